@@ -1,0 +1,77 @@
+//! Small, precise error types: one per boundary (spec, link, run).
+
+use thiserror::Error;
+
+/// Why an experiment spec was refused.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum SpecError {
+    #[error("invalid experiment JSON: {0}")]
+    Json(String),
+    #[error("missing schema_version")]
+    MissingVersion,
+    #[error("unsupported schema_version {found} (this build reads version {supported})")]
+    UnsupportedVersion { found: u64, supported: u32 },
+    #[error("unknown workload '{0}' (see `native-runner list`)")]
+    UnknownWorkload(String),
+    #[error("unknown model '{0}' (see `native-runner list`)")]
+    UnknownModel(String),
+    #[error("workload {workload} has no parameter '{param}'")]
+    UnknownParam { workload: String, param: String },
+    #[error("{field} = {value} is out of range {min}..={max}")]
+    OutOfRange {
+        field: String,
+        value: String,
+        min: String,
+        max: String,
+    },
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("option {option} does not apply to model {model}")]
+    OptionNotApplicable { option: String, model: String },
+}
+
+/// Why a share link could not be decoded.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum LinkError {
+    #[error("empty link")]
+    Empty,
+    #[error("link is {len} characters long; the limit is {max}")]
+    TooLong { len: usize, max: usize },
+    #[error("link has no experiment (expected a fragment like #x=...)")]
+    NoExperiment,
+    #[error("link is not valid base64url: {0}")]
+    Base64(String),
+    #[error("link payload is not valid deflate data: {0}")]
+    Deflate(String),
+    #[error("link payload inflates to more than {max} bytes")]
+    TooLarge { max: usize },
+    #[error("link payload is not UTF-8 text")]
+    NotUtf8,
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+}
+
+/// Why a run did not produce a complete result.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum RunError {
+    #[error("model {model} cannot run workload {workload}: {reason}")]
+    Unsupported {
+        model: String,
+        workload: String,
+        reason: String,
+    },
+    #[error("task {task} of stage {stage} panicked: {message}")]
+    TaskPanicked {
+        stage: usize,
+        task: usize,
+        message: String,
+    },
+    #[error("worker process {worker} died: {reason}")]
+    WorkerCrashed { worker: usize, reason: String },
+    #[error("worker process protocol error: {0}")]
+    Protocol(String),
+    #[error("could not start worker: {0}")]
+    Spawn(String),
+    #[error("run cancelled")]
+    Cancelled,
+}

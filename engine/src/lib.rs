@@ -1,0 +1,60 @@
+//! The engine of the concurrency playground: workloads, scheduling models, measurement, and the
+//! experiment spec shared by the browser and the native runner.
+//!
+//! # Items
+//! - [`spec`]: [`Experiment`] (workload + parameters, model + options, workers, repetitions,
+//!   warm-ups, sweep), versioned by [`SCHEMA_VERSION`], with strict JSON decoding.
+//! - [`link`]: the compact link form (deflate + base64url in a URL fragment): [`link::encode`],
+//!   [`link::decode`].
+//! - [`limits`]: every default and limit, in one place.
+//! - [`workload`]: [`WorkloadKind`] (mandelbrot, spectral-norm, fannkuch-redux, n-body, primes,
+//!   square, sleep, stream, counter, amdahl), the [`Job`] interface, answers and references.
+//! - [`model`]: [`ModelKind`] (sequential, thread-per-task, static-pool, dynamic-pool,
+//!   work-stealing, message-passing, shared-state, process-pool, async, gil), [`run_once`], and
+//!   the per-task [`TaskRecord`].
+//! - [`measure`]: [`run_experiment`] and the result types ([`ResultSet`], [`ModelResult`]).
+//! - [`stats`]: mean, standard deviation, median, outliers, Karp-Flatt, Amdahl fit.
+//! - [`machine`]: [`MachineInfo`] and the timer resolution measurement.
+//! - [`error`]: [`SpecError`], [`LinkError`], [`RunError`].
+//!
+//! # Example
+//! ```
+//! use engine::{Experiment, ModelKind, RunEnv, WorkloadKind, run_experiment};
+//!
+//! let mut exp = Experiment::new(WorkloadKind::Primes, ModelKind::DynamicPool, 2);
+//! exp.workload.n = 100_000;
+//! exp.repetitions = 3;
+//! let exp = exp.validate().unwrap();
+//!
+//! // The link form reproduces the experiment exactly.
+//! let link = engine::link::fragment(&exp);
+//! assert_eq!(engine::link::decode(&link).unwrap(), exp);
+//!
+//! let results = run_experiment(&exp, &RunEnv::default(), &mut |_| {}).unwrap();
+//! let (sequential, pool) = (&results.results[0], &results.results[1]);
+//! assert_eq!(sequential.model, ModelKind::Sequential);
+//! assert_eq!(pool.answer.summary, "9592 primes below 100000");
+//! assert_eq!(pool.verified, Some(true));
+//! println!("{:.2}x faster than sequential", pool.speedup.unwrap());
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod limits;
+pub mod link;
+pub mod machine;
+pub mod measure;
+pub mod model;
+pub mod spec;
+pub mod stats;
+pub mod workload;
+
+pub use error::{LinkError, RunError, SpecError};
+pub use machine::MachineInfo;
+pub use measure::{ModelResult, Progress, ResultSet, run_experiment};
+pub use model::{
+    ModelKind, RunConfig, RunControl, RunEnv, RunOutcome, TaskRecord, WorkerProgram, run_once,
+};
+pub use spec::{Experiment, ModelSpec, Order, SCHEMA_VERSION, Sweep, WorkloadSpec};
+pub use workload::{Answer, Job, WorkloadKind};

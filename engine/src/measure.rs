@@ -1,0 +1,307 @@
+//! Running an experiment: warm-ups and repetitions of every configuration, timings summarized,
+//! answers verified, speedups against the sequential baseline, and one serde result type.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::RunError;
+use crate::machine::MachineInfo;
+use crate::model::{ModelKind, RunConfig, RunEnv, RunOutcome, TaskRecord, run_once};
+use crate::spec::{Experiment, ModelSpec, SCHEMA_VERSION, Sweep};
+use crate::stats::{Summary, karp_flatt, summarize};
+use crate::workload::{self, Answer, Reference};
+
+/// The answer of a run, as results carry it: a summary and a digest of the output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerInfo {
+    pub summary: String,
+    pub output_bytes: u64,
+    pub sha256: String,
+}
+
+impl From<&Answer> for AnswerInfo {
+    fn from(a: &Answer) -> Self {
+        AnswerInfo {
+            summary: a.summary.clone(),
+            output_bytes: a.output.len() as u64,
+            sha256: a.sha256(),
+        }
+    }
+}
+
+/// Busy time and task count of one worker in the recorded run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerStats {
+    pub worker: u32,
+    pub tasks: u64,
+    /// Seconds spent computing tasks (waits excluded).
+    pub busy: f64,
+}
+
+/// The result of one configuration (model, workers, chunk size).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelResult {
+    pub model: ModelKind,
+    pub workers: u32,
+    /// The chunk size used, for models that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_size: Option<u64>,
+    /// Wall time of every repetition, seconds, in the order they ran.
+    pub times: Vec<f64>,
+    pub mean: f64,
+    pub stddev: Option<f64>,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Indices into `times` flagged as outliers (kept in every statistic).
+    pub outliers: Vec<usize>,
+    /// Sequential mean / this mean. Absent without a baseline.
+    pub speedup: Option<f64>,
+    /// Speedup / workers.
+    pub efficiency: Option<f64>,
+    /// Experimentally determined serial fraction (workers > 1).
+    pub karp_flatt: Option<f64>,
+    pub answer: AnswerInfo,
+    /// Every repetition's answer equals the sequential one and the independent reference, where
+    /// those exist; absent when there was nothing to compare with.
+    pub verified: Option<bool>,
+    /// What the answer was checked against, in words.
+    pub verification: String,
+    /// Workers that ran at least one task in the recorded run.
+    pub workers_used: u32,
+    pub worker_stats: Vec<WorkerStats>,
+    /// Per-task records of the last repetition.
+    pub tasks: Vec<TaskRecord>,
+}
+
+/// Everything one experiment produced: the JSON that `native-runner` exports and the page
+/// imports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultSet {
+    pub schema_version: u32,
+    pub experiment: Experiment,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineInfo>,
+    pub results: Vec<ModelResult>,
+}
+
+/// Progress of an experiment, for progress bars.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// A configuration starts: `index` of `total`, with its repetitions (warm-ups included).
+    Config {
+        index: usize,
+        total: usize,
+        model: ModelKind,
+        workers: u32,
+        runs: u32,
+    },
+    /// One run of the current configuration finished.
+    Run { done: u32, runs: u32 },
+}
+
+/// The configurations an experiment runs, baseline first.
+pub fn configurations(exp: &Experiment) -> Vec<RunConfig> {
+    let mut out = Vec::new();
+    if exp.baseline && exp.model.name != ModelKind::Sequential {
+        out.push(RunConfig {
+            workload: exp.workload.clone(),
+            model: ModelSpec::new(ModelKind::Sequential),
+            workers: 1,
+        });
+    }
+    let base = RunConfig {
+        workload: exp.workload.clone(),
+        model: exp.model.clone(),
+        workers: exp.workers as usize,
+    };
+    match &exp.sweep {
+        None => out.push(base),
+        Some(Sweep::Workers(list)) => out.extend(list.iter().map(|&w| RunConfig {
+            workers: w as usize,
+            ..base.clone()
+        })),
+        Some(Sweep::ChunkSize(list)) => out.extend(list.iter().map(|&c| {
+            let mut cfg = base.clone();
+            cfg.model.chunk_size = Some(c);
+            cfg
+        })),
+    }
+    out
+}
+
+/// Runs a validated experiment: every configuration, warm-ups then repetitions. Fails as a whole
+/// if any run fails: a partial result is never presented as complete.
+pub fn run_experiment(
+    exp: &Experiment,
+    env: &RunEnv,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ResultSet, RunError> {
+    let configs = configurations(exp);
+    let total = configs.len();
+    let runs = exp.warmups + exp.repetitions;
+    let mut results: Vec<ModelResult> = Vec::new();
+    let mut baseline: Option<(f64, String)> = None;
+    for (index, cfg) in configs.iter().enumerate() {
+        progress(Progress::Config {
+            index,
+            total,
+            model: cfg.model.name,
+            workers: cfg.workers as u32,
+            runs,
+        });
+        let mut times = Vec::new();
+        let mut answers: Vec<Answer> = Vec::new();
+        let mut last: Option<RunOutcome> = None;
+        for run in 0..runs {
+            let outcome = run_once(cfg, env)?;
+            if run >= exp.warmups {
+                times.push(outcome.wall);
+                if !answers.contains(&outcome.answer) {
+                    answers.push(outcome.answer.clone());
+                }
+                last = Some(outcome);
+            }
+            progress(Progress::Run {
+                done: run + 1,
+                runs,
+            });
+        }
+        let last = last.expect("at least one repetition");
+        let summary = summarize(&times);
+        let (verified, verification) =
+            verify(exp, &answers, baseline.as_ref().map(|b| b.1.as_str()));
+        if cfg.model.name == ModelKind::Sequential && baseline.is_none() {
+            baseline = Some((summary.mean, last.answer.sha256()));
+        }
+        let tasks = job_tasks(cfg, &last);
+        results.push(model_result(
+            cfg,
+            tasks,
+            &times,
+            summary,
+            baseline.as_ref().map(|b| b.0),
+            &last,
+            verified,
+            verification,
+        ));
+    }
+    Ok(ResultSet {
+        schema_version: SCHEMA_VERSION,
+        experiment: exp.clone(),
+        machine: None,
+        results,
+    })
+}
+
+/// The chunk size a configuration used, where the model has one.
+fn job_tasks(cfg: &RunConfig, last: &RunOutcome) -> Option<u64> {
+    if !cfg.model.name.has_chunks() {
+        return None;
+    }
+    Some(cfg.model.chunk_size.unwrap_or_else(|| {
+        let first_stage_tasks = last.records.iter().filter(|r| r.stage == 0).count();
+        cfg.model.name.default_chunk(first_stage_tasks, cfg.workers) as u64
+    }))
+}
+
+fn verify(
+    exp: &Experiment,
+    answers: &[Answer],
+    baseline_sha: Option<&str>,
+) -> (Option<bool>, String) {
+    let mut notes = Vec::new();
+    let mut ok: Option<bool> = None;
+    let mut and = |v: bool| ok = Some(ok.unwrap_or(true) && v);
+    if answers.len() > 1 {
+        and(false);
+        notes.push(format!(
+            "{} different answers across repetitions",
+            answers.len()
+        ));
+    }
+    if let Some(sha) = baseline_sha {
+        let same = answers.iter().all(|a| a.sha256() == sha);
+        and(same);
+        notes.push(if same {
+            "matches sequential".to_string()
+        } else {
+            "DIFFERS from sequential".to_string()
+        });
+    }
+    let mut refs = Vec::new();
+    for a in answers {
+        match workload::reference(&exp.workload, a) {
+            Reference::Matches(what) => {
+                and(true);
+                refs.push(format!("matches {what}"));
+            }
+            Reference::Differs(expected) => {
+                and(false);
+                refs.push(format!(
+                    "DIFFERS from the reference (expected {})",
+                    expected.trim()
+                ));
+            }
+            Reference::None => {}
+        }
+    }
+    refs.dedup();
+    if refs.is_empty() {
+        notes.push("no independent reference for these parameters".into());
+    }
+    notes.extend(refs);
+    (ok, notes.join("; "))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn model_result(
+    cfg: &RunConfig,
+    chunk_size: Option<u64>,
+    times: &[f64],
+    s: Summary,
+    baseline_mean: Option<f64>,
+    last: &RunOutcome,
+    verified: Option<bool>,
+    verification: String,
+) -> ModelResult {
+    let workers = cfg.workers as u32;
+    let speedup = baseline_mean.map(|b| b / s.mean);
+    let mut stats: Vec<WorkerStats> = Vec::new();
+    for r in &last.records {
+        let i = match stats.iter().position(|w| w.worker == r.worker) {
+            Some(i) => i,
+            None => {
+                stats.push(WorkerStats {
+                    worker: r.worker,
+                    tasks: 0,
+                    busy: 0.0,
+                });
+                stats.len() - 1
+            }
+        };
+        stats[i].tasks += 1;
+        stats[i].busy += (r.end - r.start - r.wait).max(0.0);
+    }
+    stats.sort_by_key(|w| w.worker);
+    ModelResult {
+        model: cfg.model.name,
+        workers,
+        chunk_size,
+        times: times.to_vec(),
+        mean: s.mean,
+        stddev: s.stddev,
+        median: s.median,
+        min: s.min,
+        max: s.max,
+        outliers: s.outliers,
+        speedup,
+        efficiency: speedup.map(|sp| sp / f64::from(workers)),
+        karp_flatt: speedup.and_then(|sp| karp_flatt(sp, workers)),
+        answer: AnswerInfo::from(&last.answer),
+        verified,
+        verification,
+        workers_used: stats.len() as u32,
+        worker_stats: stats,
+        tasks: last.records.clone(),
+    }
+}

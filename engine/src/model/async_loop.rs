@@ -1,0 +1,70 @@
+//! `async`: `asyncio.gather` on one event loop. One thread runs every task; a task that waits
+//! (I/O) arms a timer and the loop runs other ready tasks meanwhile, so waits overlap; a task that
+//! computes holds the loop until it finishes, so CPU-bound work gets no faster at all.
+//!
+//! `workers` bounds how many tasks are in flight at once, like an `asyncio.Semaphore`: it is
+//! concurrency, not parallelism, and a worker sweep on `sleep` shows speedup on a single thread.
+//! Every record has worker 0; `wait` is the time from a task's start until the loop ran it.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use web_time::Instant;
+
+use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task};
+use crate::error::RunError;
+use crate::workload::{Job, TaskOutput};
+
+pub(crate) struct AsyncLoop;
+
+impl Executor for AsyncLoop {
+    fn run_stage(
+        &mut self,
+        job: &dyn Job,
+        rt: &StageRt,
+        opts: &StageOpts,
+    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+        let tasks = job.tasks(rt.stage);
+        let mut collector = Collector::new(tasks, opts.order);
+        let mut started = vec![0.0f64; tasks];
+        let mut ready: VecDeque<usize> = VecDeque::new();
+        // Timers ordered by deadline, then by start order (the `usize`), as asyncio's heap does.
+        let mut timers: BinaryHeap<Reverse<(Instant, usize)>> = BinaryHeap::new();
+        let (mut next, mut in_flight) = (0usize, 0usize);
+        loop {
+            while in_flight < opts.workers && next < tasks {
+                started[next] = rt.now();
+                match job.wait(rt.stage, next) {
+                    Some(d) => timers.push(Reverse((Instant::now() + d, next))),
+                    None => ready.push_back(next),
+                }
+                in_flight += 1;
+                next += 1;
+            }
+            if let Some(task) = ready.pop_front() {
+                let wait = rt.now() - started[task];
+                let (out, rec) = exec_task(job, task, 0, None, rt, Some((started[task], wait)))?;
+                collector.accept(out, rec, rt.now());
+                in_flight -= 1;
+                continue;
+            }
+            let Some(Reverse((deadline, _))) = timers.peek().copied() else {
+                break;
+            };
+            // Nothing is ready: the loop sleeps in its selector until the earliest timer.
+            let now = Instant::now();
+            if deadline > now {
+                std::thread::sleep(deadline - now);
+            }
+            let now = Instant::now();
+            while let Some(Reverse((d, task))) = timers.peek().copied() {
+                if d > now {
+                    break;
+                }
+                timers.pop();
+                ready.push_back(task);
+            }
+        }
+        collector.finish()
+    }
+}

@@ -1,0 +1,185 @@
+//! `gil`: threads under an emulated CPython Global Interpreter Lock.
+//!
+//! Like `ThreadPoolExecutor`: `workers` threads take tasks from a shared queue, but a thread must
+//! hold the GIL to compute. The lock follows CPython's design (Python/ceval_gil.c): a thread that
+//! wants the GIL waits up to the switch interval, then sets a drop request; the holder sees it at
+//! its next checkpoint, releases, and waits until another thread has taken the lock (forced
+//! switching) before queueing for it again. Waiting on I/O releases the GIL. So CPU-bound tasks
+//! take turns on one core however many threads run, and I/O-bound tasks overlap.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use web_time::Instant;
+
+use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, first_error};
+use crate::error::RunError;
+use crate::workload::{Job, TaskOutput};
+
+struct State {
+    locked: bool,
+    /// Increments at every acquisition: lets a waiter tell "still the same holder" from "the lock
+    /// changed hands and came back".
+    switch_number: u64,
+}
+
+/// The emulated GIL.
+pub struct Gil {
+    state: Mutex<State>,
+    changed: Condvar,
+    drop_request: AtomicBool,
+    interval: Duration,
+}
+
+impl Gil {
+    pub fn new(interval: Duration) -> Gil {
+        Gil {
+            state: Mutex::new(State {
+                locked: false,
+                switch_number: 0,
+            }),
+            changed: Condvar::new(),
+            drop_request: AtomicBool::new(false),
+            interval,
+        }
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes the GIL; returns the seconds spent waiting for it.
+    pub fn acquire(&self) -> f64 {
+        let t = Instant::now();
+        let mut s = self.lock_state();
+        while s.locked {
+            let seen = s.switch_number;
+            let (g, timeout) = self
+                .changed
+                .wait_timeout(s, self.interval)
+                .unwrap_or_else(|e| e.into_inner());
+            s = g;
+            if timeout.timed_out() && s.locked && s.switch_number == seen {
+                self.drop_request.store(true, Ordering::Release);
+            }
+        }
+        s.locked = true;
+        s.switch_number += 1;
+        self.drop_request.store(false, Ordering::Release);
+        self.changed.notify_all();
+        t.elapsed().as_secs_f64()
+    }
+
+    /// Gives the GIL up.
+    pub fn release(&self) {
+        let mut s = self.lock_state();
+        s.locked = false;
+        self.changed.notify_all();
+    }
+
+    /// At a checkpoint: if another thread asked for the GIL, hand it over and queue again.
+    /// Returns the seconds spent without it.
+    #[inline]
+    pub fn yield_if_requested(&self) -> f64 {
+        if !self.drop_request.load(Ordering::Acquire) {
+            return 0.0;
+        }
+        self.hand_over()
+    }
+
+    #[cold]
+    fn hand_over(&self) -> f64 {
+        let t = Instant::now();
+        {
+            let mut s = self.lock_state();
+            let seen = s.switch_number;
+            s.locked = false;
+            self.changed.notify_all();
+            // Forced switching: do not grab the lock straight back before the requester ran.
+            // Bounded by the interval, in case the requester went away.
+            let deadline = Instant::now() + self.interval;
+            while s.switch_number == seen {
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                s = self
+                    .changed
+                    .wait_timeout(s, deadline - now)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+        }
+        self.acquire();
+        t.elapsed().as_secs_f64()
+    }
+}
+
+pub(crate) struct GilThreads {
+    pub interval: Duration,
+}
+
+impl Executor for GilThreads {
+    fn run_stage(
+        &mut self,
+        job: &dyn Job,
+        rt: &StageRt,
+        opts: &StageOpts,
+    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+        let tasks = job.tasks(rt.stage);
+        let gil = Gil::new(self.interval);
+        let next = AtomicUsize::new(0);
+        let mut results = Vec::new();
+        let mut errors = Vec::new();
+        std::thread::scope(|s| {
+            let mut handles = Vec::new();
+            for worker in 0..opts.workers {
+                let (gil, next) = (&gil, &next);
+                let spawned = std::thread::Builder::new()
+                    .name(format!("thread-{worker}"))
+                    .spawn_scoped(s, move || {
+                        let mut mine = Vec::new();
+                        gil.acquire();
+                        let outcome = loop {
+                            let task = next.fetch_add(1, Ordering::Relaxed);
+                            if task >= tasks {
+                                break Ok(());
+                            }
+                            match exec_task(job, task, worker, Some(gil), rt, None) {
+                                Ok(r) => mine.push(r),
+                                Err(e) => break Err(e),
+                            }
+                            // Between tasks is a checkpoint too, as between bytecodes.
+                            gil.yield_if_requested();
+                        };
+                        gil.release();
+                        outcome.map(|()| mine)
+                    });
+                match spawned {
+                    Ok(h) => handles.push(h),
+                    Err(e) => {
+                        rt.stop.store(true, Ordering::Relaxed);
+                        errors.push(RunError::Spawn(format!("thread {worker}: {e}")));
+                        break;
+                    }
+                }
+            }
+            for h in handles {
+                match h.join() {
+                    Ok(Ok(mut mine)) => results.append(&mut mine),
+                    Ok(Err(e)) => errors.push(e),
+                    Err(_) => errors.push(RunError::Protocol("thread panicked".into())),
+                }
+            }
+        });
+        if let Some(e) = first_error(errors) {
+            return Err(e);
+        }
+        let mut collector = Collector::new(tasks, None);
+        for (out, rec) in results {
+            collector.accept(out, rec, 0.0);
+        }
+        collector.finish()
+    }
+}

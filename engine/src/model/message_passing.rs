@@ -1,0 +1,67 @@
+//! `message-passing`: workers that share nothing. Each owns an input channel (a `Pipe` /
+//! `Queue` per `multiprocessing.Process`); a coordinator sends it chunks and receives the results
+//! on a second channel, refilling a worker whenever it reports back. Two chunks are kept in
+//! flight per worker so a worker never idles waiting for the coordinator.
+
+use std::cell::RefCell;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+
+use super::{Executor, StageOpts, StageRt, TaskRecord, chunks, coordinate, exec_chunk};
+use crate::error::RunError;
+use crate::workload::{Job, TaskOutput};
+
+pub(crate) struct MessagePassing;
+
+const IN_FLIGHT: usize = 2;
+
+impl Executor for MessagePassing {
+    fn run_stage(
+        &mut self,
+        job: &dyn Job,
+        rt: &StageRt,
+        opts: &StageOpts,
+    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+        let tasks = job.tasks(rt.stage);
+        let mut pending = chunks(tasks, opts.chunk);
+        let (senders, inboxes): (Vec<Sender<_>>, Vec<Receiver<_>>) =
+            (0..opts.workers).map(|_| bounded(IN_FLIGHT)).unzip();
+        let senders: RefCell<Vec<Option<Sender<std::ops::Range<usize>>>>> =
+            RefCell::new(senders.into_iter().map(Some).collect());
+        let mut feed = |worker: usize, ok: bool| {
+            let mut senders = senders.borrow_mut();
+            if !ok {
+                // A task failed: close every inbox so all workers finish.
+                senders.iter_mut().for_each(|s| *s = None);
+                return;
+            }
+            match (pending.next(), senders[worker].as_ref()) {
+                (Some(range), Some(tx)) => {
+                    // The inbox has room: the worker just returned a chunk.
+                    let _ = tx.send(range);
+                }
+                _ => senders[worker] = None,
+            }
+        };
+        for _ in 0..IN_FLIGHT {
+            for worker in 0..opts.workers {
+                feed(worker, true);
+            }
+        }
+        coordinate(
+            tasks,
+            opts,
+            rt,
+            |worker, tx| {
+                for range in inboxes[worker].iter() {
+                    let batch = exec_chunk(job, range, worker, rt);
+                    let failed = batch.is_err();
+                    if tx.send((worker, batch)).is_err() || failed {
+                        return;
+                    }
+                }
+            },
+            feed,
+        )
+    }
+}

@@ -1,0 +1,127 @@
+//! `shared-state`: workers coordinate only through shared memory, like processes writing a
+//! `multiprocessing.Array` guarded by its `Lock`. Each worker claims the next chunk of task
+//! indices from a shared counter and writes each result into its slot of one shared array.
+//!
+//! - `sync = lock`: the counter and the array sit behind one mutex, taken once to claim a chunk
+//!   and once per result written: contention grows with workers and shrinks with chunk size.
+//! - `sync = atomic`: the counter is an atomic and each slot is written once without a lock.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, first_error};
+use crate::error::RunError;
+use crate::spec::SyncKind;
+use crate::workload::{Job, TaskOutput};
+
+pub(crate) struct SharedState {
+    pub sync: SyncKind,
+}
+
+struct Locked {
+    next: usize,
+    results: Vec<Option<TaskOutput>>,
+}
+
+impl Executor for SharedState {
+    fn run_stage(
+        &mut self,
+        job: &dyn Job,
+        rt: &StageRt,
+        opts: &StageOpts,
+    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+        let tasks = job.tasks(rt.stage);
+        let chunk = opts.chunk.max(1);
+        let locked = Mutex::new(Locked {
+            next: 0,
+            results: (0..tasks).map(|_| None).collect(),
+        });
+        let next = AtomicUsize::new(0);
+        let slots: Vec<OnceLock<TaskOutput>> = match self.sync {
+            SyncKind::Atomic => (0..tasks).map(|_| OnceLock::new()).collect(),
+            SyncKind::Lock => Vec::new(),
+        };
+        let sync = self.sync;
+        let claim = || -> Option<std::ops::Range<usize>> {
+            let start = match sync {
+                SyncKind::Lock => {
+                    let mut g = locked.lock().unwrap_or_else(|e| e.into_inner());
+                    let s = g.next;
+                    g.next = (s + chunk).min(tasks);
+                    s
+                }
+                SyncKind::Atomic => next.fetch_add(chunk, Ordering::Relaxed),
+            };
+            (start < tasks).then(|| start..(start + chunk).min(tasks))
+        };
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        std::thread::scope(|s| {
+            let mut handles = Vec::new();
+            for worker in 0..opts.workers {
+                let claim = &claim;
+                let (locked, slots) = (&locked, &slots);
+                let spawned = std::thread::Builder::new()
+                    .name(format!("worker-{worker}"))
+                    .spawn_scoped(s, move || -> Result<Vec<TaskRecord>, RunError> {
+                        let mut mine = Vec::new();
+                        while let Some(range) = claim() {
+                            for task in range {
+                                let (out, rec) = exec_task(job, task, worker, None, rt, None)?;
+                                match sync {
+                                    SyncKind::Lock => {
+                                        locked.lock().unwrap_or_else(|e| e.into_inner()).results
+                                            [task] = Some(out)
+                                    }
+                                    SyncKind::Atomic => {
+                                        let _ = slots[task].set(out);
+                                    }
+                                }
+                                mine.push(rec);
+                            }
+                        }
+                        Ok(mine)
+                    });
+                match spawned {
+                    Ok(h) => handles.push(h),
+                    Err(e) => {
+                        rt.stop.store(true, Ordering::Relaxed);
+                        errors.push(RunError::Spawn(format!("worker {worker}: {e}")));
+                        break;
+                    }
+                }
+            }
+            for h in handles {
+                match h.join() {
+                    Ok(Ok(mut mine)) => records.append(&mut mine),
+                    Ok(Err(e)) => errors.push(e),
+                    Err(_) => errors.push(RunError::Protocol("worker thread panicked".into())),
+                }
+            }
+        });
+        if let Some(e) = first_error(errors) {
+            return Err(e);
+        }
+        let outputs: Vec<Option<TaskOutput>> = match sync {
+            SyncKind::Lock => {
+                locked
+                    .into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .results
+            }
+            SyncKind::Atomic => slots.into_iter().map(OnceLock::into_inner).collect(),
+        };
+        let mut collector = Collector::new(tasks, None);
+        let mut by_task: Vec<Option<TaskRecord>> = (0..tasks).map(|_| None).collect();
+        for r in records {
+            let t = r.task as usize;
+            by_task[t] = Some(r);
+        }
+        for (out, rec) in outputs.into_iter().zip(by_task) {
+            if let (Some(out), Some(rec)) = (out, rec) {
+                collector.accept(out, rec, 0.0);
+            }
+        }
+        collector.finish()
+    }
+}

@@ -1,0 +1,40 @@
+//! `static-pool`: `Pool.map(f, items, chunksize)` with a static schedule.
+//!
+//! The tasks are cut into chunks (default `ceil(n / (4 x workers))`, Python's rule) and chunk `c`
+//! belongs to worker `c mod workers`, decided before the run starts. No worker helps another, so
+//! when tasks cost different amounts (primes) the timeline shows workers idle while one finishes.
+//! (CPython's pool actually queues its chunks; `dynamic-pool` with the same chunk size is that.)
+
+use super::{Executor, StageOpts, StageRt, TaskRecord, chunks, coordinate, exec_chunk};
+use crate::error::RunError;
+use crate::workload::{Job, TaskOutput};
+
+pub(crate) struct StaticPool;
+
+impl Executor for StaticPool {
+    fn run_stage(
+        &mut self,
+        job: &dyn Job,
+        rt: &StageRt,
+        opts: &StageOpts,
+    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+        let tasks = job.tasks(rt.stage);
+        let all: Vec<_> = chunks(tasks, opts.chunk).collect();
+        let workers = opts.workers;
+        coordinate(
+            tasks,
+            opts,
+            rt,
+            |worker, tx| {
+                for range in all.iter().skip(worker).step_by(workers) {
+                    let batch = exec_chunk(job, range.clone(), worker, rt);
+                    let failed = batch.is_err();
+                    if tx.send((worker, batch)).is_err() || failed {
+                        return;
+                    }
+                }
+            },
+            |_, _| {},
+        )
+    }
+}

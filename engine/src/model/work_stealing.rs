@@ -1,0 +1,59 @@
+//! `work-stealing`: rayon. The task range is split in halves recursively; each worker works on
+//! its own deque and idle workers steal the oldest half of another's. No Python construct does
+//! this; it is here to show what a scheduler built for fine-grained tasks achieves.
+//!
+//! `chunk_size` is rayon's `with_min_len`: the smallest piece that is no longer split.
+
+use rayon::prelude::*;
+
+use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, first_error};
+use crate::error::RunError;
+use crate::workload::{Job, TaskOutput};
+
+pub(crate) struct WorkStealing {
+    pool: rayon::ThreadPool,
+}
+
+impl WorkStealing {
+    pub fn new(workers: usize) -> Result<Self, RunError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("worker-{i}"))
+            .build()
+            .map_err(|e| RunError::Spawn(format!("rayon pool of {workers} threads: {e}")))?;
+        Ok(WorkStealing { pool })
+    }
+}
+
+impl Executor for WorkStealing {
+    fn run_stage(
+        &mut self,
+        job: &dyn Job,
+        rt: &StageRt,
+        opts: &StageOpts,
+    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+        let tasks = job.tasks(rt.stage);
+        let results: Vec<Result<_, RunError>> = self.pool.install(|| {
+            (0..tasks)
+                .into_par_iter()
+                .with_min_len(opts.chunk.max(1))
+                .map(|task| {
+                    let worker = rayon::current_thread_index().unwrap_or(0);
+                    exec_task(job, task, worker, None, rt, None)
+                })
+                .collect()
+        });
+        let mut collector = Collector::new(tasks, None);
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok((out, rec)) => collector.accept(out, rec, 0.0),
+                Err(e) => errors.push(e),
+            }
+        }
+        match first_error(errors) {
+            Some(e) => Err(e),
+            None => collector.finish(),
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! The experiment spec: one serde type that says everything a run needs, so the browser, the
+//! native runner and a share link describe exactly the same experiment.
+//!
+//! Decoding is strict. Unknown fields, unknown versions and out-of-range values are errors, never
+//! ignored or clamped, because a link that silently ran something else than its sender ran would
+//! make every comparison built on it wrong. [`Experiment::validate`] also fills in every default,
+//! so the JSON and the link of a validated experiment pin all parameters.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::SpecError;
+use crate::limits::{
+    MAX_CHUNK_SIZE, MAX_REPETITIONS, MAX_SWEEP_POINTS, MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS,
+    MAX_WORKERS, MIN_SWITCH_INTERVAL_MS, extra_params,
+};
+use crate::model::ModelKind;
+use crate::workload::{Params, WorkloadKind, check_param, default_value};
+
+/// The version of the spec this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A parameter value: a whole number, a real number or a word.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Int(u64),
+    Float(f64),
+    Text(String),
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Int(v) => write!(f, "{v}"),
+            ParamValue::Float(v) => write!(f, "{v}"),
+            ParamValue::Text(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl ParamValue {
+    /// Reads a value as typed on a command line or in a form: a whole number, else a real, else a
+    /// word.
+    pub fn parse(text: &str) -> ParamValue {
+        if let Ok(v) = text.parse::<u64>() {
+            ParamValue::Int(v)
+        } else if let Ok(v) = text.parse::<f64>() {
+            ParamValue::Float(v)
+        } else {
+            ParamValue::Text(text.to_string())
+        }
+    }
+}
+
+/// Which workload, at what size, with which parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    pub name: WorkloadKind,
+    pub n: u64,
+    #[serde(default)]
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+impl WorkloadSpec {
+    /// The workload at its default size and parameters.
+    pub fn new(name: WorkloadKind) -> WorkloadSpec {
+        let mut params = BTreeMap::new();
+        for def in extra_params(name) {
+            params.insert(def.name.to_string(), default_value(def));
+        }
+        let n = match crate::limits::size_param(name).kind {
+            crate::limits::ParamKind::Int { default, .. } => default,
+            _ => unreachable!("n is an integer"),
+        };
+        WorkloadSpec { name, n, params }
+    }
+
+    /// Sets a parameter by name (`n` included), checking it against its limits.
+    pub fn set(&mut self, key: &str, value: ParamValue) -> Result<(), SpecError> {
+        if key == "n" {
+            let def = crate::limits::size_param(self.name);
+            match check_param(self.name, &def, &value)? {
+                ParamValue::Int(n) => self.n = n,
+                _ => unreachable!(),
+            }
+            return Ok(());
+        }
+        let def = extra_params(self.name)
+            .iter()
+            .find(|d| d.name == key)
+            .ok_or_else(|| SpecError::UnknownParam {
+                workload: self.name.name().into(),
+                param: key.into(),
+            })?;
+        let v = check_param(self.name, def, &value)?;
+        self.params.insert(key.to_string(), v);
+        Ok(())
+    }
+}
+
+/// The order in which results reach the caller, where the model has a caller waiting on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Order {
+    /// In task order, like `Pool.map` / `Pool.imap` / `asyncio.gather`.
+    Ordered,
+    /// As tasks finish, like `Pool.imap_unordered` / `as_completed`.
+    Completion,
+}
+
+/// How the shared-state model synchronizes its shared results array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncKind {
+    /// One lock around the array and the next-task index (`multiprocessing.Array` + `Lock`).
+    Lock,
+    /// An atomic next-task index and write-once slots: no lock at all.
+    Atomic,
+}
+
+/// A deliberate fault, for checking that failures are reported and cleaned up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// The task (of the first stage) that fails.
+    pub task: u64,
+    pub kind: FaultKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// The task panics.
+    Panic,
+    /// The worker process exits abruptly (process-pool only).
+    Exit,
+}
+
+/// Which model, with its options. Options a model does not have are errors, not ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    pub name: ModelKind,
+    /// Tasks per chunk handed to a worker. None: the model's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
+    /// GIL model: how long a thread may hold the GIL while another waits (CPython's
+    /// `sys.setswitchinterval`, default 5 ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_interval_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
+}
+
+impl ModelSpec {
+    pub fn new(name: ModelKind) -> ModelSpec {
+        ModelSpec {
+            name,
+            chunk_size: None,
+            order: None,
+            switch_interval_ms: None,
+            sync: None,
+            fault: None,
+        }
+    }
+}
+
+/// What a sweep varies. Other settings stay as in the experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Sweep {
+    Workers(Vec<u32>),
+    ChunkSize(Vec<u64>),
+}
+
+/// One experiment: the unit a link shares and a run reproduces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    pub schema_version: u32,
+    pub workload: WorkloadSpec,
+    pub model: ModelSpec,
+    pub workers: u32,
+    #[serde(default = "default_repetitions")]
+    pub repetitions: u32,
+    #[serde(default = "default_warmups")]
+    pub warmups: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<Sweep>,
+    /// Also run the sequential model, for speedup and to verify the answer against it.
+    #[serde(default = "default_true")]
+    pub baseline: bool,
+}
+
+fn default_repetitions() -> u32 {
+    5
+}
+fn default_warmups() -> u32 {
+    1
+}
+fn default_true() -> bool {
+    true
+}
+
+fn out_of_range(
+    field: &str,
+    value: impl fmt::Display,
+    min: impl fmt::Display,
+    max: impl fmt::Display,
+) -> SpecError {
+    SpecError::OutOfRange {
+        field: field.into(),
+        value: value.to_string(),
+        min: min.to_string(),
+        max: max.to_string(),
+    }
+}
+
+impl Experiment {
+    /// The default experiment for a workload and model.
+    pub fn new(workload: WorkloadKind, model: ModelKind, workers: u32) -> Experiment {
+        Experiment {
+            schema_version: SCHEMA_VERSION,
+            workload: WorkloadSpec::new(workload),
+            model: ModelSpec::new(model),
+            workers,
+            repetitions: default_repetitions(),
+            warmups: default_warmups(),
+            sweep: None,
+            baseline: true,
+        }
+    }
+
+    /// Reads and validates an experiment from its JSON form.
+    pub fn from_json(text: &str) -> Result<Experiment, SpecError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| SpecError::Json(e.to_string()))?;
+        // The version is checked before the shape, so a spec from a newer build gets "unsupported
+        // version" rather than a confusing complaint about a field this build has never heard of.
+        match value.get("schema_version") {
+            None => return Err(SpecError::MissingVersion),
+            Some(v) => match v.as_u64() {
+                Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+                Some(v) => {
+                    return Err(SpecError::UnsupportedVersion {
+                        found: v,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                None => {
+                    return Err(SpecError::Invalid {
+                        field: "schema_version".into(),
+                        reason: format!("expected a whole number, got {v}"),
+                    });
+                }
+            },
+        }
+        let exp: Experiment = serde_json::from_value(value).map_err(|e| {
+            let msg = e.to_string();
+            // Name the offending workload or model plainly rather than serde's variant list.
+            SpecError::Json(msg)
+        })?;
+        exp.validate()
+    }
+
+    /// The readable JSON form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an experiment always serializes")
+    }
+
+    /// Checks every field against its limits and fills in every default. Returns the canonical
+    /// experiment.
+    pub fn validate(&self) -> Result<Experiment, SpecError> {
+        let mut exp = self.clone();
+        if exp.schema_version != SCHEMA_VERSION {
+            return Err(SpecError::UnsupportedVersion {
+                found: u64::from(exp.schema_version),
+                supported: SCHEMA_VERSION,
+            });
+        }
+        // Workload: typed, in range, defaults filled.
+        Params::from_spec(&exp.workload)?;
+        for def in extra_params(exp.workload.name) {
+            let v = match exp.workload.params.get(def.name) {
+                Some(v) => check_param(exp.workload.name, def, v)?,
+                None => default_value(def),
+            };
+            exp.workload.params.insert(def.name.to_string(), v);
+        }
+        if exp.workers < 1 || exp.workers > MAX_WORKERS {
+            return Err(out_of_range("workers", exp.workers, 1, MAX_WORKERS));
+        }
+        if exp.repetitions < 1 || exp.repetitions > MAX_REPETITIONS {
+            return Err(out_of_range(
+                "repetitions",
+                exp.repetitions,
+                1,
+                MAX_REPETITIONS,
+            ));
+        }
+        if exp.warmups > MAX_WARMUPS {
+            return Err(out_of_range("warmups", exp.warmups, 0, MAX_WARMUPS));
+        }
+        exp.model = validate_model(&exp.model)?;
+        let sequential = exp.model.name == ModelKind::Sequential;
+        if sequential && exp.workers != 1 {
+            return Err(SpecError::Invalid {
+                field: "workers".into(),
+                reason: format!(
+                    "sequential runs on one thread, so workers must be 1 (got {})",
+                    exp.workers
+                ),
+            });
+        }
+        if sequential && matches!(exp.sweep, Some(Sweep::Workers(_))) {
+            return Err(SpecError::OptionNotApplicable {
+                option: "sweep.workers".into(),
+                model: "sequential".into(),
+            });
+        }
+        match &exp.sweep {
+            None => {}
+            Some(Sweep::Workers(list)) => {
+                check_sweep_len("sweep.workers", list.len())?;
+                for w in list {
+                    if *w < 1 || *w > MAX_WORKERS {
+                        return Err(out_of_range("sweep.workers", w, 1, MAX_WORKERS));
+                    }
+                }
+            }
+            Some(Sweep::ChunkSize(list)) => {
+                check_sweep_len("sweep.chunk_size", list.len())?;
+                if !exp.model.name.has_chunks() {
+                    return Err(SpecError::OptionNotApplicable {
+                        option: "sweep.chunk_size".into(),
+                        model: exp.model.name.to_string(),
+                    });
+                }
+                for c in list {
+                    if *c < 1 || *c > MAX_CHUNK_SIZE {
+                        return Err(out_of_range("sweep.chunk_size", c, 1, MAX_CHUNK_SIZE));
+                    }
+                }
+            }
+        }
+        Ok(exp)
+    }
+}
+
+fn check_sweep_len(field: &str, len: usize) -> Result<(), SpecError> {
+    if len == 0 || len > MAX_SWEEP_POINTS {
+        return Err(SpecError::Invalid {
+            field: field.into(),
+            reason: format!("needs 1 to {MAX_SWEEP_POINTS} values, got {len}"),
+        });
+    }
+    Ok(())
+}
+
+fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
+    let kind = m.name;
+    let not_applicable = |option: &str| SpecError::OptionNotApplicable {
+        option: option.into(),
+        model: kind.to_string(),
+    };
+    if let Some(c) = m.chunk_size {
+        if !kind.has_chunks() {
+            return Err(not_applicable("chunk_size"));
+        }
+        if c < 1 || c > MAX_CHUNK_SIZE {
+            return Err(out_of_range("model.chunk_size", c, 1, MAX_CHUNK_SIZE));
+        }
+    }
+    let mut out = m.clone();
+    match m.order {
+        Some(_) if !kind.has_order() => return Err(not_applicable("order")),
+        None if kind.has_order() => out.order = Some(Order::Ordered),
+        _ => {}
+    }
+    match m.switch_interval_ms {
+        Some(_) if kind != ModelKind::Gil => return Err(not_applicable("switch_interval_ms")),
+        Some(v) if !(MIN_SWITCH_INTERVAL_MS..=MAX_SWITCH_INTERVAL_MS).contains(&v) => {
+            return Err(out_of_range(
+                "model.switch_interval_ms",
+                v,
+                MIN_SWITCH_INTERVAL_MS,
+                MAX_SWITCH_INTERVAL_MS,
+            ));
+        }
+        None if kind == ModelKind::Gil => out.switch_interval_ms = Some(5.0),
+        _ => {}
+    }
+    match m.sync {
+        Some(_) if kind != ModelKind::SharedState => return Err(not_applicable("sync")),
+        None if kind == ModelKind::SharedState => out.sync = Some(SyncKind::Lock),
+        _ => {}
+    }
+    if let Some(f) = m.fault {
+        if f.kind == FaultKind::Exit && kind != ModelKind::ProcessPool {
+            return Err(SpecError::Invalid {
+                field: "model.fault.kind".into(),
+                reason:
+                    "exit applies to process-pool only (other models have no worker process to end)"
+                        .into(),
+            });
+        }
+    }
+    Ok(out)
+}

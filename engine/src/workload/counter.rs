@@ -1,0 +1,143 @@
+//! n increments of one shared counter, split into tasks, four ways:
+//! - `mutex`: lock, add one, unlock, for every increment (threading.Lock around `counter += 1`);
+//! - `atomic`: one `fetch_add` per increment;
+//! - `local-then-reduce`: each task counts privately and returns its count; the sum is the answer;
+//! - `racy`: load, then store the loaded value plus one. Every access is atomic, so this is safe
+//!   Rust, but two workers can load the same value and one increment is lost: exactly the
+//!   `counter += 1` race of the tutorials. The answer reports how many were lost.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
+use crate::model::TaskCtx;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Mutex,
+    Atomic,
+    LocalThenReduce,
+    Racy,
+}
+
+pub struct Counter {
+    n: u64,
+    tasks: u64,
+    variant: Variant,
+    mutex: Mutex<u64>,
+    atomic: AtomicU64,
+    reduced: u64,
+}
+
+impl Counter {
+    pub fn new(p: &Params) -> Self {
+        let variant = match p.choice("variant") {
+            "mutex" => Variant::Mutex,
+            "atomic" => Variant::Atomic,
+            "local-then-reduce" => Variant::LocalThenReduce,
+            _ => Variant::Racy,
+        };
+        Counter {
+            n: p.n,
+            tasks: p.int("tasks").min(p.n),
+            variant,
+            mutex: Mutex::new(0),
+            atomic: AtomicU64::new(0),
+            reduced: 0,
+        }
+    }
+
+    fn value(&self) -> u64 {
+        match self.variant {
+            Variant::Mutex => *self.mutex.lock().unwrap_or_else(|e| e.into_inner()),
+            Variant::Atomic | Variant::Racy => self.atomic.load(Ordering::SeqCst),
+            Variant::LocalThenReduce => self.reduced,
+        }
+    }
+}
+
+impl Job for Counter {
+    fn tasks(&self, _stage: usize) -> usize {
+        self.tasks as usize
+    }
+
+    fn run(&self, _stage: usize, task: usize, ctx: &TaskCtx) -> TaskOutput {
+        let increments = split_range(self.n, self.tasks, task as u64).count() as u64;
+        match self.variant {
+            Variant::Mutex => {
+                for i in 0..increments {
+                    *self.mutex.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+                    if i % 4096 == 0 {
+                        ctx.checkpoint();
+                    }
+                }
+            }
+            Variant::Atomic => {
+                for i in 0..increments {
+                    self.atomic.fetch_add(1, Ordering::Relaxed);
+                    if i % 4096 == 0 {
+                        ctx.checkpoint();
+                    }
+                }
+            }
+            Variant::Racy => {
+                for i in 0..increments {
+                    let v = self.atomic.load(Ordering::Relaxed);
+                    self.atomic.store(v + 1, Ordering::Relaxed);
+                    if i % 4096 == 0 {
+                        ctx.checkpoint();
+                    }
+                }
+            }
+            Variant::LocalThenReduce => {
+                let mut local = 0u64;
+                for i in 0..increments {
+                    // black_box keeps one increment per iteration instead of a single addition.
+                    local = std::hint::black_box(local) + 1;
+                    if i % 4096 == 0 {
+                        ctx.checkpoint();
+                    }
+                }
+                return TaskOutput::U64(local);
+            }
+        }
+        TaskOutput::Unit
+    }
+
+    fn end_stage(&mut self, _stage: usize, outputs: Vec<TaskOutput>) {
+        if self.variant == Variant::LocalThenReduce {
+            self.reduced = outputs.iter().map(TaskOutput::u64).sum();
+        }
+    }
+
+    fn answer(&self) -> Answer {
+        let v = self.value();
+        let lost = self.n.saturating_sub(v);
+        Answer::text(
+            format!("counter {v} of {}, {lost} updates lost", self.n),
+            format!("counter {v}\nlost {lost}\n"),
+        )
+    }
+
+    fn needs_shared_memory(&self) -> Option<&'static str> {
+        match self.variant {
+            Variant::LocalThenReduce => None,
+            _ => Some(
+                "the mutex, atomic and racy variants increment one counter in shared memory, which separate processes do not have; use variant local-then-reduce",
+            ),
+        }
+    }
+}
+
+/// Every increment must arrive, except in the racy variant, whose lost updates are the lesson:
+/// there the only reference is that count and lost add up to n (checked by the answer's format).
+pub fn reference(p: &Params, answer: &Answer) -> Reference {
+    if p.choice("variant") == "racy" {
+        return Reference::None;
+    }
+    compare(
+        answer,
+        format!("counter {}\nlost 0\n", p.n).as_bytes(),
+        "n, the number of increments",
+    )
+}

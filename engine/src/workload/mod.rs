@@ -1,0 +1,441 @@
+//! Workloads: what is computed. Each one splits into stages of independent tasks, has a verified
+//! answer and a canonical text output. See `README.md` in this folder for how each is decomposed.
+//!
+//! A workload never decides how its tasks run; the [models](crate::model) do. The contract that
+//! lets every model produce the same answer:
+//! - tasks of one stage are independent and may run in any order, on any worker, in any process;
+//! - [`Job::end_stage`] receives the stage's outputs in task order, whatever order they finished in;
+//! - everything a task reads is either in the job (built deterministically from the spec) or was set
+//!   by `end_stage`, so a process that replays `end_stage` with the same outputs has the same state.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::SpecError;
+use crate::limits::{ParamDef, ParamKind, extra_params, size_param};
+use crate::model::TaskCtx;
+use crate::spec::{ParamValue, WorkloadSpec};
+
+mod amdahl;
+mod counter;
+mod fannkuch_redux;
+mod mandelbrot;
+mod n_body;
+mod primes;
+mod sleep;
+mod spectral_norm;
+mod square;
+mod stream;
+
+/// The closed set of workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    Mandelbrot,
+    SpectralNorm,
+    FannkuchRedux,
+    NBody,
+    Primes,
+    Square,
+    Sleep,
+    Stream,
+    Counter,
+    Amdahl,
+}
+
+impl WorkloadKind {
+    pub const ALL: [WorkloadKind; 10] = [
+        WorkloadKind::Mandelbrot,
+        WorkloadKind::SpectralNorm,
+        WorkloadKind::FannkuchRedux,
+        WorkloadKind::NBody,
+        WorkloadKind::Primes,
+        WorkloadKind::Square,
+        WorkloadKind::Sleep,
+        WorkloadKind::Stream,
+        WorkloadKind::Counter,
+        WorkloadKind::Amdahl,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkloadKind::Mandelbrot => "mandelbrot",
+            WorkloadKind::SpectralNorm => "spectral-norm",
+            WorkloadKind::FannkuchRedux => "fannkuch-redux",
+            WorkloadKind::NBody => "n-body",
+            WorkloadKind::Primes => "primes",
+            WorkloadKind::Square => "square",
+            WorkloadKind::Sleep => "sleep",
+            WorkloadKind::Stream => "stream",
+            WorkloadKind::Counter => "counter",
+            WorkloadKind::Amdahl => "amdahl",
+        }
+    }
+
+    /// One line on what the workload shows.
+    pub fn description(self) -> &'static str {
+        match self {
+            WorkloadKind::Mandelbrot => {
+                "Benchmarks Game mandelbrot: CPU-bound, one task per row, PBM bitmap output; embarrassingly parallel"
+            }
+            WorkloadKind::SpectralNorm => {
+                "Benchmarks Game spectral-norm: 40 dependent matrix-vector stages, each split into row blocks"
+            }
+            WorkloadKind::FannkuchRedux => {
+                "Benchmarks Game fannkuch-redux: CPU-bound permutation flipping, split into blocks of permutations"
+            }
+            WorkloadKind::NBody => {
+                "Benchmarks Game n-body: inherently sequential (every step needs the previous one), so it is one task and no model can speed it up"
+            }
+            WorkloadKind::Primes => {
+                "count primes below n by trial division in ranges: later ranges cost more, so static chunking shows load imbalance"
+            }
+            WorkloadKind::Square => {
+                "x*x for each item, as in the tutorials' Pool.map(square, dataset): tasks so tiny that overhead dominates"
+            }
+            WorkloadKind::Sleep => {
+                "I/O-bound: each task waits latency_ms (+- seeded jitter) on a platform timer; concurrency helps without cores"
+            }
+            WorkloadKind::Stream => {
+                "memory-bound sum or triad over a buffer of n bytes: a sweep shows cache levels and bandwidth saturation"
+            }
+            WorkloadKind::Counter => {
+                "n increments of one shared counter: mutex, atomic, local-then-reduce, or racy (loses updates; the answer counts them)"
+            }
+            WorkloadKind::Amdahl => {
+                "a fixed CPU job with a serial part: speedup is capped at 1 / serial_fraction"
+            }
+        }
+    }
+
+    /// The main size parameter and then the others, with defaults and limits.
+    pub fn params(self) -> Vec<ParamDef> {
+        let mut all = vec![size_param(self)];
+        all.extend_from_slice(extra_params(self));
+        all
+    }
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for WorkloadKind {
+    type Err = SpecError;
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        WorkloadKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| SpecError::UnknownWorkload(s.to_string()))
+    }
+}
+
+/// A workload's parameters after validation: every parameter present, typed, within its limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub n: u64,
+    values: Vec<(&'static str, ParamValue)>,
+}
+
+impl Params {
+    fn get(&self, name: &str) -> &ParamValue {
+        &self
+            .values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .unwrap_or_else(|| panic!("parameter {name} is not declared in limits.rs"))
+            .1
+    }
+
+    /// A declared integer parameter. Panics only on a programming error (undeclared name).
+    pub fn int(&self, name: &str) -> u64 {
+        match self.get(name) {
+            ParamValue::Int(v) => *v,
+            other => panic!("parameter {name} is not an integer: {other:?}"),
+        }
+    }
+
+    /// A declared real parameter.
+    pub fn float(&self, name: &str) -> f64 {
+        match self.get(name) {
+            ParamValue::Float(v) => *v,
+            ParamValue::Int(v) => *v as f64,
+            other => panic!("parameter {name} is not a number: {other:?}"),
+        }
+    }
+
+    /// A declared choice parameter.
+    pub fn choice(&self, name: &str) -> &str {
+        match self.get(name) {
+            ParamValue::Text(v) => v,
+            other => panic!("parameter {name} is not a choice: {other:?}"),
+        }
+    }
+}
+
+/// Checks one value against its definition and returns it in canonical form.
+pub(crate) fn check_param(
+    kind: WorkloadKind,
+    def: &ParamDef,
+    value: &ParamValue,
+) -> Result<ParamValue, SpecError> {
+    let field = format!("{}.{}", kind.name(), def.name);
+    match (&def.kind, value) {
+        (ParamKind::Int { min, max, .. }, ParamValue::Int(v)) => {
+            if v < min || v > max {
+                Err(SpecError::OutOfRange {
+                    field,
+                    value: v.to_string(),
+                    min: min.to_string(),
+                    max: max.to_string(),
+                })
+            } else {
+                Ok(ParamValue::Int(*v))
+            }
+        }
+        (ParamKind::Float { min, max, .. }, ParamValue::Float(_) | ParamValue::Int(_)) => {
+            let v = match value {
+                ParamValue::Float(v) => *v,
+                ParamValue::Int(v) => *v as f64,
+                ParamValue::Text(_) => unreachable!(),
+            };
+            if !v.is_finite() || v < *min || v > *max {
+                Err(SpecError::OutOfRange {
+                    field,
+                    value: v.to_string(),
+                    min: min.to_string(),
+                    max: max.to_string(),
+                })
+            } else {
+                Ok(ParamValue::Float(v))
+            }
+        }
+        (ParamKind::Choice { options, .. }, ParamValue::Text(v)) => {
+            if options.contains(&v.as_str()) {
+                Ok(ParamValue::Text(v.clone()))
+            } else {
+                Err(SpecError::Invalid {
+                    field,
+                    reason: format!("'{v}' is not one of {}", options.join(", ")),
+                })
+            }
+        }
+        (kind, v) => Err(SpecError::Invalid {
+            field,
+            reason: format!(
+                "expected {}, got {v}",
+                match kind {
+                    ParamKind::Int { .. } => "a whole number",
+                    ParamKind::Float { .. } => "a number",
+                    ParamKind::Choice { .. } => "a word",
+                }
+            ),
+        }),
+    }
+}
+
+/// The default value of a parameter.
+pub(crate) fn default_value(def: &ParamDef) -> ParamValue {
+    match def.kind {
+        ParamKind::Int { default, .. } => ParamValue::Int(default),
+        ParamKind::Float { default, .. } => ParamValue::Float(default),
+        ParamKind::Choice { default, .. } => ParamValue::Text(default.to_string()),
+    }
+}
+
+impl Params {
+    /// Typed parameters of a validated workload spec.
+    pub fn from_spec(spec: &WorkloadSpec) -> Result<Params, SpecError> {
+        let kind = spec.name;
+        let size = size_param(kind);
+        let n = match check_param(kind, &size, &ParamValue::Int(spec.n))? {
+            ParamValue::Int(n) => n,
+            _ => unreachable!(),
+        };
+        for key in spec.params.keys() {
+            if !extra_params(kind).iter().any(|d| d.name == key) {
+                return Err(SpecError::UnknownParam {
+                    workload: kind.name().into(),
+                    param: key.clone(),
+                });
+            }
+        }
+        let mut values = Vec::new();
+        for def in extra_params(kind) {
+            let v = match spec.params.get(def.name) {
+                Some(v) => check_param(kind, def, v)?,
+                None => default_value(def),
+            };
+            values.push((def.name, v));
+        }
+        Ok(Params { n, values })
+    }
+}
+
+/// What one task hands back. Serializable, because the process-pool model ships it through pipes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TaskOutput {
+    Unit,
+    U64(u64),
+    F64(f64),
+    Pair(i64, i64),
+    Bytes(Vec<u8>),
+    F64s(Vec<f64>),
+}
+
+impl TaskOutput {
+    pub(crate) fn u64(&self) -> u64 {
+        match self {
+            TaskOutput::U64(v) => *v,
+            other => panic!("expected U64 task output, got {other:?}"),
+        }
+    }
+    pub(crate) fn f64(&self) -> f64 {
+        match self {
+            TaskOutput::F64(v) => *v,
+            other => panic!("expected F64 task output, got {other:?}"),
+        }
+    }
+}
+
+/// A workload's answer: its canonical text output and a one-line summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// One line for tables, e.g. "664579 primes".
+    pub summary: String,
+    /// The canonical output, byte for byte (a binary PBM for mandelbrot, text for the others).
+    pub output: Vec<u8>,
+}
+
+impl Answer {
+    pub fn text(summary: impl Into<String>, output: impl Into<String>) -> Answer {
+        Answer {
+            summary: summary.into(),
+            output: output.into().into_bytes(),
+        }
+    }
+
+    /// Lower-case hex SHA-256 of the output: how answers are compared without shipping them.
+    pub fn sha256(&self) -> String {
+        let digest = Sha256::digest(&self.output);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Whether an answer matches a reference known independently of any model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reference {
+    /// Checked, with what it was checked against.
+    Matches(&'static str),
+    /// Checked and wrong, with the expected value.
+    Differs(String),
+    /// No independent reference for these parameters (the sequential model is the reference).
+    None,
+}
+
+/// One experiment's workload, built and ready to run: the interface models drive.
+pub trait Job: Send + Sync {
+    /// Number of stages; each stage's tasks may read what earlier stages produced.
+    fn stages(&self) -> usize {
+        1
+    }
+    /// Number of tasks in a stage.
+    fn tasks(&self, stage: usize) -> usize;
+    /// Time the task waits on the platform (I/O) before computing. Models choose how to wait: a
+    /// blocking sleep in threads, a timer in the async loop, with the GIL released in the GIL model.
+    fn wait(&self, _stage: usize, _task: usize) -> Option<Duration> {
+        None
+    }
+    /// Computes one task. Long tasks call [`TaskCtx::checkpoint`] now and then, which is where the
+    /// GIL model may switch threads.
+    fn run(&self, stage: usize, task: usize, ctx: &TaskCtx) -> TaskOutput;
+    /// Receives the outputs of a stage, in task order.
+    fn end_stage(&mut self, stage: usize, outputs: Vec<TaskOutput>);
+    /// The answer, after the last stage.
+    fn answer(&self) -> Answer;
+    /// Why this job needs memory shared between its tasks (so separate processes cannot run it).
+    fn needs_shared_memory(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// The one dispatch point from a workload kind to its implementation.
+pub fn build(spec: &WorkloadSpec) -> Result<Box<dyn Job>, SpecError> {
+    let p = Params::from_spec(spec)?;
+    Ok(match spec.name {
+        WorkloadKind::Mandelbrot => Box::new(mandelbrot::Mandelbrot::new(&p)),
+        WorkloadKind::SpectralNorm => Box::new(spectral_norm::SpectralNorm::new(&p)),
+        WorkloadKind::FannkuchRedux => Box::new(fannkuch_redux::FannkuchRedux::new(&p)),
+        WorkloadKind::NBody => Box::new(n_body::NBody::new(&p)),
+        WorkloadKind::Primes => Box::new(primes::Primes::new(&p)),
+        WorkloadKind::Square => Box::new(square::Square::new(&p)),
+        WorkloadKind::Sleep => Box::new(sleep::Sleep::new(&p)),
+        WorkloadKind::Stream => Box::new(stream::Stream::new(&p)),
+        WorkloadKind::Counter => Box::new(counter::Counter::new(&p)),
+        WorkloadKind::Amdahl => Box::new(amdahl::Amdahl::new(&p)),
+    })
+}
+
+/// Checks an answer against an independent reference, where one exists for these parameters:
+/// published Benchmarks Game outputs, closed forms, or known tables.
+pub fn reference(spec: &WorkloadSpec, answer: &Answer) -> Reference {
+    let Ok(p) = Params::from_spec(spec) else {
+        return Reference::None;
+    };
+    match spec.name {
+        WorkloadKind::Mandelbrot => mandelbrot::reference(&p, answer),
+        WorkloadKind::SpectralNorm => spectral_norm::reference(&p, answer),
+        WorkloadKind::FannkuchRedux => fannkuch_redux::reference(&p, answer),
+        WorkloadKind::NBody => n_body::reference(&p, answer),
+        WorkloadKind::Primes => primes::reference(&p, answer),
+        WorkloadKind::Square => square::reference(&p, answer),
+        WorkloadKind::Sleep => sleep::reference(&p, answer),
+        WorkloadKind::Stream => stream::reference(&p, answer),
+        WorkloadKind::Counter => counter::reference(&p, answer),
+        WorkloadKind::Amdahl => amdahl::reference(&p, answer),
+    }
+}
+
+/// Compares `answer` with `expected` and names the reference.
+pub(crate) fn compare(answer: &Answer, expected: &[u8], what: &'static str) -> Reference {
+    if answer.output == expected {
+        Reference::Matches(what)
+    } else {
+        Reference::Differs(String::from_utf8_lossy(expected).into_owned())
+    }
+}
+
+/// Splits `0..len` into `parts` contiguous ranges whose sizes differ by at most one.
+pub(crate) fn split_range(len: u64, parts: u64, index: u64) -> std::ops::Range<u64> {
+    let base = len / parts;
+    let extra = len % parts;
+    let start = index * base + index.min(extra);
+    let size = base + u64::from(index < extra);
+    start..start + size
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_range_covers_everything_once() {
+        for len in [0u64, 1, 7, 100, 101] {
+            for parts in [1u64, 2, 3, 7, 64] {
+                let mut next = 0;
+                for i in 0..parts {
+                    let r = split_range(len, parts, i);
+                    assert_eq!(r.start, next);
+                    next = r.end;
+                }
+                assert_eq!(next, len);
+            }
+        }
+    }
+}

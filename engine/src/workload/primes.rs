@@ -1,0 +1,127 @@
+//! Count the primes below n by trial division, the range `2..n` split into equal ranges.
+//!
+//! Testing k costs up to sqrt(k) divisions, so equal ranges have unequal costs: the last range is
+//! the most expensive. A static schedule that hands each worker one contiguous block leaves the
+//! early workers idle while the last one finishes; a dynamic queue balances them.
+
+use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
+use crate::model::TaskCtx;
+
+pub struct Primes {
+    n: u64,
+    tasks: u64,
+    count: u64,
+}
+
+impl Primes {
+    pub fn new(p: &Params) -> Self {
+        let span = p.n.saturating_sub(2).max(1);
+        Primes {
+            n: p.n,
+            tasks: p.int("tasks").min(span),
+            count: 0,
+        }
+    }
+}
+
+pub(crate) fn is_prime(k: u64) -> bool {
+    if k < 2 {
+        return false;
+    }
+    if k < 4 {
+        return true;
+    }
+    if k % 2 == 0 {
+        return false;
+    }
+    let mut d = 3;
+    while d * d <= k {
+        if k % d == 0 {
+            return false;
+        }
+        d += 2;
+    }
+    true
+}
+
+impl Job for Primes {
+    fn tasks(&self, _stage: usize) -> usize {
+        self.tasks as usize
+    }
+
+    fn run(&self, _stage: usize, task: usize, ctx: &TaskCtx) -> TaskOutput {
+        let r = split_range(self.n.saturating_sub(2), self.tasks, task as u64);
+        let mut count = 0;
+        for k in r.start + 2..r.end + 2 {
+            if is_prime(k) {
+                count += 1;
+            }
+            if k % 1024 == 0 {
+                ctx.checkpoint();
+            }
+        }
+        TaskOutput::U64(count)
+    }
+
+    fn end_stage(&mut self, _stage: usize, outputs: Vec<TaskOutput>) {
+        self.count = outputs.iter().map(TaskOutput::u64).sum();
+    }
+
+    fn answer(&self) -> Answer {
+        Answer::text(
+            format!("{} primes below {}", self.count, self.n),
+            format!("{}\n", self.count),
+        )
+    }
+}
+
+/// pi(10^k), the published prime-counting table (OEIS A006880), and a sieve of Eratosthenes for
+/// other n up to 10^8: an algorithm that shares nothing with trial division.
+pub fn reference(p: &Params, answer: &Answer) -> Reference {
+    const TABLE: [(u64, u64); 9] = [
+        (10, 4),
+        (100, 25),
+        (1_000, 168),
+        (10_000, 1_229),
+        (100_000, 9_592),
+        (1_000_000, 78_498),
+        (10_000_000, 664_579),
+        (100_000_000, 5_761_455),
+        (1_000_000_000, 50_847_534),
+    ];
+    if let Some((_, pi)) = TABLE.iter().find(|(n, _)| *n == p.n) {
+        return compare(
+            answer,
+            format!("{pi}\n").as_bytes(),
+            "the table of pi(10^k) (OEIS A006880)",
+        );
+    }
+    if p.n <= 100_000_000 {
+        return compare(
+            answer,
+            format!("{}\n", sieve_count(p.n)).as_bytes(),
+            "a sieve of Eratosthenes",
+        );
+    }
+    Reference::None
+}
+
+fn sieve_count(n: u64) -> u64 {
+    let n = n as usize;
+    if n < 3 {
+        return 0;
+    }
+    let mut composite = vec![false; n];
+    let mut count = 0;
+    for i in 2..n {
+        if !composite[i] {
+            count += 1;
+            let mut j = i * i;
+            while j < n {
+                composite[j] = true;
+                j += i;
+            }
+        }
+    }
+    count
+}
