@@ -91,14 +91,10 @@ pub(crate) struct ProcessPool {
     t0: Instant,
 }
 
-fn send(w: &mut Worker, index: usize, msg: &ToWorker) -> Result<(), RunError> {
+fn send(w: &mut Worker, msg: &ToWorker) -> std::io::Result<()> {
     let line = serde_json::to_string(msg).expect("messages serialize");
-    writeln!(w.stdin, "{line}")
-        .and_then(|()| w.stdin.flush())
-        .map_err(|e| RunError::WorkerCrashed {
-            worker: index,
-            reason: format!("its input pipe closed ({e})"),
-        })
+    writeln!(w.stdin, "{line}")?;
+    w.stdin.flush()
 }
 
 fn describe(status: ExitStatus) -> String {
@@ -167,7 +163,7 @@ impl ProcessPool {
                 workload: cfg.workload.clone(),
                 fault: cfg.model.fault,
             };
-            send(&mut pool.workers[index], index, &init)?;
+            pool.send_to(index, &init)?;
         }
         for _ in 0..cfg.workers {
             match pool.next_event(START_TIMEOUT)? {
@@ -185,13 +181,21 @@ impl ProcessPool {
         Ok(pool)
     }
 
+    /// Sends a message; a worker whose pipe is closed has died, and the error says how.
+    fn send_to(&mut self, index: usize, msg: &ToWorker) -> Result<(), RunError> {
+        match send(&mut self.workers[index], msg) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.crashed(index, Some(format!("its input pipe closed ({e})")))),
+        }
+    }
+
     /// Estimates the offset from the worker's clock to ours from the fastest of a few ping
     /// round trips (the reply was stamped, at best, halfway through the round trip).
     fn sync_clock(&mut self, index: usize) -> Result<(), RunError> {
         let mut best: Option<(f64, f64)> = None;
         for _ in 0..5 {
             let sent = self.t0.elapsed().as_secs_f64();
-            send(&mut self.workers[index], index, &ToWorker::Ping)?;
+            self.send_to(index, &ToWorker::Ping)?;
             let clock = match self.next_event(START_TIMEOUT)? {
                 (i, FromWorker::Pong { clock }) if i == index => clock,
                 (i, other) => {
@@ -270,8 +274,7 @@ impl Executor for ProcessPool {
             match next {
                 Some(r) => {
                     *outstanding += 1;
-                    send(
-                        &mut pool.workers[index],
+                    pool.send_to(
                         index,
                         &ToWorker::Run {
                             stage: rt.stage,
@@ -342,7 +345,7 @@ impl Executor for ProcessPool {
             outputs: outputs.to_vec(),
         };
         for index in 0..self.workers.len() {
-            send(&mut self.workers[index], index, &msg)?;
+            self.send_to(index, &msg)?;
         }
         Ok(())
     }
@@ -363,6 +366,8 @@ impl Drop for ProcessPool {
 /// The worker side: what a program runs when started as a process-pool worker. Reads requests
 /// from `input`, writes replies to `output`, returns when `input` closes.
 pub fn worker_main(input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
+    // A task's panic goes to the parent as a message; the default hook would also print it.
+    std::panic::set_hook(Box::new(|_| {}));
     let t0 = Instant::now();
     let mut job: Option<Box<dyn Job>> = None;
     let mut fault = None;

@@ -1,0 +1,617 @@
+//! Command line: parse, build the experiment, run, report, export.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use engine::limits::ParamKind;
+use engine::model::{RunConfig, RunEnv, WorkerProgram, run_once};
+use engine::spec::{ParamValue, SyncKind};
+use engine::{
+    Experiment, LinkError, ModelKind, ModelSpec, Order, RunError, SpecError, Sweep, WorkloadKind,
+    WorkloadSpec,
+};
+use thiserror::Error;
+
+use crate::progress::ProgressReporter;
+use crate::report::{Format, exporter};
+
+/// Runs the playground's concurrency experiments natively on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "native-runner", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List workloads (parameters, defaults, limits) and models (with their Python equivalent).
+    List {
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Run one experiment.
+    Run(RunArgs),
+    /// Run an experiment over several worker counts (--workers 1,2,4 or 1..4) or chunk sizes
+    /// (--chunk-size 1,16,256).
+    Sweep(RunArgs),
+    /// Print a workload's canonical output (the Benchmarks Game's format where it has one).
+    Output(OutputArgs),
+    /// Describe this machine: cores, CPU model, caches, OS, timer resolution.
+    Machine {
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Serve as a process-pool worker on stdin/stdout (started by the runner itself).
+    #[command(name = "__worker", hide = true)]
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InfoFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    Ordered,
+    Completion,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncArg {
+    Lock,
+    Atomic,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Workload to run (see `list`).
+    #[arg(long, short = 'w')]
+    pub workload: Option<String>,
+    /// The workload's main size parameter.
+    #[arg(long)]
+    pub n: Option<u64>,
+    /// Set a workload parameter, e.g. --set tasks=64 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Model to run (see `list`).
+    #[arg(long, short = 'm')]
+    pub model: Option<String>,
+    /// Workers: one number; for `sweep` also a list (1,2,4) or an inclusive range (1..4).
+    /// Default: 1 for sequential, the number of logical cores otherwise.
+    #[arg(long, short = 'j')]
+    pub workers: Option<String>,
+    /// Tasks per chunk; for `sweep` also a list (1,16,256).
+    #[arg(long)]
+    pub chunk_size: Option<String>,
+    /// Result order, for models with a caller waiting on results.
+    #[arg(long, value_enum)]
+    pub order: Option<OrderArg>,
+    /// GIL switch interval in milliseconds (gil model; default 5, like sys.getswitchinterval()).
+    #[arg(long)]
+    pub switch_interval_ms: Option<f64>,
+    /// How shared-state synchronizes its results array.
+    #[arg(long, value_enum)]
+    pub sync: Option<SyncArg>,
+    /// Timed repetitions per configuration.
+    #[arg(long, short = 'r')]
+    pub reps: Option<u32>,
+    /// Untimed warm-up runs per configuration.
+    #[arg(long)]
+    pub warmups: Option<u32>,
+    /// Skip the sequential baseline (no speedup, no verification against sequential).
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Run exactly the experiment in this JSON file ("-" for stdin).
+    #[arg(long, conflicts_with = "link")]
+    pub spec: Option<PathBuf>,
+    /// Run exactly the experiment a playground link encodes (the whole URL or its fragment).
+    #[arg(long)]
+    pub link: Option<String>,
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Workload whose output to print.
+    pub workload: String,
+    #[arg(long)]
+    pub n: Option<u64>,
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Compute it with this model.
+    #[arg(long, short = 'm', default_value = "sequential")]
+    pub model: String,
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub workers: u32,
+    /// Write the output to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+/// Why a command failed. Usage errors exit with 2, failed runs with 1.
+#[derive(Debug, Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    #[error("bad link: {0}")]
+    Link(#[from] LinkError),
+    #[error("run failed: {0}")]
+    Run(RunError),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Spec(_) | CliError::Link(_) => 2,
+            CliError::Run(RunError::Unsupported { .. }) => 2,
+            CliError::Run(_) | CliError::Io(_) => 1,
+        }
+    }
+}
+
+impl From<RunError> for CliError {
+    fn from(e: RunError) -> Self {
+        CliError::Run(e)
+    }
+}
+
+fn usage(msg: impl Into<String>) -> CliError {
+    CliError::Usage(msg.into())
+}
+
+/// Parses a list of numbers: "4", "1,2,4" or the inclusive range "1..4".
+pub fn parse_list(flag: &str, text: &str) -> Result<Vec<u64>, CliError> {
+    let bad = || {
+        usage(format!(
+            "{flag}: '{text}' is not a number, a list like 1,2,4 or a range like 1..4"
+        ))
+    };
+    if let Some((a, b)) = text.split_once("..") {
+        let a: u64 = a.trim().parse().map_err(|_| bad())?;
+        let b: u64 = b
+            .trim()
+            .trim_start_matches('=')
+            .parse()
+            .map_err(|_| bad())?;
+        if a > b || b - a >= engine::limits::MAX_SWEEP_POINTS as u64 {
+            return Err(usage(format!(
+                "{flag}: range {text} must go upwards and have at most {} values",
+                engine::limits::MAX_SWEEP_POINTS
+            )));
+        }
+        return Ok((a..=b).collect());
+    }
+    text.split(',')
+        .map(|p| p.trim().parse().map_err(|_| bad()))
+        .collect()
+}
+
+fn parse_set(items: &[String], spec: &mut WorkloadSpec) -> Result<(), CliError> {
+    for item in items {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--set {item}: expected KEY=VALUE")))?;
+        spec.set(k.trim(), ParamValue::parse(v.trim()))?;
+    }
+    Ok(())
+}
+
+fn default_workers(model: ModelKind) -> u64 {
+    if model == ModelKind::Sequential {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map(|n| n.get() as u64)
+            .unwrap_or(1)
+    }
+}
+
+fn to_u32(flag: &str, v: u64) -> Result<u32, CliError> {
+    u32::try_from(v).map_err(|_| usage(format!("{flag}: {v} is too large")))
+}
+
+/// Builds the experiment from the command line, a spec file or a link.
+pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError> {
+    if a.spec.is_some() || a.link.is_some() {
+        let extra = [
+            ("--workload", a.workload.is_some()),
+            ("--n", a.n.is_some()),
+            ("--set", !a.set.is_empty()),
+            ("--model", a.model.is_some()),
+            ("--workers", a.workers.is_some()),
+            ("--chunk-size", a.chunk_size.is_some()),
+            ("--order", a.order.is_some()),
+            ("--switch-interval-ms", a.switch_interval_ms.is_some()),
+            ("--sync", a.sync.is_some()),
+            ("--reps", a.reps.is_some()),
+            ("--warmups", a.warmups.is_some()),
+            ("--no-baseline", a.no_baseline),
+        ];
+        if let Some((flag, _)) = extra.iter().find(|(_, given)| *given) {
+            return Err(usage(format!(
+                "{flag} cannot be combined with --spec or --link, which run exactly what they encode"
+            )));
+        }
+        let exp = match (&a.spec, &a.link) {
+            (Some(path), _) => Experiment::from_json(&read_spec(path)?)?,
+            (None, Some(link)) => engine::link::decode(link)?,
+            (None, None) => unreachable!(),
+        };
+        return Ok(exp);
+    }
+    let workload: WorkloadKind = a
+        .workload
+        .as_deref()
+        .ok_or_else(|| {
+            usage("--workload is required (or --spec / --link); see `native-runner list`")
+        })?
+        .parse()?;
+    let model: ModelKind = a
+        .model
+        .as_deref()
+        .ok_or_else(|| usage("--model is required (or --spec / --link); see `native-runner list`"))?
+        .parse()?;
+    let workers = match &a.workers {
+        Some(w) => parse_list("--workers", w)?,
+        None => vec![default_workers(model)],
+    };
+    let chunks = match &a.chunk_size {
+        Some(c) => Some(parse_list("--chunk-size", c)?),
+        None => None,
+    };
+    let many_workers = workers.len() > 1;
+    let many_chunks = chunks.as_ref().is_some_and(|c| c.len() > 1);
+    if !sweep && (many_workers || many_chunks) {
+        return Err(usage(
+            "several values given: use `native-runner sweep` to run each of them",
+        ));
+    }
+    if sweep && many_workers && many_chunks {
+        return Err(usage(
+            "sweep one thing at a time: a list for --workers or for --chunk-size, not both",
+        ));
+    }
+    if sweep && !many_workers && !many_chunks {
+        return Err(usage(
+            "sweep needs a list: --workers 1,2,4 (or 1..4) or --chunk-size 1,16,256",
+        ));
+    }
+    let mut exp = Experiment::new(workload, model, to_u32("--workers", workers[0])?);
+    if let Some(n) = a.n {
+        exp.workload.set("n", ParamValue::Int(n))?;
+    }
+    parse_set(&a.set, &mut exp.workload)?;
+    exp.model = ModelSpec {
+        name: model,
+        chunk_size: chunks.as_ref().filter(|c| c.len() == 1).map(|c| c[0]),
+        order: a.order.map(|o| match o {
+            OrderArg::Ordered => Order::Ordered,
+            OrderArg::Completion => Order::Completion,
+        }),
+        switch_interval_ms: a.switch_interval_ms,
+        sync: a.sync.map(|s| match s {
+            SyncArg::Lock => SyncKind::Lock,
+            SyncArg::Atomic => SyncKind::Atomic,
+        }),
+        fault: None,
+    };
+    if let Some(r) = a.reps {
+        exp.repetitions = r;
+    }
+    if let Some(w) = a.warmups {
+        exp.warmups = w;
+    }
+    exp.baseline = !a.no_baseline;
+    if many_workers {
+        let list = workers
+            .iter()
+            .map(|&w| to_u32("--workers", w))
+            .collect::<Result<Vec<_>, _>>()?;
+        exp.sweep = Some(Sweep::Workers(list));
+    }
+    if many_chunks {
+        exp.sweep = Some(Sweep::ChunkSize(chunks.unwrap_or_default()));
+    }
+    Ok(exp.validate()?)
+}
+
+fn read_spec(path: &Path) -> Result<String, CliError> {
+    let read = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    };
+    read.map_err(|e| usage(format!("cannot read spec {}: {e}", path.display())))
+}
+
+/// The worker program for process-pool: this very executable, with the hidden subcommand.
+pub fn worker_program() -> Option<WorkerProgram> {
+    std::env::current_exe().ok().map(|program| WorkerProgram {
+        program,
+        args: vec!["__worker".into()],
+    })
+}
+
+fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
+    match path {
+        Some(p) => std::fs::write(p, bytes)
+            .map_err(|e| CliError::Io(format!("cannot write {}: {e}", p.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| CliError::Io(format!("cannot write to stdout: {e}")))
+        }
+    }
+}
+
+fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
+    let exp = build_experiment(a, sweep)?;
+    let env = RunEnv {
+        worker_program: worker_program(),
+        ..RunEnv::default()
+    };
+    let configs = engine::measure::configurations(&exp).len();
+    let reporter = ProgressReporter::start(
+        configs,
+        exp.warmups + exp.repetitions,
+        env.control.tasks_done.clone(),
+    );
+    let result = engine::run_experiment(&exp, &env, &mut |p| reporter.observe(p));
+    drop(reporter);
+    let mut results = result?;
+    results.machine = Some(crate::machine::detect());
+    write_out(
+        a.output.as_deref(),
+        exporter(a.format).export(&results).as_bytes(),
+    )
+}
+
+fn output(a: &OutputArgs) -> Result<(), CliError> {
+    let workload: WorkloadKind = a.workload.parse()?;
+    let model: ModelKind = a.model.parse()?;
+    let mut spec = WorkloadSpec::new(workload);
+    if let Some(n) = a.n {
+        spec.set("n", ParamValue::Int(n))?;
+    }
+    parse_set(&a.set, &mut spec)?;
+    // Validate through the experiment, which checks the model and workers too.
+    let exp = Experiment {
+        workload: spec,
+        model: ModelSpec::new(model),
+        workers: a.workers,
+        ..Experiment::new(workload, model, a.workers)
+    }
+    .validate()?;
+    let cfg = RunConfig {
+        workload: exp.workload,
+        model: exp.model,
+        workers: exp.workers as usize,
+    };
+    let env = RunEnv {
+        worker_program: worker_program(),
+        ..RunEnv::default()
+    };
+    let outcome = run_once(&cfg, &env)?;
+    write_out(a.output.as_deref(), &outcome.answer.output)
+}
+
+fn list(format: InfoFormat) -> Result<(), CliError> {
+    let text = match format {
+        InfoFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&list_json()).expect("list serializes");
+            s.push('\n');
+            s
+        }
+        InfoFormat::Table => list_table(),
+    };
+    write_out(None, text.as_bytes())
+}
+
+fn param_json(def: &engine::limits::ParamDef) -> serde_json::Value {
+    use serde_json::json;
+    match &def.kind {
+        ParamKind::Int { default, min, max } => {
+            json!({"name": def.name, "description": def.description, "kind": "int", "default": default, "min": min, "max": max})
+        }
+        ParamKind::Float { default, min, max } => {
+            json!({"name": def.name, "description": def.description, "kind": "float", "default": default, "min": min, "max": max})
+        }
+        ParamKind::Choice { default, options } => {
+            json!({"name": def.name, "description": def.description, "kind": "choice", "default": default, "options": options})
+        }
+    }
+}
+
+/// The machine-readable catalogue printed by `list --format json`.
+pub fn list_json() -> serde_json::Value {
+    use serde_json::json;
+    json!({
+        "schema_version": engine::SCHEMA_VERSION,
+        "limits": {
+            "max_workers": engine::limits::MAX_WORKERS,
+            "max_repetitions": engine::limits::MAX_REPETITIONS,
+            "max_warmups": engine::limits::MAX_WARMUPS,
+            "max_sweep_points": engine::limits::MAX_SWEEP_POINTS,
+        },
+        "workloads": WorkloadKind::ALL.iter().map(|w| json!({
+            "name": w.name(),
+            "description": w.description(),
+            "params": w.params().iter().map(param_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "models": ModelKind::ALL.iter().map(|m| json!({
+            "name": m.name(),
+            "python": m.python(),
+            "description": m.description(),
+            "chunk_size": m.has_chunks(),
+            "order": m.has_order(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn list_table() -> String {
+    use comfy_table::Table;
+    use comfy_table::presets::UTF8_FULL_CONDENSED;
+    let mut w = Table::new();
+    w.load_preset(UTF8_FULL_CONDENSED);
+    w.set_header(["workload", "parameter", "default", "limits", "meaning"]);
+    for kind in WorkloadKind::ALL {
+        for (i, def) in kind.params().iter().enumerate() {
+            let (default, limits) = match &def.kind {
+                ParamKind::Int { default, min, max } => {
+                    (default.to_string(), format!("{min}..={max}"))
+                }
+                ParamKind::Float { default, min, max } => {
+                    (default.to_string(), format!("{min}..={max}"))
+                }
+                ParamKind::Choice { default, options } => {
+                    (default.to_string(), options.join(" | "))
+                }
+            };
+            let name = if i == 0 { kind.name() } else { "" };
+            w.add_row([name, def.name, &default, &limits, def.description]);
+        }
+    }
+    let mut m = Table::new();
+    m.load_preset(UTF8_FULL_CONDENSED);
+    m.set_header(["model", "Python equivalent", "options"]);
+    for kind in ModelKind::ALL {
+        let mut options = Vec::new();
+        if kind.has_chunks() {
+            options.push("--chunk-size");
+        }
+        if kind.has_order() {
+            options.push("--order");
+        }
+        if kind == ModelKind::Gil {
+            options.push("--switch-interval-ms");
+        }
+        if kind == ModelKind::SharedState {
+            options.push("--sync");
+        }
+        m.add_row([kind.name(), kind.python(), &options.join(" ")]);
+    }
+    format!("Workloads\n{w}\n\nModels\n{m}\n")
+}
+
+fn machine(format: InfoFormat) -> Result<(), CliError> {
+    let info = crate::machine::detect();
+    let text = match format {
+        InfoFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&info).expect("machine serializes")
+        ),
+        InfoFormat::Table => {
+            let mut s = String::new();
+            s.push_str(&format!(
+                "cpu model       {}\n",
+                info.cpu_model.as_deref().unwrap_or("unknown")
+            ));
+            s.push_str(&format!("logical cores   {}\n", info.logical_cores));
+            s.push_str(&format!(
+                "physical cores  {}\n",
+                info.physical_cores
+                    .map_or("unknown".into(), |p| p.to_string())
+            ));
+            for c in &info.caches {
+                s.push_str(&format!(
+                    "L{} {:<12} {} KiB{}\n",
+                    c.level,
+                    c.kind.to_lowercase(),
+                    c.size_bytes / 1024,
+                    c.shared_by
+                        .map_or(String::new(), |n| format!(", shared by {n} logical CPUs"))
+                ));
+            }
+            s.push_str(&format!("os              {}\n", info.os));
+            s.push_str(&format!("arch            {}\n", info.arch));
+            s.push_str(&format!(
+                "timer           {:.0} ns resolution\n",
+                info.timer_resolution * 1e9
+            ));
+            s
+        }
+    };
+    write_out(None, text.as_bytes())
+}
+
+/// Dispatches a parsed command.
+pub fn execute(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::List { format } => list(format),
+        Command::Run(a) => run(&a, false),
+        Command::Sweep(a) => run(&a, true),
+        Command::Output(a) => output(&a),
+        Command::Machine { format } => machine(format),
+        Command::Worker => engine::model::process_pool::worker_main(
+            std::io::stdin().lock(),
+            std::io::stdout().lock(),
+        )
+        .map_err(|e| CliError::Io(format!("worker: {e}"))),
+    }
+}
+
+/// The whole program: parse, execute, report errors in one line with the right exit code.
+pub fn main() -> ExitCode {
+    // A panicking task is reported by the engine as a failed run, with its message; the default
+    // hook would print it a second time from the worker thread. Panics of the runner's own main
+    // thread still print.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            default_hook(info);
+        }
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            if !e.use_stderr() {
+                // --help and --version: print as clap formats them.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            eprintln!("{first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_parse() {
+        assert_eq!(parse_list("--workers", "4").unwrap(), vec![4]);
+        assert_eq!(parse_list("--workers", "1,2,4").unwrap(), vec![1, 2, 4]);
+        assert_eq!(parse_list("--workers", "1..4").unwrap(), vec![1, 2, 3, 4]);
+        assert!(parse_list("--workers", "4..1").is_err());
+        assert!(parse_list("--workers", "x").is_err());
+        assert!(parse_list("--workers", "1..1000").is_err());
+    }
+}

@@ -1,0 +1,7 @@
+//! The native runner: the playground's experiments run natively on this machine, for baselines,
+//! sweeps and export. The logic lives in [`cli`] and [`report`]; `main` is glue.
+
+pub mod cli;
+pub mod machine;
+pub mod progress;
+pub mod report;

@@ -1,0 +1,115 @@
+//! Reads the machine's description from the OS: cores, CPU model, caches, OS and kernel.
+//! Linux exposes all of it under /proc and /sys; elsewhere the optional fields stay empty.
+
+use std::fs;
+use std::path::Path;
+
+use engine::machine::{Cache, MachineInfo, timer_resolution};
+
+/// Describes this machine, measuring the timer resolution.
+pub fn detect() -> MachineInfo {
+    MachineInfo {
+        runtime: "native".into(),
+        logical_cores: std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(1),
+        physical_cores: Some(num_cpus::get_physical() as u32),
+        cpu_model: cpu_model(),
+        caches: caches(Path::new("/sys/devices/system/cpu/cpu0/cache")),
+        os: os_name(),
+        arch: std::env::consts::ARCH.into(),
+        timer_resolution: timer_resolution(),
+    }
+}
+
+fn cpu_model() -> Option<String> {
+    let text = fs::read_to_string("/proc/cpuinfo").ok()?;
+    text.lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+}
+
+fn os_name() -> String {
+    let pretty = fs::read_to_string("/etc/os-release").ok().and_then(|t| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+            .map(|v| v.trim_matches('"').to_string())
+    });
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
+        .ok()
+        .map(|k| k.trim().to_string());
+    match (pretty, kernel) {
+        (Some(p), Some(k)) => format!("{p} (Linux {k})"),
+        (Some(p), None) => p,
+        (None, Some(k)) => format!("Linux {k}"),
+        (None, None) => std::env::consts::OS.into(),
+    }
+}
+
+/// Parses sizes like "32K", "1024K", "32M".
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "" => n,
+        "K" => n << 10,
+        "M" => n << 20,
+        "G" => n << 30,
+        _ => return None,
+    })
+}
+
+/// Counts the CPUs in a list like "0-3,8,10-11".
+fn count_cpus(list: &str) -> Option<u32> {
+    let mut n = 0;
+    for part in list.trim().split(',').filter(|p| !p.is_empty()) {
+        n += match part.split_once('-') {
+            Some((a, b)) => b.parse::<u32>().ok()? - a.parse::<u32>().ok()? + 1,
+            None => 1,
+        };
+    }
+    Some(n)
+}
+
+fn caches(dir: &Path) -> Vec<Cache> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        let read = |f: &str| fs::read_to_string(p.join(f)).ok();
+        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size"))
+        else {
+            continue;
+        };
+        let (Ok(level), Some(size_bytes)) = (level.trim().parse(), parse_size(&size)) else {
+            continue;
+        };
+        out.push(Cache {
+            level,
+            kind: kind.trim().to_string(),
+            size_bytes,
+            shared_by: read("shared_cpu_list").and_then(|l| count_cpus(&l)),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_cpu_lists_parse() {
+        assert_eq!(parse_size("32K\n"), Some(32 * 1024));
+        assert_eq!(parse_size("8M"), Some(8 << 20));
+        assert_eq!(parse_size("12"), Some(12));
+        assert_eq!(parse_size("x"), None);
+        assert_eq!(count_cpus("0-3,8,10-11\n"), Some(7));
+        assert_eq!(count_cpus("0"), Some(1));
+    }
+}

@@ -1,0 +1,450 @@
+//! The command line as users drive it: outputs, formats, exit codes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn runner() -> Command {
+    Command::cargo_bin("native-runner").expect("binary is built")
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let out = runner()
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON")
+}
+
+/// Runs with bad input and checks: exit code 2, one line on stderr containing `needle`.
+fn bad_input(args: &[&str], needle: &str) {
+    let out = runner().args(args).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected, got: {stderr}"
+    );
+    assert!(
+        stderr.contains(needle),
+        "stderr {stderr:?} lacks {needle:?}"
+    );
+    assert!(out.get_output().stdout.is_empty());
+}
+
+#[test]
+fn list_names_every_workload_and_model_with_python_equivalents() {
+    let v = json_of(&["list"]);
+    let workloads: Vec<&str> = v["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        workloads,
+        [
+            "mandelbrot",
+            "spectral-norm",
+            "fannkuch-redux",
+            "n-body",
+            "primes",
+            "square",
+            "sleep",
+            "stream",
+            "counter",
+            "amdahl"
+        ]
+    );
+    let models = v["models"].as_array().unwrap();
+    assert_eq!(models.len(), 10);
+    for m in models {
+        assert!(!m["python"].as_str().unwrap().is_empty());
+    }
+    let n = &v["workloads"][0]["params"][0];
+    assert_eq!(n["name"], "n");
+    assert!(n["max"].as_u64().unwrap() >= n["default"].as_u64().unwrap());
+    runner().arg("list").assert().success().stdout(
+        predicate::str::contains("multiprocessing.Pool.map")
+            .and(predicate::str::contains("asyncio.gather")),
+    );
+}
+
+#[test]
+fn run_json_has_the_documented_schema() {
+    let v = json_of(&[
+        "run",
+        "-w",
+        "primes",
+        "--n",
+        "100000",
+        "-m",
+        "dynamic-pool",
+        "-j",
+        "2",
+        "-r",
+        "3",
+        "--warmups",
+        "0",
+    ]);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["experiment"]["workload"]["name"], "primes");
+    assert!(v["machine"]["logical_cores"].as_u64().unwrap() >= 1);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "baseline and model");
+    assert_eq!(results[0]["model"], "sequential");
+    let r = &results[1];
+    assert_eq!(r["model"], "dynamic-pool");
+    assert_eq!(r["workers"], 2);
+    assert_eq!(r["times"].as_array().unwrap().len(), 3);
+    for key in [
+        "mean",
+        "stddev",
+        "median",
+        "min",
+        "max",
+        "speedup",
+        "efficiency",
+    ] {
+        assert!(r[key].as_f64().unwrap() > 0.0, "{key}");
+    }
+    assert_eq!(r["answer"]["summary"], "9592 primes below 100000");
+    assert_eq!(r["verified"], true);
+    let tasks = r["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 64);
+    let t = &tasks[0];
+    for key in ["task", "worker", "start", "end"] {
+        assert!(t.get(key).is_some(), "task record lacks {key}");
+    }
+}
+
+#[test]
+fn csv_and_markdown_and_table_formats() {
+    let base = [
+        "run",
+        "-w",
+        "square",
+        "--n",
+        "1000",
+        "-m",
+        "static-pool",
+        "-j",
+        "2",
+        "-r",
+        "2",
+    ];
+    runner()
+        .args(base)
+        .args(["-f", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "workload,n,model,workers,chunk_size,mean",
+        ));
+    runner()
+        .args(base)
+        .args(["-f", "markdown"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| static-pool"));
+    runner()
+        .args(base)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("times").and(predicate::str::contains("than sequential")));
+}
+
+#[test]
+fn output_file_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    runner()
+        .args([
+            "run",
+            "-w",
+            "n-body",
+            "--n",
+            "1000",
+            "-m",
+            "sequential",
+            "-r",
+            "1",
+            "-f",
+            "json",
+            "-o",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        v["results"][0]["answer"]["summary"],
+        "energy -0.169075164 -> -0.169087605"
+    );
+}
+
+#[test]
+fn sweeps_over_workers_and_chunk_sizes() {
+    let v = json_of(&[
+        "sweep",
+        "-w",
+        "primes",
+        "--n",
+        "50000",
+        "-m",
+        "work-stealing",
+        "-j",
+        "1..3",
+        "-r",
+        "1",
+    ]);
+    let workers: Vec<u64> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["workers"].as_u64().unwrap())
+        .collect();
+    assert_eq!(workers, [1, 1, 2, 3]);
+    assert!(v["results"][2]["karp_flatt"].is_number());
+    let v = json_of(&[
+        "sweep",
+        "-w",
+        "square",
+        "--n",
+        "2000",
+        "-m",
+        "dynamic-pool",
+        "-j",
+        "2",
+        "--chunk-size",
+        "1,16,256",
+        "-r",
+        "1",
+    ]);
+    let chunks: Vec<u64> = v["results"].as_array().unwrap()[1..]
+        .iter()
+        .map(|r| r["chunk_size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(chunks, [1, 16, 256]);
+}
+
+#[test]
+fn spec_file_and_link_run_exactly_what_they_encode() {
+    let mut exp = engine::Experiment::new(
+        engine::WorkloadKind::Primes,
+        engine::ModelKind::StaticPool,
+        2,
+    );
+    exp.workload.n = 20_000;
+    exp.repetitions = 2;
+    exp.warmups = 0;
+    let exp = exp.validate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.json");
+    std::fs::write(&path, exp.to_json()).unwrap();
+    let from_spec = json_of(&["run", "--spec", path.to_str().unwrap()]);
+    assert_eq!(from_spec["experiment"], serde_json::to_value(&exp).unwrap());
+    let url = format!("http://127.0.0.1:8080/{}", engine::link::fragment(&exp));
+    let from_link = json_of(&["run", "--link", &url]);
+    assert_eq!(from_link["experiment"], serde_json::to_value(&exp).unwrap());
+    assert_eq!(
+        from_link["results"][1]["answer"]["summary"],
+        "2262 primes below 20000"
+    );
+}
+
+#[test]
+fn output_prints_the_published_mandelbrot_with_any_model() {
+    let expected = std::fs::read("../engine/tests/fixtures/mandelbrot-200.pbm").unwrap();
+    for (model, workers) in [
+        ("sequential", "1"),
+        ("work-stealing", "2"),
+        ("process-pool", "2"),
+    ] {
+        runner()
+            .args([
+                "output",
+                "mandelbrot",
+                "--n",
+                "200",
+                "-m",
+                model,
+                "-j",
+                workers,
+            ])
+            .assert()
+            .success()
+            .stdout(expected.clone());
+    }
+    runner()
+        .args(["output", "fannkuch-redux", "--n", "7"])
+        .assert()
+        .success()
+        .stdout("228\nPfannkuchen(7) = 16\n");
+}
+
+#[test]
+fn machine_describes_this_machine() {
+    let out = runner()
+        .args(["machine", "--format", "json"])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v["logical_cores"].as_u64().unwrap() >= 1);
+    assert!(v["timer_resolution"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["runtime"], "native");
+    runner()
+        .arg("machine")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("logical cores"));
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_code_2() {
+    bad_input(
+        &["run", "-w", "nope", "-m", "sequential"],
+        "unknown workload 'nope'",
+    );
+    bad_input(
+        &["run", "-w", "primes", "-m", "nope"],
+        "unknown model 'nope'",
+    );
+    bad_input(
+        &["run", "-w", "primes", "-m", "sequential", "--n", "0"],
+        "primes.n = 0 is out of range",
+    );
+    bad_input(
+        &[
+            "run",
+            "-w",
+            "primes",
+            "-m",
+            "sequential",
+            "--set",
+            "bogus=1",
+        ],
+        "no parameter 'bogus'",
+    );
+    bad_input(
+        &["run", "-w", "primes", "-m", "static-pool", "-j", "0"],
+        "workers = 0 is out of range",
+    );
+    bad_input(
+        &["run", "-w", "primes", "-m", "static-pool", "-j", "1,2"],
+        "use `native-runner sweep`",
+    );
+    bad_input(
+        &[
+            "run",
+            "-w",
+            "primes",
+            "-m",
+            "static-pool",
+            "--switch-interval-ms",
+            "5",
+        ],
+        "does not apply to model static-pool",
+    );
+    bad_input(
+        &["sweep", "-w", "primes", "-m", "static-pool", "-j", "2"],
+        "sweep needs a list",
+    );
+    bad_input(&["run", "--link", "#x=%%%"], "bad link");
+    bad_input(
+        &["run", "--spec", "/nonexistent/spec.json"],
+        "cannot read spec",
+    );
+    bad_input(&["run", "--bogus-flag"], "--bogus-flag");
+    bad_input(
+        &["run", "--link", "#x=abc", "-w", "primes"],
+        "cannot be combined",
+    );
+    bad_input(
+        &[
+            "run",
+            "-w",
+            "counter",
+            "-m",
+            "process-pool",
+            "--set",
+            "variant=mutex",
+            "--n",
+            "100",
+        ],
+        "cannot run workload counter",
+    );
+}
+
+#[test]
+fn future_spec_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.json");
+    let mut v = serde_json::to_value(engine::Experiment::new(
+        engine::WorkloadKind::Square,
+        engine::ModelKind::Sequential,
+        1,
+    ))
+    .unwrap();
+    v["schema_version"] = 99.into();
+    std::fs::write(&path, v.to_string()).unwrap();
+    bad_input(
+        &["run", "--spec", path.to_str().unwrap()],
+        "unsupported schema_version 99",
+    );
+}
+
+#[test]
+fn crashed_worker_process_fails_the_run_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.json");
+    let mut exp = engine::Experiment::new(
+        engine::WorkloadKind::Primes,
+        engine::ModelKind::ProcessPool,
+        2,
+    );
+    exp.workload.n = 100_000;
+    exp.baseline = false;
+    exp.model.fault = Some(engine::spec::Fault {
+        task: 5,
+        kind: engine::spec::FaultKind::Exit,
+    });
+    std::fs::write(&path, exp.to_json()).unwrap();
+    let out = runner()
+        .args(["run", "--spec", path.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(stderr.contains("died: exited with status 3"), "{stderr}");
+    assert!(
+        out.get_output().stdout.is_empty(),
+        "no partial result on stdout"
+    );
+}
+
+#[test]
+fn panicking_task_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.json");
+    let mut exp = engine::Experiment::new(
+        engine::WorkloadKind::Primes,
+        engine::ModelKind::DynamicPool,
+        2,
+    );
+    exp.workload.n = 100_000;
+    exp.model.fault = Some(engine::spec::Fault {
+        task: 7,
+        kind: engine::spec::FaultKind::Panic,
+    });
+    std::fs::write(&path, exp.to_json()).unwrap();
+    runner()
+        .args(["run", "--spec", path.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "task 7 of stage 0 panicked: fault injected into task 7",
+        ));
+}
