@@ -382,7 +382,7 @@ fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
     let mut out = m.clone();
     match m.order {
         Some(_) if !kind.has_order() => return Err(not_applicable("order")),
-        None if kind.has_order() => out.order = Some(Order::Ordered),
+        None if kind.has_order() => out.order = kind.default_order(),
         _ => {}
     }
     match m.switch_interval_ms {

@@ -165,6 +165,17 @@ impl ModelKind {
         )
     }
 
+    /// The result order used when none is given: as the mirrored Python construct delivers.
+    pub fn default_order(self) -> Option<Order> {
+        match self {
+            // Pool.map, asyncio.gather: a list in task order.
+            ModelKind::StaticPool | ModelKind::ProcessPool | ModelKind::Async => Some(Order::Ordered),
+            // imap_unordered / as_completed, and a results Queue: whatever finishes first.
+            ModelKind::DynamicPool | ModelKind::MessagePassing => Some(Order::Completion),
+            _ => None,
+        }
+    }
+
     /// The chunk size used when none is given, for `tasks` tasks on `workers` workers.
     pub fn default_chunk(self, tasks: usize, workers: usize) -> usize {
         match self {
