@@ -40,9 +40,10 @@ fn payload(link: &str) -> Result<&str, LinkError> {
     if link.is_empty() {
         return Err(LinkError::Empty);
     }
-    if link.len() > MAX_LINK_CHARS {
+    let chars = link.chars().count();
+    if chars > MAX_LINK_CHARS {
         return Err(LinkError::TooLong {
-            len: link.len(),
+            len: chars,
             max: MAX_LINK_CHARS,
         });
     }

@@ -173,10 +173,9 @@ pub fn run_experiment(
         if cfg.model.name == ModelKind::Sequential && baseline.is_none() {
             baseline = Some((summary.mean, last.answer.sha256()));
         }
-        let tasks = job_tasks(cfg, &last);
         results.push(model_result(
             cfg,
-            tasks,
+            last.chunk_size,
             &times,
             summary,
             baseline.as_ref().map(|b| b.0),
@@ -191,17 +190,6 @@ pub fn run_experiment(
         machine: None,
         results,
     })
-}
-
-/// The chunk size a configuration used, where the model has one.
-fn job_tasks(cfg: &RunConfig, last: &RunOutcome) -> Option<u64> {
-    if !cfg.model.name.has_chunks() {
-        return None;
-    }
-    Some(cfg.model.chunk_size.unwrap_or_else(|| {
-        let first_stage_tasks = last.records.iter().filter(|r| r.stage == 0).count();
-        cfg.model.name.default_chunk(first_stage_tasks, cfg.workers) as u64
-    }))
 }
 
 fn verify(

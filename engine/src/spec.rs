@@ -263,11 +263,15 @@ impl Experiment {
                 }
             },
         }
-        let exp: Experiment = serde_json::from_value(value).map_err(|e| {
-            let msg = e.to_string();
-            // Name the offending workload or model plainly rather than serde's variant list.
-            SpecError::Json(msg)
-        })?;
+        // Unknown names get their own errors rather than serde's list of variants.
+        if let Some(name) = value.pointer("/workload/name").and_then(|v| v.as_str()) {
+            name.parse::<WorkloadKind>()?;
+        }
+        if let Some(name) = value.pointer("/model/name").and_then(|v| v.as_str()) {
+            name.parse::<ModelKind>()?;
+        }
+        let exp: Experiment =
+            serde_json::from_value(value).map_err(|e| SpecError::Json(e.to_string()))?;
         exp.validate()
     }
 
@@ -375,7 +379,7 @@ fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
         if !kind.has_chunks() {
             return Err(not_applicable("chunk_size"));
         }
-        if c < 1 || c > MAX_CHUNK_SIZE {
+        if !(1..=MAX_CHUNK_SIZE).contains(&c) {
             return Err(out_of_range("model.chunk_size", c, 1, MAX_CHUNK_SIZE));
         }
     }
@@ -403,8 +407,11 @@ fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
         None if kind == ModelKind::SharedState => out.sync = Some(SyncKind::Lock),
         _ => {}
     }
-    if let Some(f) = m.fault {
-        if f.kind == FaultKind::Exit && kind != ModelKind::ProcessPool {
+    if let Some(f) = m.fault
+        && f.kind == FaultKind::Exit
+        && kind != ModelKind::ProcessPool
+    {
+        {
             return Err(SpecError::Invalid {
                 field: "model.fault.kind".into(),
                 reason:

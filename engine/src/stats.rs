@@ -35,11 +35,14 @@ pub fn median(sorted: &[f64]) -> f64 {
 pub fn summarize(times: &[f64]) -> Summary {
     assert!(!times.is_empty(), "no timings to summarize");
     let n = times.len() as f64;
-    let mean = times.iter().sum::<f64>() / n;
-    let stddev = (times.len() > 1)
-        .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
     let mut sorted = times.to_vec();
     sorted.sort_by(f64::total_cmp);
+    // Summing offsets from the minimum keeps identical timings exact (mean = min, stddev = 0).
+    let base = sorted[0];
+    let mean = (base + times.iter().map(|t| t - base).sum::<f64>() / n)
+        .clamp(sorted[0], sorted[sorted.len() - 1]);
+    let stddev = (times.len() > 1)
+        .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
     let med = median(&sorted);
     Summary {
         mean,
@@ -52,18 +55,25 @@ pub fn summarize(times: &[f64]) -> Summary {
 }
 
 /// Indices whose modified Z-score, 0.6745 (x - median) / MAD, exceeds [`OUTLIER_Z`] in absolute
-/// value. With a MAD of zero (most timings equal) nothing is flagged.
+/// value. With a MAD of zero (most timings identical, common with coarse clocks) the score falls
+/// back to the mean absolute deviation, scaled to agree for normal data (1.253314 x MeanAD).
 pub fn outliers(times: &[f64], median_value: f64) -> Vec<usize> {
     let mut deviations: Vec<f64> = times.iter().map(|t| (t - median_value).abs()).collect();
     deviations.sort_by(f64::total_cmp);
     let mad = median(&deviations);
-    if !(mad > 0.0) {
-        return Vec::new();
-    }
+    let scale = if mad > 0.0 {
+        mad / 0.6745
+    } else {
+        let mean_ad = deviations.iter().sum::<f64>() / deviations.len() as f64;
+        if mean_ad.is_nan() || mean_ad <= 0.0 {
+            return Vec::new();
+        }
+        mean_ad * 1.253314
+    };
     times
         .iter()
         .enumerate()
-        .filter(|(_, t)| (0.6745 * (*t - median_value) / mad).abs() > OUTLIER_Z)
+        .filter(|(_, t)| ((*t - median_value) / scale).abs() > OUTLIER_Z)
         .map(|(i, _)| i)
         .collect()
 }
@@ -71,7 +81,7 @@ pub fn outliers(times: &[f64], median_value: f64) -> Vec<usize> {
 /// The Karp-Flatt metric: the experimentally determined serial fraction
 /// e = (1/S - 1/p) / (1 - 1/p). Defined for p > 1.
 pub fn karp_flatt(speedup: f64, workers: u32) -> Option<f64> {
-    if workers < 2 || !(speedup > 0.0) {
+    if workers < 2 || speedup.is_nan() || speedup <= 0.0 {
         return None;
     }
     let p = f64::from(workers);

@@ -6,10 +6,9 @@
 
 #[cfg(not(target_family = "wasm"))]
 fn main() {
-    if let Err(e) = engine::model::process_pool::worker_main(
-        std::io::stdin().lock(),
-        std::io::stdout().lock(),
-    ) {
+    if let Err(e) =
+        engine::model::process_pool::worker_main(std::io::stdin().lock(), std::io::stdout().lock())
+    {
         eprintln!("engine-worker: {e}");
         std::process::exit(1);
     }

@@ -169,7 +169,9 @@ impl ModelKind {
     pub fn default_order(self) -> Option<Order> {
         match self {
             // Pool.map, asyncio.gather: a list in task order.
-            ModelKind::StaticPool | ModelKind::ProcessPool | ModelKind::Async => Some(Order::Ordered),
+            ModelKind::StaticPool | ModelKind::ProcessPool | ModelKind::Async => {
+                Some(Order::Ordered)
+            }
             // imap_unordered / as_completed, and a results Queue: whatever finishes first.
             ModelKind::DynamicPool | ModelKind::MessagePassing => Some(Order::Completion),
             _ => None,
@@ -256,6 +258,9 @@ pub struct RunConfig {
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
     pub wall: f64,
+    /// The chunk size used in the largest stage, for models with chunks (stages of different
+    /// sizes get different default chunk sizes).
+    pub chunk_size: Option<u64>,
     pub records: Vec<TaskRecord>,
     pub answer: Answer,
 }
@@ -513,6 +518,16 @@ fn unsupported(cfg: &RunConfig, reason: impl Into<String>) -> RunError {
 pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
     let mut job = workload::build(&cfg.workload).map_err(|e| unsupported(cfg, e.to_string()))?;
     let kind = cfg.model.name;
+    if cfg.workers < 1 || cfg.workers > crate::limits::MAX_WORKERS as usize {
+        return Err(unsupported(
+            cfg,
+            format!(
+                "workers must be 1 to {}, got {}",
+                crate::limits::MAX_WORKERS,
+                cfg.workers
+            ),
+        ));
+    }
     if kind == ModelKind::Sequential && cfg.workers != 1 {
         return Err(unsupported(
             cfg,
@@ -576,6 +591,7 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
         }),
     };
     let mut records = Vec::new();
+    let (mut largest_stage, mut chunk_size) = (0, None);
     for stage in 0..job.stages() {
         let tasks = job.tasks(stage);
         let opts = StageOpts {
@@ -585,8 +601,12 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
                 .chunk_size
                 .map(|c| c as usize)
                 .unwrap_or_else(|| kind.default_chunk(tasks, cfg.workers)),
-            order: cfg.model.order,
+            order: cfg.model.order.or(kind.default_order()),
         };
+        if tasks >= largest_stage {
+            largest_stage = tasks;
+            chunk_size = kind.has_chunks().then_some(opts.chunk as u64);
+        }
         let rt = StageRt {
             stage,
             t0,
@@ -603,6 +623,7 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
     drop(exec);
     Ok(RunOutcome {
         wall,
+        chunk_size,
         records,
         answer: job.answer(),
     })

@@ -354,9 +354,8 @@ impl Executor for ProcessPool {
 impl Drop for ProcessPool {
     fn drop(&mut self) {
         for w in &mut self.workers {
-            // Closing stdin asks a healthy worker to exit; kill covers the rest. Reaping with
-            // wait() leaves no zombie behind.
-            let _ = w.stdin.flush();
+            // The run is over (or failed): end every worker now rather than wait for it to
+            // notice, and reap it with wait() so that no zombie is left behind.
             let _ = w.child.kill();
             let _ = w.child.wait();
         }

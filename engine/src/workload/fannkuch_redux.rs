@@ -59,13 +59,17 @@ pub(crate) fn block(n: usize, range: std::ops::Range<u64>, ctx: &TaskCtx) -> (i6
                 k = perm[0];
             }
             max_flips = max_flips.max(flips);
-            checksum += if index % 2 == 0 { flips } else { -flips };
+            checksum += if index.is_multiple_of(2) {
+                flips
+            } else {
+                -flips
+            };
         }
         index += 1;
         if index == range.end {
             break;
         }
-        if index % 4096 == 0 {
+        if index.is_multiple_of(4096) {
             ctx.checkpoint();
         }
         // The Game's next-permutation step: rotate the shortest prefix whose counter is not spent.

@@ -405,9 +405,16 @@ pub fn reference(spec: &WorkloadSpec, answer: &Answer) -> Reference {
 /// Compares `answer` with `expected` and names the reference.
 pub(crate) fn compare(answer: &Answer, expected: &[u8], what: &'static str) -> Reference {
     if answer.output == expected {
-        Reference::Matches(what)
-    } else {
-        Reference::Differs(String::from_utf8_lossy(expected).into_owned())
+        return Reference::Matches(what);
+    }
+    // Short text is shown as is; a bitmap or a long text by its digest.
+    match std::str::from_utf8(expected) {
+        Ok(text) if text.len() <= 200 => Reference::Differs(text.to_string()),
+        _ => {
+            let digest = Sha256::digest(expected);
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            Reference::Differs(format!("{} bytes with sha256 {hex}", expected.len()))
+        }
     }
 }
 

@@ -31,12 +31,12 @@ pub(crate) fn is_prime(k: u64) -> bool {
     if k < 4 {
         return true;
     }
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         return false;
     }
     let mut d = 3;
     while d * d <= k {
-        if k % d == 0 {
+        if k.is_multiple_of(d) {
             return false;
         }
         d += 2;
@@ -56,7 +56,7 @@ impl Job for Primes {
             if is_prime(k) {
                 count += 1;
             }
-            if k % 1024 == 0 {
+            if k.is_multiple_of(1024) {
                 ctx.checkpoint();
             }
         }

@@ -117,10 +117,12 @@ impl Job for SpectralNorm {
     }
 }
 
-/// Published outputs of the Game (n = 100 is its `spectralnorm-output.txt`; 5500 is its benchmark
-/// size).
+/// Published outputs: the Game's `spectralnorm-output.txt` (n = 100) and benchmark size (5500),
+/// and n = 2 and 101 from the outputs vendored in `tests/fixtures` (see SOURCES.md there).
 pub fn reference(p: &Params, answer: &Answer) -> Reference {
     match p.n {
+        2 => compare(answer, b"1.183350177\n", "a published output for n=2"),
+        101 => compare(answer, b"1.274220109\n", "a published output for n=101"),
         100 => compare(
             answer,
             b"1.274219991\n",
