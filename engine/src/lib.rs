@@ -48,6 +48,7 @@ pub mod measure;
 pub mod model;
 pub mod spec;
 pub mod stats;
+pub mod threads;
 pub mod workload;
 
 pub use error::{LinkError, RunError, SpecError};

@@ -130,49 +130,47 @@ impl Executor for GilThreads {
         let tasks = job.tasks(rt.stage);
         let gil = Gil::new(self.interval);
         let next = AtomicUsize::new(0);
-        let mut results = Vec::new();
+        type Done = Result<Vec<(TaskOutput, TaskRecord)>, RunError>;
+        let finished: Mutex<Vec<Done>> = Mutex::new(Vec::new());
         let mut errors = Vec::new();
-        std::thread::scope(|s| {
-            let mut handles = Vec::new();
+        crate::threads::scope(|s| {
             for worker in 0..opts.workers {
-                let (gil, next) = (&gil, &next);
-                let spawned = std::thread::Builder::new()
-                    .name(format!("thread-{worker}"))
-                    .spawn_scoped(s, move || {
-                        let mut mine = Vec::new();
-                        gil.acquire();
-                        let outcome = loop {
-                            let task = next.fetch_add(1, Ordering::Relaxed);
-                            if task >= tasks {
-                                break Ok(());
-                            }
-                            match exec_task(job, task, worker, Some(gil), rt, None) {
-                                Ok(r) => mine.push(r),
-                                Err(e) => break Err(e),
-                            }
-                            // Between tasks is a checkpoint too, as between bytecodes.
-                            gil.yield_if_requested();
-                        };
-                        gil.release();
-                        outcome.map(|()| mine)
-                    });
-                match spawned {
-                    Ok(h) => handles.push(h),
-                    Err(e) => {
-                        rt.stop.store(true, Ordering::Relaxed);
-                        errors.push(RunError::Spawn(format!("thread {worker}: {e}")));
-                        break;
-                    }
-                }
-            }
-            for h in handles {
-                match h.join() {
-                    Ok(Ok(mut mine)) => results.append(&mut mine),
-                    Ok(Err(e)) => errors.push(e),
-                    Err(_) => errors.push(RunError::Protocol("thread panicked".into())),
+                let (gil, next, finished) = (&gil, &next, &finished);
+                let spawned = s.spawn(format!("thread-{worker}"), move || {
+                    let mut mine = Vec::new();
+                    gil.acquire();
+                    let outcome = loop {
+                        let task = next.fetch_add(1, Ordering::Relaxed);
+                        if task >= tasks {
+                            break Ok(());
+                        }
+                        match exec_task(job, task, worker, Some(gil), rt, None) {
+                            Ok(r) => mine.push(r),
+                            Err(e) => break Err(e),
+                        }
+                        // Between tasks is a checkpoint too, as between bytecodes.
+                        gil.yield_if_requested();
+                    };
+                    gil.release();
+                    finished
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(outcome.map(|()| mine));
+                });
+                if let Err(e) = spawned {
+                    rt.stop.store(true, Ordering::Relaxed);
+                    errors.push(e);
+                    break;
                 }
             }
         });
+        let mut results = Vec::new();
+        for done in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            match done {
+                Ok(mut mine) => results.append(&mut mine),
+                Err(e) => errors.push(e),
+            }
+        }
         if let Some(e) = first_error(errors) {
             return Err(e);
         }

@@ -3,8 +3,6 @@
 //! on a second channel, refilling a worker whenever it reports back. Two chunks are kept in
 //! flight per worker so a worker never idles waiting for the coordinator.
 
-use std::cell::RefCell;
-
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::{Executor, StageOpts, StageRt, TaskRecord, chunks, coordinate, exec_chunk};
@@ -26,10 +24,9 @@ impl Executor for MessagePassing {
         let mut pending = chunks(tasks, opts.chunk);
         let (senders, inboxes): (Vec<Sender<_>>, Vec<Receiver<_>>) =
             (0..opts.workers).map(|_| bounded(IN_FLIGHT)).unzip();
-        let senders: RefCell<Vec<Option<Sender<std::ops::Range<usize>>>>> =
-            RefCell::new(senders.into_iter().map(Some).collect());
+        let mut senders: Vec<Option<Sender<std::ops::Range<usize>>>> =
+            senders.into_iter().map(Some).collect();
         let mut feed = |worker: usize, ok: bool| {
-            let mut senders = senders.borrow_mut();
             if !ok {
                 // A task failed: close every inbox so all workers finish.
                 senders.iter_mut().for_each(|s| *s = None);

@@ -662,20 +662,17 @@ pub(crate) fn coordinate<W, F>(
 ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError>
 where
     W: Fn(usize, &crossbeam_channel::Sender<(usize, Batch)>) + Sync,
-    F: FnMut(usize, bool),
+    F: FnMut(usize, bool) + Send,
 {
     let mut collector = Collector::new(tasks, opts.order);
     let mut errors = Vec::new();
-    std::thread::scope(|s| {
+    let body = &worker_body;
+    crate::threads::scope(|s| {
         let (tx, rx) = crossbeam_channel::unbounded();
         for worker in 0..opts.workers {
             let tx = tx.clone();
-            let body = &worker_body;
-            let spawned = std::thread::Builder::new()
-                .name(format!("worker-{worker}"))
-                .spawn_scoped(s, move || body(worker, &tx));
-            if let Err(e) = spawned {
-                errors.push(RunError::Spawn(format!("worker {worker}: {e}")));
+            if let Err(e) = s.spawn(format!("worker-{worker}"), move || body(worker, &tx)) {
+                errors.push(e);
                 rt.stop.store(true, Ordering::Relaxed);
                 break;
             }

@@ -54,16 +54,13 @@ impl Executor for SharedState {
             };
             (start < tasks).then(|| start..(start + chunk).min(tasks))
         };
-        let mut records = Vec::new();
+        let finished: Mutex<Vec<Result<Vec<TaskRecord>, RunError>>> = Mutex::new(Vec::new());
         let mut errors = Vec::new();
-        std::thread::scope(|s| {
-            let mut handles = Vec::new();
+        crate::threads::scope(|s| {
             for worker in 0..opts.workers {
-                let claim = &claim;
-                let (locked, slots) = (&locked, &slots);
-                let spawned = std::thread::Builder::new()
-                    .name(format!("worker-{worker}"))
-                    .spawn_scoped(s, move || -> Result<Vec<TaskRecord>, RunError> {
+                let (claim, locked, slots, finished) = (&claim, &locked, &slots, &finished);
+                let spawned = s.spawn(format!("worker-{worker}"), move || {
+                    let run = || -> Result<Vec<TaskRecord>, RunError> {
                         let mut mine = Vec::new();
                         while let Some(range) = claim() {
                             for task in range {
@@ -81,24 +78,27 @@ impl Executor for SharedState {
                             }
                         }
                         Ok(mine)
-                    });
-                match spawned {
-                    Ok(h) => handles.push(h),
-                    Err(e) => {
-                        rt.stop.store(true, Ordering::Relaxed);
-                        errors.push(RunError::Spawn(format!("worker {worker}: {e}")));
-                        break;
-                    }
-                }
-            }
-            for h in handles {
-                match h.join() {
-                    Ok(Ok(mut mine)) => records.append(&mut mine),
-                    Ok(Err(e)) => errors.push(e),
-                    Err(_) => errors.push(RunError::Protocol("worker thread panicked".into())),
+                    };
+                    let result = run();
+                    finished
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(result);
+                });
+                if let Err(e) = spawned {
+                    rt.stop.store(true, Ordering::Relaxed);
+                    errors.push(e);
+                    break;
                 }
             }
         });
+        let mut records = Vec::new();
+        for result in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            match result {
+                Ok(mut mine) => records.append(&mut mine),
+                Err(e) => errors.push(e),
+            }
+        }
         if let Some(e) = first_error(errors) {
             return Err(e);
         }

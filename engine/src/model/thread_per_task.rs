@@ -22,7 +22,7 @@ impl Executor for ThreadPerTask {
         let tasks = job.tasks(rt.stage);
         let mut collector = Collector::new(tasks, None);
         let mut errors = Vec::new();
-        std::thread::scope(|s| {
+        crate::threads::scope(|s| {
             let (slot_tx, slot_rx) = mpsc::channel::<usize>();
             let (res_tx, res_rx) = mpsc::channel();
             for slot in 0..opts.workers.min(tasks.max(1)) {
@@ -44,17 +44,15 @@ impl Executor for ThreadPerTask {
                     break;
                 }
                 let (slot_tx, res_tx) = (slot_tx.clone(), res_tx.clone());
-                let spawned = std::thread::Builder::new()
-                    .name(format!("task-{task}"))
-                    .spawn_scoped(s, move || {
-                        let r = exec_task(job, task, slot, None, rt, None);
-                        let _ = res_tx.send(r);
-                        let _ = slot_tx.send(slot);
-                    });
+                let spawned = s.spawn(format!("task-{task}"), move || {
+                    let r = exec_task(job, task, slot, None, rt, None);
+                    let _ = res_tx.send(r);
+                    let _ = slot_tx.send(slot);
+                });
                 match spawned {
-                    Ok(_) => started += 1,
+                    Ok(()) => started += 1,
                     Err(e) => {
-                        errors.push(RunError::Spawn(format!("thread for task {task}: {e}")));
+                        errors.push(e);
                         break;
                     }
                 }

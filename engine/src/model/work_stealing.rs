@@ -16,9 +16,19 @@ pub(crate) struct WorkStealing {
 
 impl WorkStealing {
     pub fn new(workers: usize) -> Result<Self, RunError> {
-        let pool = rayon::ThreadPoolBuilder::new()
+        let builder = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
-            .thread_name(|i| format!("worker-{i}"))
+            .thread_name(|i| format!("worker-{i}"));
+        // In WebAssembly a new pool's threads are borrowed from the page's pool of Web Workers:
+        // each runs there until this pool is dropped.
+        #[cfg(target_family = "wasm")]
+        let builder = builder.spawn_handler(|thread| {
+            rayon::spawn(move || {
+                let _ = thread.run();
+            });
+            Ok(())
+        });
+        let pool = builder
             .build()
             .map_err(|e| RunError::Spawn(format!("rayon pool of {workers} threads: {e}")))?;
         Ok(WorkStealing { pool })
