@@ -53,7 +53,7 @@ pub mod workload;
 
 pub use error::{LinkError, RunError, SpecError};
 pub use machine::MachineInfo;
-pub use measure::{ModelResult, Progress, ResultSet, run_experiment};
+pub use measure::{ExperimentRun, ModelResult, Progress, ResultSet, run_experiment};
 pub use model::{
     ModelKind, RunConfig, RunControl, RunEnv, RunOutcome, TaskRecord, WorkerProgram, run_once,
 };

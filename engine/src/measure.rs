@@ -129,6 +129,86 @@ pub fn configurations(exp: &Experiment) -> Vec<RunConfig> {
     out
 }
 
+/// An experiment in progress, whoever runs its configurations: [`run_experiment`] runs them
+/// here with [`run_once`]; the page runs some on its Web Workers and reports the outcomes back.
+/// Statistics, verification and speedups are computed here either way.
+pub struct ExperimentRun {
+    exp: Experiment,
+    configs: Vec<RunConfig>,
+    results: Vec<ModelResult>,
+    baseline: Option<(f64, String)>,
+}
+
+impl ExperimentRun {
+    pub fn new(exp: &Experiment) -> Self {
+        ExperimentRun {
+            configs: configurations(exp),
+            exp: exp.clone(),
+            results: Vec::new(),
+            baseline: None,
+        }
+    }
+
+    /// The configurations to run, in order (the baseline first).
+    pub fn configs(&self) -> &[RunConfig] {
+        &self.configs
+    }
+
+    /// Runs per configuration: warm-ups then repetitions.
+    pub fn runs_per_config(&self) -> u32 {
+        self.exp.warmups + self.exp.repetitions
+    }
+
+    /// Whether run number `run` (from 0) of a configuration is a warm-up, whose outcome is not
+    /// recorded.
+    pub fn is_warmup(&self, run: u32) -> bool {
+        run < self.exp.warmups
+    }
+
+    /// Records the timed outcomes of the next configuration (all its repetitions, in order).
+    pub fn record(&mut self, outcomes: Vec<RunOutcome>) {
+        let cfg = &self.configs[self.results.len()];
+        let times: Vec<f64> = outcomes.iter().map(|o| o.wall).collect();
+        let mut answers: Vec<Answer> = Vec::new();
+        for o in &outcomes {
+            if !answers.contains(&o.answer) {
+                answers.push(o.answer.clone());
+            }
+        }
+        let last = outcomes.last().expect("at least one repetition");
+        let summary = summarize(&times);
+        let (verified, verification) = verify(
+            &self.exp,
+            &answers,
+            self.baseline.as_ref().map(|b| b.1.as_str()),
+        );
+        if cfg.model.name == ModelKind::Sequential && self.baseline.is_none() {
+            self.baseline = Some((summary.mean, last.answer.sha256()));
+        }
+        let result = model_result(
+            cfg,
+            last.chunk_size,
+            &times,
+            summary,
+            self.baseline.as_ref().map(|b| b.0),
+            last,
+            verified,
+            verification,
+        );
+        self.results.push(result);
+    }
+
+    /// The result set, once every configuration is recorded.
+    pub fn finish(self) -> ResultSet {
+        ResultSet {
+            schema_version: SCHEMA_VERSION,
+            experiment: self.exp,
+            machine: None,
+            results: self.results,
+        }
+    }
+}
+
 /// Runs a validated experiment: every configuration, warm-ups then repetitions. Fails as a whole
 /// if any run fails: a partial result is never presented as complete.
 pub fn run_experiment(
@@ -136,12 +216,11 @@ pub fn run_experiment(
     env: &RunEnv,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ResultSet, RunError> {
-    let configs = configurations(exp);
-    let total = configs.len();
-    let runs = exp.warmups + exp.repetitions;
-    let mut results: Vec<ModelResult> = Vec::new();
-    let mut baseline: Option<(f64, String)> = None;
-    for (index, cfg) in configs.iter().enumerate() {
+    let mut run = ExperimentRun::new(exp);
+    let total = run.configs().len();
+    let runs = run.runs_per_config();
+    for index in 0..total {
+        let cfg = run.configs()[index].clone();
         progress(Progress::Config {
             index,
             total,
@@ -149,47 +228,17 @@ pub fn run_experiment(
             workers: cfg.workers as u32,
             runs,
         });
-        let mut times = Vec::new();
-        let mut answers: Vec<Answer> = Vec::new();
-        let mut last: Option<RunOutcome> = None;
-        for run in 0..runs {
-            let outcome = run_once(cfg, env)?;
-            if run >= exp.warmups {
-                times.push(outcome.wall);
-                if !answers.contains(&outcome.answer) {
-                    answers.push(outcome.answer.clone());
-                }
-                last = Some(outcome);
+        let mut outcomes = Vec::new();
+        for r in 0..runs {
+            let outcome = run_once(&cfg, env)?;
+            if !run.is_warmup(r) {
+                outcomes.push(outcome);
             }
-            progress(Progress::Run {
-                done: run + 1,
-                runs,
-            });
+            progress(Progress::Run { done: r + 1, runs });
         }
-        let last = last.expect("at least one repetition");
-        let summary = summarize(&times);
-        let (verified, verification) =
-            verify(exp, &answers, baseline.as_ref().map(|b| b.1.as_str()));
-        if cfg.model.name == ModelKind::Sequential && baseline.is_none() {
-            baseline = Some((summary.mean, last.answer.sha256()));
-        }
-        results.push(model_result(
-            cfg,
-            last.chunk_size,
-            &times,
-            summary,
-            baseline.as_ref().map(|b| b.0),
-            &last,
-            verified,
-            verification,
-        ));
+        run.record(outcomes);
     }
-    Ok(ResultSet {
-        schema_version: SCHEMA_VERSION,
-        experiment: exp.clone(),
-        machine: None,
-        results,
-    })
+    Ok(run.finish())
 }
 
 fn verify(

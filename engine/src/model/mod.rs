@@ -25,6 +25,7 @@ mod async_loop;
 mod dynamic_pool;
 mod gil;
 mod message_passing;
+pub mod pool_protocol;
 #[cfg(not(target_family = "wasm"))]
 pub mod process_pool;
 mod sequential;
@@ -526,6 +527,12 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
                 crate::limits::MAX_WORKERS,
                 cfg.workers
             ),
+        ));
+    }
+    if !crate::threads::available() && !matches!(kind, ModelKind::Sequential | ModelKind::Async) {
+        return Err(unsupported(
+            cfg,
+            "this WebAssembly build has no threads (the page is not cross-origin isolated); only sequential and async run",
         ));
     }
     if kind == ModelKind::Sequential && cfg.workers != 1 {

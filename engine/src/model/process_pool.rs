@@ -14,62 +14,20 @@
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
-use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use super::{
-    Collector, Executor, RunConfig, RunControl, StageOpts, StageRt, TaskRecord, WorkerProgram,
-    chunks, exec_chunk,
+use super::pool_protocol::{
+    FromWorker, StageDriver, ToWorker, WorkerSession, clock_offset, end_stage_message,
 };
+use super::{Executor, RunConfig, StageOpts, StageRt, TaskRecord, WorkerProgram};
 use crate::error::RunError;
-use crate::spec::{Fault, WorkloadSpec};
-use crate::workload::{self, Job, TaskOutput};
+use crate::workload::{Job, TaskOutput};
 
-/// Chunks kept in flight per worker, so a worker has its next chunk when it finishes one.
-const IN_FLIGHT: usize = 2;
 /// How long a worker may take to start and answer its first message.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
-
-#[derive(Debug, Serialize, Deserialize)]
-enum ToWorker {
-    Init {
-        workload: WorkloadSpec,
-        fault: Option<Fault>,
-    },
-    Ping,
-    Run {
-        stage: usize,
-        start: usize,
-        end: usize,
-    },
-    EndStage {
-        stage: usize,
-        outputs: Vec<TaskOutput>,
-    },
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-enum FromWorker {
-    Ready,
-    Pong {
-        clock: f64,
-    },
-    Done {
-        results: Vec<(TaskOutput, TaskRecord)>,
-    },
-    Failed {
-        stage: usize,
-        task: usize,
-        message: String,
-    },
-    Error {
-        message: String,
-    },
-}
 
 enum Event {
     Message(usize, FromWorker),
@@ -189,10 +147,9 @@ impl ProcessPool {
         }
     }
 
-    /// Estimates the offset from the worker's clock to ours from the fastest of a few ping
-    /// round trips (the reply was stamped, at best, halfway through the round trip).
+    /// Measures the offset from the worker's clock to ours with a few ping round trips.
     fn sync_clock(&mut self, index: usize) -> Result<(), RunError> {
-        let mut best: Option<(f64, f64)> = None;
+        let mut samples = Vec::new();
         for _ in 0..5 {
             let sent = self.t0.elapsed().as_secs_f64();
             self.send_to(index, &ToWorker::Ping)?;
@@ -204,13 +161,9 @@ impl ProcessPool {
                     )));
                 }
             };
-            let back = self.t0.elapsed().as_secs_f64();
-            let rtt = back - sent;
-            if best.is_none_or(|(r, _)| rtt < r) {
-                best = Some((rtt, (sent + back) / 2.0 - clock));
-            }
+            samples.push((sent, clock, self.t0.elapsed().as_secs_f64()));
         }
-        self.workers[index].offset = best.map(|(_, o)| o).unwrap_or(0.0);
+        self.workers[index].offset = clock_offset(&samples);
         Ok(())
     }
 
@@ -263,35 +216,18 @@ impl Executor for ProcessPool {
         rt: &StageRt,
         opts: &StageOpts,
     ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
-        let tasks = job.tasks(rt.stage);
-        let mut pending = chunks(tasks, opts.chunk);
-        let mut collector = Collector::new(tasks, opts.order);
-        let mut outstanding = 0usize;
-        let feed = |pool: &mut Self,
-                    index: usize,
-                    outstanding: &mut usize,
-                    next: Option<std::ops::Range<usize>>| {
-            match next {
-                Some(r) => {
-                    *outstanding += 1;
-                    pool.send_to(
-                        index,
-                        &ToWorker::Run {
-                            stage: rt.stage,
-                            start: r.start,
-                            end: r.end,
-                        },
-                    )
-                }
-                None => Ok(()),
-            }
-        };
-        for _ in 0..IN_FLIGHT {
-            for index in 0..self.workers.len() {
-                feed(self, index, &mut outstanding, pending.next())?;
-            }
+        let offsets = self.workers.iter().map(|w| w.offset).collect();
+        let mut driver = StageDriver::new(
+            rt.stage,
+            job.tasks(rt.stage),
+            opts.chunk,
+            opts.order,
+            offsets,
+        );
+        for (index, msg) in driver.start() {
+            self.send_to(index, &msg)?;
         }
-        while outstanding > 0 {
+        while !driver.done() {
             if rt.control.cancel.load(std::sync::atomic::Ordering::Relaxed) {
                 return Err(RunError::Cancelled);
             }
@@ -299,53 +235,18 @@ impl Executor for ProcessPool {
                 Err(RunError::Protocol(m)) if m.starts_with("timed out") => continue,
                 other => other?,
             };
-            match msg {
-                FromWorker::Done { results } => {
-                    outstanding -= 1;
-                    let now = rt.now();
-                    let offset = self.workers[index].offset;
-                    for (out, mut rec) in results {
-                        rec.worker = index as u32;
-                        rec.start += offset;
-                        rec.end += offset;
-                        rt.control
-                            .tasks_done
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        collector.accept(out, rec, now);
-                    }
-                    feed(self, index, &mut outstanding, pending.next())?;
-                }
-                FromWorker::Failed {
-                    stage,
-                    task,
-                    message,
-                } => {
-                    return Err(RunError::TaskPanicked {
-                        stage,
-                        task,
-                        message,
-                    });
-                }
-                other => {
-                    return Err(RunError::Protocol(format!(
-                        "worker {index} sent {other:?} during a stage"
-                    )));
-                }
+            for (to, next) in driver.on_message(index, msg, rt.now(), &rt.control.tasks_done)? {
+                self.send_to(to, &next)?;
             }
         }
-        collector.finish()
+        driver.finish()
     }
 
     fn end_stage(&mut self, stage: usize, outputs: &[TaskOutput]) -> Result<(), RunError> {
-        if stage + 1 == self.stages {
-            return Ok(());
-        }
-        let msg = ToWorker::EndStage {
-            stage,
-            outputs: outputs.to_vec(),
-        };
-        for index in 0..self.workers.len() {
-            self.send_to(index, &msg)?;
+        if let Some(msg) = end_stage_message(stage, self.stages, outputs) {
+            for index in 0..self.workers.len() {
+                self.send_to(index, &msg)?;
+            }
         }
         Ok(())
     }
@@ -367,88 +268,12 @@ impl Drop for ProcessPool {
 pub fn worker_main(input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
     // A task's panic goes to the parent as a message; the default hook would also print it.
     std::panic::set_hook(Box::new(|_| {}));
-    let t0 = Instant::now();
-    let mut job: Option<Box<dyn Job>> = None;
-    let mut fault = None;
-    let control = RunControl::default();
-    let reply = |msg: &FromWorker, output: &mut dyn Write| -> std::io::Result<()> {
-        serde_json::to_writer(&mut *output, msg).map_err(std::io::Error::other)?;
-        output.write_all(b"\n")?;
-        output.flush()
-    };
+    let mut session = WorkerSession::new();
     for line in input.lines() {
-        let line = line?;
-        let msg: ToWorker = match serde_json::from_str(&line) {
-            Ok(m) => m,
-            Err(e) => {
-                reply(
-                    &FromWorker::Error {
-                        message: format!("bad request: {e}"),
-                    },
-                    &mut output,
-                )?;
-                continue;
-            }
-        };
-        match msg {
-            ToWorker::Init { workload, fault: f } => match workload::build(&workload) {
-                Ok(j) => {
-                    job = Some(j);
-                    fault = f;
-                    reply(&FromWorker::Ready, &mut output)?;
-                }
-                Err(e) => reply(
-                    &FromWorker::Error {
-                        message: e.to_string(),
-                    },
-                    &mut output,
-                )?,
-            },
-            ToWorker::Ping => reply(
-                &FromWorker::Pong {
-                    clock: t0.elapsed().as_secs_f64(),
-                },
-                &mut output,
-            )?,
-            ToWorker::Run { stage, start, end } => {
-                let Some(job) = job.as_deref() else {
-                    reply(
-                        &FromWorker::Error {
-                            message: "Run before Init".into(),
-                        },
-                        &mut output,
-                    )?;
-                    continue;
-                };
-                let rt = StageRt {
-                    stage,
-                    t0,
-                    control: &control,
-                    stop: AtomicBool::new(false),
-                    fault,
-                };
-                let msg = match exec_chunk(job, start..end, 0, &rt) {
-                    Ok(results) => FromWorker::Done { results },
-                    Err(RunError::TaskPanicked {
-                        stage,
-                        task,
-                        message,
-                    }) => FromWorker::Failed {
-                        stage,
-                        task,
-                        message,
-                    },
-                    Err(e) => FromWorker::Error {
-                        message: e.to_string(),
-                    },
-                };
-                reply(&msg, &mut output)?;
-            }
-            ToWorker::EndStage { stage, outputs } => {
-                if let Some(job) = job.as_mut() {
-                    job.end_stage(stage, outputs);
-                }
-            }
+        if let Some(reply) = session.handle_json(&line?) {
+            output.write_all(reply.as_bytes())?;
+            output.write_all(b"\n")?;
+            output.flush()?;
         }
     }
     Ok(())

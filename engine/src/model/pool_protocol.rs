@@ -1,0 +1,277 @@
+//! The process-pool protocol, without any I/O: the messages, the worker's side (a
+//! [`WorkerSession`] that turns requests into replies) and the parent's side of a stage (a
+//! [`StageDriver`] that decides which chunk goes to which worker and collects the results).
+//!
+//! Natively the messages travel as JSON lines over a child process's pipes; in the browser they
+//! travel by `postMessage` between Workers that each have their own WebAssembly instance and
+//! memory. Both hosts drive the same state machines, so both schedule and record identically.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use web_time::Instant;
+
+use super::{Collector, RunControl, StageRt, TaskRecord, chunks, exec_chunk};
+use crate::error::RunError;
+use crate::spec::{Fault, Order, WorkloadSpec};
+use crate::workload::{self, Job, TaskOutput};
+
+/// Chunks kept in flight per worker, so a worker has its next chunk when it finishes one.
+pub const IN_FLIGHT: usize = 2;
+
+/// A request from the parent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Build the job (each worker has its own copy).
+    Init {
+        workload: WorkloadSpec,
+        fault: Option<Fault>,
+    },
+    /// Reply with the worker's clock, to align timestamps.
+    Ping,
+    /// Run tasks `start..end` of a stage.
+    Run {
+        stage: usize,
+        start: usize,
+        end: usize,
+    },
+    /// A stage's outputs, so that the worker's copy of the job advances like the parent's.
+    EndStage {
+        stage: usize,
+        outputs: Vec<TaskOutput>,
+    },
+}
+
+/// A reply from a worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum FromWorker {
+    Ready,
+    Pong {
+        clock: f64,
+    },
+    Done {
+        results: Vec<(TaskOutput, TaskRecord)>,
+    },
+    Failed {
+        stage: usize,
+        task: usize,
+        message: String,
+    },
+    Error {
+        message: String,
+    },
+}
+
+/// The worker's side: its copy of the job and its clock.
+pub struct WorkerSession {
+    t0: Instant,
+    job: Option<Box<dyn Job>>,
+    fault: Option<Fault>,
+    control: RunControl,
+}
+
+impl Default for WorkerSession {
+    fn default() -> Self {
+        WorkerSession {
+            t0: Instant::now(),
+            job: None,
+            fault: None,
+            control: RunControl::default(),
+        }
+    }
+}
+
+impl WorkerSession {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Handles one request; `EndStage` has no reply.
+    pub fn handle(&mut self, msg: ToWorker) -> Option<FromWorker> {
+        Some(match msg {
+            ToWorker::Init { workload, fault } => match workload::build(&workload) {
+                Ok(j) => {
+                    self.job = Some(j);
+                    self.fault = fault;
+                    FromWorker::Ready
+                }
+                Err(e) => FromWorker::Error {
+                    message: e.to_string(),
+                },
+            },
+            ToWorker::Ping => FromWorker::Pong {
+                clock: self.t0.elapsed().as_secs_f64(),
+            },
+            ToWorker::Run { stage, start, end } => {
+                let Some(job) = self.job.as_deref() else {
+                    return Some(FromWorker::Error {
+                        message: "Run before Init".into(),
+                    });
+                };
+                let rt = StageRt {
+                    stage,
+                    t0: self.t0,
+                    control: &self.control,
+                    stop: AtomicBool::new(false),
+                    fault: self.fault,
+                };
+                match exec_chunk(job, start..end, 0, &rt) {
+                    Ok(results) => FromWorker::Done { results },
+                    Err(RunError::TaskPanicked {
+                        stage,
+                        task,
+                        message,
+                    }) => FromWorker::Failed {
+                        stage,
+                        task,
+                        message,
+                    },
+                    Err(e) => FromWorker::Error {
+                        message: e.to_string(),
+                    },
+                }
+            }
+            ToWorker::EndStage { stage, outputs } => {
+                if let Some(job) = self.job.as_mut() {
+                    job.end_stage(stage, outputs);
+                }
+                return None;
+            }
+        })
+    }
+
+    /// Handles one JSON request line and returns the JSON reply line, if any.
+    pub fn handle_json(&mut self, line: &str) -> Option<String> {
+        let reply = match serde_json::from_str::<ToWorker>(line) {
+            Ok(msg) => self.handle(msg)?,
+            Err(e) => FromWorker::Error {
+                message: format!("bad request: {e}"),
+            },
+        };
+        Some(serde_json::to_string(&reply).expect("replies serialize"))
+    }
+}
+
+/// The clock offset (parent minus worker) from ping samples `(sent, worker_clock, received)`, in
+/// parent seconds: the reply was stamped, at best, halfway through the fastest round trip.
+pub fn clock_offset(samples: &[(f64, f64, f64)]) -> f64 {
+    samples
+        .iter()
+        .min_by(|a, b| (a.2 - a.0).total_cmp(&(b.2 - b.0)))
+        .map(|&(sent, clock, back)| (sent + back) / 2.0 - clock)
+        .unwrap_or(0.0)
+}
+
+/// The message that keeps workers' jobs in step after a stage; none after the last stage.
+pub fn end_stage_message(stage: usize, stages: usize, outputs: &[TaskOutput]) -> Option<ToWorker> {
+    (stage + 1 < stages).then(|| ToWorker::EndStage {
+        stage,
+        outputs: outputs.to_vec(),
+    })
+}
+
+/// The parent's side of one stage: hands out chunks (two in flight per worker, refilled as
+/// results return), maps worker timestamps onto the parent's clock, and collects results in the
+/// requested order.
+pub struct StageDriver {
+    stage: usize,
+    chunks: Vec<std::ops::Range<usize>>,
+    next_chunk: usize,
+    outstanding: usize,
+    collector: Collector,
+    offsets: Vec<f64>,
+}
+
+impl StageDriver {
+    /// `offsets[w]`: add to worker `w`'s timestamps to get the parent's.
+    pub fn new(
+        stage: usize,
+        tasks: usize,
+        chunk: usize,
+        order: Option<Order>,
+        offsets: Vec<f64>,
+    ) -> Self {
+        StageDriver {
+            stage,
+            chunks: chunks(tasks, chunk).collect(),
+            next_chunk: 0,
+            outstanding: 0,
+            collector: Collector::new(tasks, order),
+            offsets,
+        }
+    }
+
+    fn next_for(&mut self, worker: usize) -> Option<(usize, ToWorker)> {
+        let r = self.chunks.get(self.next_chunk)?.clone();
+        self.next_chunk += 1;
+        self.outstanding += 1;
+        Some((
+            worker,
+            ToWorker::Run {
+                stage: self.stage,
+                start: r.start,
+                end: r.end,
+            },
+        ))
+    }
+
+    /// The first requests: up to [`IN_FLIGHT`] chunks per worker, dealt round-robin.
+    pub fn start(&mut self) -> Vec<(usize, ToWorker)> {
+        let mut out = Vec::new();
+        for _ in 0..IN_FLIGHT {
+            for w in 0..self.offsets.len() {
+                out.extend(self.next_for(w));
+            }
+        }
+        out
+    }
+
+    /// Takes a worker's reply received at parent time `now`; returns the requests to send next.
+    pub fn on_message(
+        &mut self,
+        worker: usize,
+        msg: FromWorker,
+        now: f64,
+        tasks_done: &AtomicU64,
+    ) -> Result<Vec<(usize, ToWorker)>, RunError> {
+        match msg {
+            FromWorker::Done { results } => {
+                self.outstanding = self.outstanding.saturating_sub(1);
+                let offset = self.offsets[worker];
+                for (out, mut rec) in results {
+                    rec.worker = worker as u32;
+                    rec.start += offset;
+                    rec.end += offset;
+                    tasks_done.fetch_add(1, Ordering::Relaxed);
+                    self.collector.accept(out, rec, now);
+                }
+                Ok(self.next_for(worker).into_iter().collect())
+            }
+            FromWorker::Failed {
+                stage,
+                task,
+                message,
+            } => Err(RunError::TaskPanicked {
+                stage,
+                task,
+                message,
+            }),
+            FromWorker::Error { message } => {
+                Err(RunError::Protocol(format!("worker {worker}: {message}")))
+            }
+            other => Err(RunError::Protocol(format!(
+                "worker {worker} sent {other:?} during a stage"
+            ))),
+        }
+    }
+
+    /// Whether every chunk has come back.
+    pub fn done(&self) -> bool {
+        self.outstanding == 0 && self.next_chunk == self.chunks.len()
+    }
+
+    /// The stage's outputs in task order, and its records.
+    pub fn finish(self) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+        self.collector.finish()
+    }
+}
