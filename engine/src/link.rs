@@ -20,13 +20,37 @@ use crate::spec::Experiment;
 /// The fragment key that carries an experiment.
 pub const FRAGMENT_KEY: &str = "x";
 
-/// The payload for a URL fragment (without `#x=`).
-pub fn encode(exp: &Experiment) -> String {
-    let json = serde_json::to_vec(exp).expect("an experiment always serializes");
+/// Deflates any serializable value's JSON into unpadded base64url: the encoding of every part
+/// of a link.
+pub fn pack<T: serde::Serialize>(value: &T) -> String {
+    let json = serde_json::to_vec(value).expect("link values always serialize");
     let mut enc = DeflateEncoder::new(Vec::new(), Compression::best());
     enc.write_all(&json).expect("writing to memory cannot fail");
     let deflated = enc.finish().expect("writing to memory cannot fail");
     URL_SAFE_NO_PAD.encode(deflated)
+}
+
+/// Reverses [`pack`] up to the JSON text, inflating at most `max` bytes.
+pub fn unpack(payload: &str, max: usize) -> Result<String, LinkError> {
+    let deflated = URL_SAFE_NO_PAD
+        .decode(payload.trim())
+        .map_err(|e| LinkError::Base64(e.to_string()))?;
+    // Read at most one byte past the limit: enough to know the limit was exceeded, without ever
+    // inflating a bomb.
+    let mut json = Vec::new();
+    DeflateDecoder::new(deflated.as_slice())
+        .take(max as u64 + 1)
+        .read_to_end(&mut json)
+        .map_err(|e| LinkError::Deflate(e.to_string()))?;
+    if json.len() > max {
+        return Err(LinkError::TooLarge { max });
+    }
+    String::from_utf8(json).map_err(|_| LinkError::NotUtf8)
+}
+
+/// The payload for a URL fragment (without `#x=`).
+pub fn encode(exp: &Experiment) -> String {
+    pack(exp)
 }
 
 /// The fragment, `#x=<payload>`, to append to the playground's address.
@@ -67,22 +91,15 @@ fn payload(link: &str) -> Result<&str, LinkError> {
 
 /// Decodes and validates the experiment a link carries.
 pub fn decode(link: &str) -> Result<Experiment, LinkError> {
-    let payload = payload(link)?;
-    let deflated = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|e| LinkError::Base64(e.to_string()))?;
-    // Read at most one byte past the limit: enough to know the limit was exceeded, without ever
-    // inflating a bomb.
-    let mut json = Vec::new();
-    DeflateDecoder::new(deflated.as_slice())
-        .take(MAX_SPEC_BYTES as u64 + 1)
-        .read_to_end(&mut json)
-        .map_err(|e| LinkError::Deflate(e.to_string()))?;
-    if json.len() > MAX_SPEC_BYTES {
-        return Err(LinkError::TooLarge {
-            max: MAX_SPEC_BYTES,
-        });
-    }
-    let text = String::from_utf8(json).map_err(|_| LinkError::NotUtf8)?;
+    let text = unpack(payload(link)?, MAX_SPEC_BYTES)?;
     Ok(Experiment::from_json(&text)?)
+}
+
+/// The value of another key of a link's fragment (`r=` for attached results), if present.
+pub fn fragment_value<'a>(link: &'a str, key: &str) -> Option<&'a str> {
+    let fragment = &link[link.find('#')? + 1..];
+    let prefix = format!("{key}=");
+    fragment
+        .split('&')
+        .find_map(|part| part.strip_prefix(prefix.as_str()))
 }

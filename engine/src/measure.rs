@@ -342,3 +342,55 @@ fn model_result(
         tasks: last.records.clone(),
     }
 }
+
+/// The CSV form of a result set: one row per configuration, as the native runner and the page
+/// export it.
+pub fn to_csv(results: &ResultSet) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "workload",
+        "n",
+        "model",
+        "workers",
+        "chunk_size",
+        "mean",
+        "stddev",
+        "median",
+        "min",
+        "max",
+        "outliers",
+        "speedup",
+        "efficiency",
+        "karp_flatt",
+        "workers_used",
+        "verified",
+        "answer_sha256",
+        "answer",
+    ];
+    w.write_record(header).expect("writing to memory");
+    let f = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for r in &results.results {
+        w.write_record([
+            results.experiment.workload.name.to_string(),
+            results.experiment.workload.n.to_string(),
+            r.model.to_string(),
+            r.workers.to_string(),
+            r.chunk_size.map_or(String::new(), |c| c.to_string()),
+            r.mean.to_string(),
+            f(r.stddev),
+            r.median.to_string(),
+            r.min.to_string(),
+            r.max.to_string(),
+            r.outliers.len().to_string(),
+            f(r.speedup),
+            f(r.efficiency),
+            f(r.karp_flatt),
+            r.workers_used.to_string(),
+            r.verified.map_or(String::new(), |v| v.to_string()),
+            r.answer.sha256.clone(),
+            r.answer.summary.clone(),
+        ])
+        .expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv is UTF-8")
+}

@@ -514,49 +514,53 @@ fn unsupported(cfg: &RunConfig, reason: impl Into<String>) -> RunError {
     }
 }
 
-/// Runs one configuration once: builds the job (untimed), runs every stage (timed) and computes
-/// the answer (untimed). The one dispatch point from [`ModelKind`] to its implementation.
-pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
-    let mut job = workload::build(&cfg.workload).map_err(|e| unsupported(cfg, e.to_string()))?;
+/// Why a model cannot run a configuration, if it cannot: the checks every host makes before
+/// running (the browser's process pool runs its own coordinator, so this is public).
+pub fn unsupported_reason(cfg: &RunConfig, job: &dyn Job) -> Option<String> {
     let kind = cfg.model.name;
     if cfg.workers < 1 || cfg.workers > crate::limits::MAX_WORKERS as usize {
-        return Err(unsupported(
-            cfg,
-            format!(
-                "workers must be 1 to {}, got {}",
-                crate::limits::MAX_WORKERS,
-                cfg.workers
-            ),
+        return Some(format!(
+            "workers must be 1 to {}, got {}",
+            crate::limits::MAX_WORKERS,
+            cfg.workers
         ));
     }
-    if !crate::threads::available() && !matches!(kind, ModelKind::Sequential | ModelKind::Async) {
-        return Err(unsupported(
-            cfg,
-            "this WebAssembly build has no threads (the page is not cross-origin isolated); only sequential and async run",
-        ));
+    let needs_threads = !matches!(kind, ModelKind::Sequential | ModelKind::Async);
+    // In the browser the process pool is Workers driven by messages: no shared memory needed.
+    let browser_pool = cfg!(target_family = "wasm") && kind == ModelKind::ProcessPool;
+    if !crate::threads::available() && needs_threads && !browser_pool {
+        return Some(
+            "this WebAssembly build has no threads (the page is not cross-origin isolated); sequential, async and process-pool run"
+                .into(),
+        );
     }
     if kind == ModelKind::Sequential && cfg.workers != 1 {
-        return Err(unsupported(
-            cfg,
-            "sequential runs on one thread; workers must be 1",
-        ));
+        return Some("sequential runs on one thread; workers must be 1".into());
     }
     if kind == ModelKind::ProcessPool
         && let Some(why) = job.needs_shared_memory()
     {
-        return Err(unsupported(cfg, why));
+        return Some(why.into());
     }
     if kind == ModelKind::ThreadPerTask {
         let most = (0..job.stages()).map(|s| job.tasks(s)).max().unwrap_or(0);
         if most as u64 > MAX_THREAD_PER_TASK_TASKS {
-            return Err(unsupported(
-                cfg,
-                format!(
-                    "{most} tasks would start {most} threads; the limit is {MAX_THREAD_PER_TASK_TASKS}"
-                ),
+            return Some(format!(
+                "{most} tasks would start {most} threads; the limit is {MAX_THREAD_PER_TASK_TASKS}"
             ));
         }
     }
+    None
+}
+
+/// Runs one configuration once: builds the job (untimed), runs every stage (timed) and computes
+/// the answer (untimed). The one dispatch point from [`ModelKind`] to its implementation.
+pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
+    let mut job = workload::build(&cfg.workload).map_err(|e| unsupported(cfg, e.to_string()))?;
+    if let Some(reason) = unsupported_reason(cfg, &*job) {
+        return Err(unsupported(cfg, reason));
+    }
+    let kind = cfg.model.name;
     let t0 = Instant::now();
     let mut exec: Box<dyn Executor> = match kind {
         ModelKind::Sequential => Box::new(sequential::Sequential),

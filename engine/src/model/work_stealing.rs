@@ -24,7 +24,7 @@ impl WorkStealing {
         #[cfg(target_family = "wasm")]
         let builder = builder.spawn_handler(|thread| {
             rayon::spawn(move || {
-                let _ = thread.run();
+                thread.run();
             });
             Ok(())
         });

@@ -1,0 +1,234 @@
+//! `process-pool` in the browser: separate Web Workers (`static/process-worker.js`), each with
+//! its own WebAssembly instance and its own memory, the way processes have their own address
+//! space. Tasks and results cross as JSON strings by `postMessage`; the JSON plus the structured
+//! clone are the analogue of pickling.
+//!
+//! The coordination is the engine's sans-IO protocol (`engine::model::pool_protocol`), driven
+//! here by messages on the engine worker's event loop, so scheduling and records are the same as
+//! with the native runner's OS processes.
+
+use std::sync::atomic::Ordering;
+
+use engine::model::pool_protocol::{
+    FromWorker, StageDriver, ToWorker, clock_offset, end_stage_message,
+};
+use engine::model::{RunConfig, RunControl, RunOutcome, unsupported_reason};
+use engine::workload;
+use engine::{ModelKind, RunError};
+use futures_channel::mpsc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_time::Instant;
+
+/// What a process worker reported: a message line, or that it died.
+enum Event {
+    Message(usize, String),
+    Died(usize, String),
+}
+
+/// A worker's message and error handlers, kept alive as long as the worker.
+type Handlers = (
+    Closure<dyn FnMut(MessageEvent)>,
+    Closure<dyn FnMut(ErrorEvent)>,
+);
+
+/// The pool's workers; dropping it terminates them (no worker outlives a run).
+struct Pool {
+    workers: Vec<Worker>,
+    _handlers: Vec<Handlers>,
+    events: mpsc::UnboundedReceiver<Event>,
+    t0: Instant,
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        for w in &self.workers {
+            w.terminate();
+        }
+    }
+}
+
+fn spawn_error(e: JsValue) -> RunError {
+    RunError::Spawn(format!("process worker: {e:?}"))
+}
+
+impl Pool {
+    fn start(workers: usize, base_url: &str) -> Result<Pool, RunError> {
+        let (tx, events) = mpsc::unbounded();
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        let url = format!("{base_url}process-worker.js");
+        let mut pool = Pool {
+            workers: Vec::new(),
+            _handlers: Vec::new(),
+            events,
+            t0: Instant::now(),
+        };
+        for index in 0..workers {
+            let worker = Worker::new_with_options(&url, &opts).map_err(spawn_error)?;
+            let tx_msg = tx.clone();
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let line = e.data().as_string().unwrap_or_default();
+                let _ = tx_msg.unbounded_send(Event::Message(index, line));
+            });
+            let tx_err = tx.clone();
+            let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+                e.prevent_default();
+                let _ = tx_err.unbounded_send(Event::Died(index, e.message()));
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            pool.workers.push(worker);
+            pool._handlers.push((on_message, on_error));
+        }
+        Ok(pool)
+    }
+
+    fn send(&self, index: usize, msg: &ToWorker) -> Result<(), RunError> {
+        let line = serde_json::to_string(msg).expect("messages serialize");
+        self.workers[index]
+            .post_message(&JsValue::from_str(&line))
+            .map_err(|e| RunError::WorkerCrashed {
+                worker: index,
+                reason: format!("{e:?}"),
+            })
+    }
+
+    fn now(&self) -> f64 {
+        self.t0.elapsed().as_secs_f64()
+    }
+
+    async fn next(&mut self, control: &RunControl) -> Result<(usize, FromWorker), RunError> {
+        if control.cancel.load(Ordering::Relaxed) {
+            return Err(RunError::Cancelled);
+        }
+        let events = &mut self.events;
+        let next = std::future::poll_fn(|cx| {
+            futures_core::Stream::poll_next(std::pin::Pin::new(&mut *events), cx)
+        })
+        .await;
+        match next {
+            Some(Event::Message(i, line)) => match serde_json::from_str::<FromWorker>(&line) {
+                Ok(FromWorker::Error { message }) => {
+                    Err(RunError::Protocol(format!("worker {i}: {message}")))
+                }
+                Ok(msg) => Ok((i, msg)),
+                Err(e) => Err(RunError::Protocol(format!("worker {i} sent {line:?}: {e}"))),
+            },
+            Some(Event::Died(worker, reason)) => Err(RunError::WorkerCrashed { worker, reason }),
+            None => Err(RunError::Protocol("all workers gone".into())),
+        }
+    }
+}
+
+/// Runs one configuration on a pool of process workers.
+pub async fn run_once(
+    cfg: &RunConfig,
+    control: &RunControl,
+    base_url: &str,
+) -> Result<RunOutcome, RunError> {
+    let unsupported = |reason: String| RunError::Unsupported {
+        model: cfg.model.name.to_string(),
+        workload: cfg.workload.name.to_string(),
+        reason,
+    };
+    let mut job = workload::build(&cfg.workload).map_err(|e| unsupported(e.to_string()))?;
+    if let Some(reason) = unsupported_reason(cfg, &*job) {
+        return Err(unsupported(reason));
+    }
+    // Starting the workers is part of the run, as starting processes is part of Pool().
+    let mut pool = Pool::start(cfg.workers, base_url)?;
+    for i in 0..cfg.workers {
+        pool.send(
+            i,
+            &ToWorker::Init {
+                workload: cfg.workload.clone(),
+                fault: cfg.model.fault,
+            },
+        )?;
+    }
+    for _ in 0..cfg.workers {
+        match pool.next(control).await? {
+            (_, FromWorker::Ready) => {}
+            (i, other) => {
+                return Err(RunError::Protocol(format!(
+                    "worker {i} sent {other:?} before Ready"
+                )));
+            }
+        }
+    }
+    let mut offsets = Vec::new();
+    for i in 0..cfg.workers {
+        let mut samples = Vec::new();
+        for _ in 0..5 {
+            let sent = pool.now();
+            pool.send(i, &ToWorker::Ping)?;
+            match pool.next(control).await? {
+                (j, FromWorker::Pong { clock }) if j == i => {
+                    samples.push((sent, clock, pool.now()))
+                }
+                (j, other) => {
+                    return Err(RunError::Protocol(format!(
+                        "worker {j} sent {other:?} instead of Pong"
+                    )));
+                }
+            }
+        }
+        offsets.push(clock_offset(&samples));
+    }
+    let kind = ModelKind::ProcessPool;
+    let stages = job.stages();
+    let mut records = Vec::new();
+    let (mut largest, mut chunk_size) = (0, None);
+    for stage in 0..stages {
+        let tasks = job.tasks(stage);
+        let chunk = cfg
+            .model
+            .chunk_size
+            .map(|c| c as usize)
+            .unwrap_or_else(|| kind.default_chunk(tasks, cfg.workers));
+        if tasks >= largest {
+            largest = tasks;
+            chunk_size = Some(chunk as u64);
+        }
+        let order = cfg.model.order.or(kind.default_order());
+        let mut driver = StageDriver::new(stage, tasks, chunk, order, offsets.clone());
+        for (i, msg) in driver.start() {
+            pool.send(i, &msg)?;
+        }
+        while !driver.done() {
+            let (i, msg) = pool.next(control).await?;
+            let now = pool.now();
+            for (to, next) in driver.on_message(i, msg, now, &control.tasks_done)? {
+                pool.send(to, &next)?;
+            }
+        }
+        let (outputs, mut stage_records) = driver.finish()?;
+        if let Some(msg) = end_stage_message(stage, stages, &outputs) {
+            for i in 0..cfg.workers {
+                pool.send(i, &msg)?;
+            }
+        }
+        job.end_stage(stage, outputs);
+        records.append(&mut stage_records);
+    }
+    let wall = pool.now();
+    drop(pool);
+    Ok(RunOutcome {
+        wall,
+        chunk_size,
+        records,
+        answer: job.answer(),
+    })
+}
+
+/// The process worker's side (`static/process-worker.js`): one session per worker instance.
+#[wasm_bindgen]
+pub fn process_worker_handle(line: String) -> Option<String> {
+    use engine::model::pool_protocol::WorkerSession;
+    thread_local! {
+        static SESSION: std::cell::RefCell<WorkerSession> = std::cell::RefCell::new(WorkerSession::new());
+    }
+    SESSION.with(|s| s.borrow_mut().handle_json(&line))
+}

@@ -1,0 +1,86 @@
+//! `window.playground`: the page's automation interface, for scripts and tests.
+//!
+//! - `version`: the package version;
+//! - `machine()`: hardwareConcurrency, crossOriginIsolated, threads, pool size, timer resolution;
+//! - `run(spec)`: runs the same JSON spec as `native-runner run --spec` (an object or its JSON
+//!   text) and resolves with the result object (the native runner's JSON schema); rejects with a
+//!   one-line message for an invalid spec or a failed run.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use super::bridge::Bridge;
+
+/// What `machine()` reports, refreshed by the page.
+#[derive(Default, Clone)]
+pub struct MachineView {
+    pub hardware_concurrency: u32,
+    pub isolated: bool,
+    pub threads: bool,
+    pub pool_size: u32,
+    pub ready: bool,
+    pub engine_timer_resolution: Option<f64>,
+}
+
+pub fn install(bridge: Bridge, machine: Rc<RefCell<MachineView>>) {
+    let api = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = js_sys::Reflect::set(&api, &JsValue::from_str(k), v);
+    };
+    set("version", &JsValue::from_str(env!("CARGO_PKG_VERSION")));
+
+    let machine_fn = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let m = machine.borrow().clone();
+        let v = serde_json::json!({
+            "hardwareConcurrency": m.hardware_concurrency,
+            "crossOriginIsolated": m.isolated,
+            "threads": m.threads,
+            "poolSize": m.pool_size,
+            "ready": m.ready,
+            "timerResolution": m.engine_timer_resolution,
+        });
+        js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+    });
+    set("machine", machine_fn.as_ref());
+    machine_fn.forget();
+
+    let run_fn = Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(move |spec: JsValue| {
+        let bridge = bridge.clone();
+        js_sys::Promise::new(&mut |resolve, reject| {
+            let text = match spec.as_string() {
+                Some(s) => s,
+                None => js_sys::JSON::stringify(&spec)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default(),
+            };
+            let exp = match engine::Experiment::from_json(&text) {
+                Ok(exp) => exp,
+                Err(e) => {
+                    let _ = reject.call1(&JsValue::NULL, &js_sys::Error::new(&e.to_string()));
+                    return;
+                }
+            };
+            let (resolve, reject) = (resolve.clone(), reject.clone());
+            bridge.run(exp.to_json(), move |result| match result {
+                Ok(json) => {
+                    let value = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
+                    let _ = resolve.call1(&JsValue::NULL, &value);
+                }
+                Err(e) => {
+                    let _ = reject.call1(&JsValue::NULL, &js_sys::Error::new(&e));
+                }
+            });
+        })
+    });
+    set("run", run_fn.as_ref());
+    run_fn.forget();
+
+    let _ = js_sys::Reflect::set(
+        &super::dom::window(),
+        &JsValue::from_str("playground"),
+        &api,
+    );
+}

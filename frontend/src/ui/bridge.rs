@@ -1,0 +1,278 @@
+//! The main thread's side of the engine worker: starts it, queues runs, relays progress, and
+//! stops a run within a fraction of a second by terminating and replacing the worker when the
+//! engine does not stop by itself.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// How long a cancelled run may take to stop by itself before its worker is terminated.
+const STOP_GRACE_MS: i32 = 120;
+
+/// What the page hears from the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    /// The engine worker is ready: threads available, pool size, its machine description (JSON).
+    Ready {
+        threads: bool,
+        pool_size: u32,
+        machine: String,
+    },
+    /// The engine worker could not start.
+    Fatal(String),
+    /// A run started.
+    Started { id: u64, spec: String },
+    /// Progress of the current run (JSON from the engine).
+    Progress { id: u64, json: String },
+    /// A run ended: result JSON, or a one-line error.
+    Finished {
+        id: u64,
+        result: Result<String, String>,
+    },
+}
+
+type Done = Box<dyn FnOnce(Result<String, String>)>;
+
+struct Pending {
+    id: u64,
+    spec: String,
+    done: Option<Done>,
+}
+
+struct Inner {
+    worker: Option<Worker>,
+    on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
+    on_error: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
+    ready: bool,
+    queue: VecDeque<Pending>,
+    current: Option<Pending>,
+    next_id: u64,
+    pool_size: u32,
+    listener: Rc<dyn Fn(EngineEvent)>,
+}
+
+/// A handle to the engine worker; cheap to clone.
+#[derive(Clone)]
+pub struct Bridge {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl PartialEq for Bridge {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+fn field(data: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(data, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn message(kind: &str, pairs: &[(&str, JsValue)]) -> JsValue {
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"type".into(), &kind.into());
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&obj, &(*k).into(), v);
+    }
+    obj.into()
+}
+
+impl Bridge {
+    /// Starts the engine worker with a pool of `pool_size` threads (when isolated).
+    pub fn new(pool_size: u32, listener: impl Fn(EngineEvent) + 'static) -> Bridge {
+        let bridge = Bridge {
+            inner: Rc::new(RefCell::new(Inner {
+                worker: None,
+                on_message: None,
+                on_error: None,
+                ready: false,
+                queue: VecDeque::new(),
+                current: None,
+                next_id: 1,
+                pool_size,
+                listener: Rc::new(listener),
+            })),
+        };
+        bridge.spawn_worker();
+        bridge
+    }
+
+    fn emit(&self, e: EngineEvent) {
+        let listener = self.inner.borrow().listener.clone();
+        listener(e);
+    }
+
+    fn spawn_worker(&self) {
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        let worker = match Worker::new_with_options("./engine-worker.js", &opts) {
+            Ok(w) => w,
+            Err(e) => {
+                self.emit(EngineEvent::Fatal(format!(
+                    "cannot start the engine worker: {e:?}"
+                )));
+                return;
+            }
+        };
+        let me = self.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            me.on_message(e.data());
+        });
+        let me = self.clone();
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                me.emit(EngineEvent::Fatal(format!(
+                    "engine worker error: {}",
+                    e.message()
+                )));
+            });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let pool = self.inner.borrow().pool_size;
+        let _ = worker.post_message(&message("init", &[("poolSize", JsValue::from(pool))]));
+        let mut inner = self.inner.borrow_mut();
+        inner.worker = Some(worker);
+        inner.on_message = Some(on_message);
+        inner.on_error = Some(on_error);
+        inner.ready = false;
+    }
+
+    fn on_message(&self, data: JsValue) {
+        let kind = field(&data, "type").as_string().unwrap_or_default();
+        let id = field(&data, "id").as_f64().unwrap_or(0.0) as u64;
+        match kind.as_str() {
+            "ready" => {
+                self.inner.borrow_mut().ready = true;
+                self.emit(EngineEvent::Ready {
+                    threads: field(&data, "threads").as_bool().unwrap_or(false),
+                    pool_size: field(&data, "poolSize").as_f64().unwrap_or(1.0) as u32,
+                    machine: field(&data, "machine").as_string().unwrap_or_default(),
+                });
+                self.pump();
+            }
+            "fatal" => {
+                let m = field(&data, "message").as_string().unwrap_or_default();
+                self.emit(EngineEvent::Fatal(m));
+            }
+            "progress" => self.emit(EngineEvent::Progress {
+                id,
+                json: field(&data, "progress").as_string().unwrap_or_default(),
+            }),
+            "result" => self.finish(id, Ok(field(&data, "json").as_string().unwrap_or_default())),
+            "error" => self.finish(
+                id,
+                Err(field(&data, "message")
+                    .as_string()
+                    .unwrap_or_else(|| "run failed".into())),
+            ),
+            _ => {}
+        }
+    }
+
+    fn finish(&self, id: u64, result: Result<String, String>) {
+        let current = {
+            let mut inner = self.inner.borrow_mut();
+            match &inner.current {
+                Some(p) if p.id == id => inner.current.take(),
+                _ => None,
+            }
+        };
+        if let Some(mut p) = current {
+            self.emit(EngineEvent::Finished {
+                id,
+                result: result.clone(),
+            });
+            if let Some(done) = p.done.take() {
+                done(result);
+            }
+        }
+        self.pump();
+    }
+
+    /// Starts the next queued run if the worker is idle and ready.
+    fn pump(&self) {
+        let next = {
+            let mut inner = self.inner.borrow_mut();
+            if !inner.ready || inner.current.is_some() {
+                return;
+            }
+            let Some(p) = inner.queue.pop_front() else {
+                return;
+            };
+            let msg = message(
+                "run",
+                &[
+                    ("id", JsValue::from(p.id as f64)),
+                    ("spec", JsValue::from_str(&p.spec)),
+                ],
+            );
+            if let Some(w) = &inner.worker {
+                let _ = w.post_message(&msg);
+            }
+            let started = (p.id, p.spec.clone());
+            inner.current = Some(p);
+            started
+        };
+        self.emit(EngineEvent::Started {
+            id: next.0,
+            spec: next.1,
+        });
+    }
+
+    /// Queues a run of `spec` (validated JSON); `done` receives the result JSON or an error line.
+    pub fn run(&self, spec: String, done: impl FnOnce(Result<String, String>) + 'static) -> u64 {
+        let id = {
+            let mut inner = self.inner.borrow_mut();
+            let id = inner.next_id;
+            inner.next_id += 1;
+            inner.queue.push_back(Pending {
+                id,
+                spec,
+                done: Some(Box::new(done)),
+            });
+            id
+        };
+        self.pump();
+        id
+    }
+
+    /// Whether a run is in progress.
+    pub fn busy(&self) -> bool {
+        self.inner.borrow().current.is_some()
+    }
+
+    /// Stops the current run: asks the engine to cancel, and if it has not stopped shortly
+    /// after, terminates the worker and starts a fresh one. Queued runs stay queued.
+    pub fn stop(&self) {
+        let id = {
+            let inner = self.inner.borrow();
+            let Some(p) = &inner.current else {
+                return;
+            };
+            if let Some(w) = &inner.worker {
+                let _ = w.post_message(&message("cancel", &[("id", JsValue::from(p.id as f64))]));
+            }
+            p.id
+        };
+        let me = self.clone();
+        let timeout = Closure::once_into_js(move || {
+            let still_running = matches!(&me.inner.borrow().current, Some(p) if p.id == id);
+            if still_running {
+                if let Some(w) = me.inner.borrow_mut().worker.take() {
+                    w.terminate();
+                }
+                me.spawn_worker();
+                me.finish(id, Err("run stopped".into()));
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                timeout.unchecked_ref(),
+                STOP_GRACE_MS,
+            );
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Charts drawn by plotters into SVG: the per-worker timeline, speedup against workers (with the
+//! ideal line and an Amdahl fit), and run time against chunk size.
+
+use engine::measure::{ModelResult, ResultSet};
+use engine::model::TaskRecord;
+use engine::stats::{amdahl_fit, amdahl_speedup};
+use plotters::prelude::*;
+
+const WIDTH: u32 = 860;
+
+/// Colours of the task bars, cycling by stage so stage boundaries are visible.
+const STAGE_COLOURS: [RGBColor; 4] = [
+    RGBColor(52, 120, 200),
+    RGBColor(230, 140, 40),
+    RGBColor(60, 160, 90),
+    RGBColor(170, 80, 170),
+];
+
+/// One bar per worker row, merged where neighbouring bars would touch at this width, so a run of a
+/// million tasks draws a few thousand rectangles.
+pub fn merge_bars(
+    tasks: &[TaskRecord],
+    span: f64,
+    width_px: u32,
+) -> Vec<(u32, f64, f64, f64, u32)> {
+    let px = span / f64::from(width_px.max(1));
+    let mut sorted: Vec<&TaskRecord> = tasks.iter().collect();
+    sorted.sort_by(|a, b| a.worker.cmp(&b.worker).then(a.start.total_cmp(&b.start)));
+    // (worker, start, end, busy seconds inside, stage)
+    let mut bars: Vec<(u32, f64, f64, f64, u32)> = Vec::new();
+    for t in sorted {
+        let busy = (t.end - t.start - t.wait).max(0.0);
+        match bars.last_mut() {
+            Some(b) if b.0 == t.worker && t.start - b.2 < px && b.4 == t.stage => {
+                b.2 = b.2.max(t.end);
+                b.3 += busy;
+            }
+            _ => bars.push((t.worker, t.start, t.end, busy, t.stage)),
+        }
+    }
+    bars
+}
+
+/// The timeline (Gantt chart) of one result's recorded run, as SVG.
+pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
+    let tasks = &result.tasks;
+    if tasks.is_empty() {
+        return Err("no task records (results from a link carry none)".into());
+    }
+    let span = tasks.iter().map(|t| t.end).fold(0.0f64, f64::max).max(1e-9);
+    let rows = tasks.iter().map(|t| t.worker).max().unwrap_or(0) + 1;
+    let height = (70 + rows * 26).min(600);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..span * 1000.0, 0.0..f64::from(rows))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(rows as usize + 1)
+            .y_label_formatter(&|y| {
+                let w = y.floor();
+                if (y - w).abs() < 1e-9 && w < f64::from(rows) {
+                    format!("worker {w}")
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("milliseconds since the run started")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let bars = merge_bars(tasks, span, WIDTH);
+        chart
+            .draw_series(bars.iter().map(|&(w, s, e, busy, stage)| {
+                let colour = STAGE_COLOURS[stage as usize % STAGE_COLOURS.len()];
+                // A bar that mostly waited (I/O, timer, GIL) is drawn faint.
+                let share = if e > s {
+                    (busy / (e - s)).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                let style = colour.mix(0.25 + 0.75 * share).filled();
+                let y = f64::from(w);
+                Rectangle::new(
+                    [
+                        (s * 1000.0, y + 0.15),
+                        (e.max(s + span / f64::from(WIDTH)) * 1000.0, y + 0.85),
+                    ],
+                    style,
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// Speedup against workers for the rows of a worker sweep, with the ideal line and the Amdahl
+/// curve of the best-fitting serial fraction. Returns the SVG and the fitted fraction.
+pub fn speedup_svg(results: &ResultSet) -> Option<(String, f64)> {
+    let points: Vec<(u32, f64)> = results
+        .results
+        .iter()
+        .filter(|r| r.model != engine::ModelKind::Sequential || r.workers > 1)
+        .filter_map(|r| r.speedup.map(|s| (r.workers, s)))
+        .collect();
+    let distinct = {
+        let mut w: Vec<u32> = points.iter().map(|p| p.0).collect();
+        w.dedup();
+        w.len()
+    };
+    if distinct < 2 {
+        return None;
+    }
+    let fit = amdahl_fit(&points)?;
+    let max_w = points.iter().map(|p| p.0).max()? as f64;
+    let max_s = points.iter().map(|p| p.1).fold(max_w, f64::max) * 1.1;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH / 2, 320)).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("speedup vs workers", ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d(0.5..max_w + 0.5, 0.0..max_s)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .x_desc("workers")
+            .y_desc("speedup")
+            .draw()
+            .ok()?;
+        chart
+            .draw_series(LineSeries::new(
+                [(1.0, 1.0), (max_w, max_w)],
+                BLACK.mix(0.4),
+            ))
+            .ok()?
+            .label("ideal")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.4)));
+        let curve: Vec<(f64, f64)> = (0..=50)
+            .map(|i| 1.0 + (max_w - 1.0) * f64::from(i) / 50.0)
+            .map(|w| (w, amdahl_speedup(fit, w)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(curve, RED))
+            .ok()?
+            .label(format!("Amdahl, serial fraction {fit:.3}"))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RED));
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(w, s)| Circle::new((f64::from(w), s), 4, BLUE.filled())),
+            )
+            .ok()?
+            .label("measured")
+            .legend(|(x, y)| Circle::new((x + 8, y), 4, BLUE.filled()));
+        chart
+            .configure_series_labels()
+            .border_style(BLACK.mix(0.3))
+            .background_style(WHITE)
+            .draw()
+            .ok()?;
+        root.present().ok()?;
+    }
+    Some((svg, fit))
+}
+
+/// Mean run time against chunk size (log scale) for the rows of a chunk-size sweep.
+pub fn chunk_svg(results: &ResultSet) -> Option<String> {
+    if !matches!(results.experiment.sweep, Some(engine::Sweep::ChunkSize(_))) {
+        return None;
+    }
+    let points: Vec<(f64, f64)> = results
+        .results
+        .iter()
+        .filter_map(|r| r.chunk_size.map(|c| (c as f64, r.mean * 1000.0)))
+        .collect();
+    if points.len() < 2 {
+        return None;
+    }
+    let min_c = points
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::INFINITY, f64::min)
+        .max(1.0);
+    let max_c = points.iter().map(|p| p.0).fold(0.0, f64::max);
+    let max_t = points.iter().map(|p| p.1).fold(0.0, f64::max) * 1.15;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH / 2, 320)).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("run time vs chunk size", ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d((min_c / 1.5..max_c * 1.5).log_scale(), 0.0..max_t)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .x_desc("chunk size (tasks)")
+            .y_desc("mean ms")
+            .draw()
+            .ok()?;
+        chart
+            .draw_series(LineSeries::new(points.clone(), BLUE))
+            .ok()?;
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 4, BLUE.filled())))
+            .ok()?;
+        root.present().ok()?;
+    }
+    Some(svg)
+}

@@ -1,0 +1,228 @@
+//! The user interface: one page of function components over a reducer ([`state`]).
+
+pub mod api;
+pub mod bridge;
+pub mod charts;
+pub mod dom;
+pub mod state;
+mod view;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use engine::ResultSet;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use bridge::{Bridge, EngineEvent};
+use state::{Action, State};
+
+/// Mounts the interface on the page's `<main id="app">`.
+pub fn mount() {
+    let doc = dom::window().document().expect("document");
+    match doc.get_element_by_id("app") {
+        Some(root) => {
+            yew::Renderer::<App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
+}
+
+/// Threads in the engine's pool: enough for the largest oversubscribed run (4 workers per
+/// logical core) plus the coordinator that drives it.
+fn pool_size(hardware_concurrency: u32) -> u32 {
+    (hardware_concurrency.max(1) * 4).min(64) + 1
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let window = dom::window();
+    let hc = window.navigator().hardware_concurrency() as u32;
+    // `crossOriginIsolated`: whether SharedArrayBuffer (and so WebAssembly threads) exist here.
+    let isolated = js_sys::Reflect::get(&window, &JsValue::from_str("crossOriginIsolated"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let state = use_reducer(|| State::new(hc, isolated));
+    let running_flag = use_mut_ref(|| Rc::new(Cell::new(false)));
+    let machine_view = use_mut_ref(|| Rc::new(RefCell::new(api::MachineView::default())));
+
+    let bridge = {
+        let dispatch = state.dispatcher();
+        let machine_view = machine_view.borrow().clone();
+        use_memo((), move |_| {
+            let mv = machine_view.clone();
+            let bridge = Bridge::new(pool_size(hc), move |event| match event {
+                EngineEvent::Ready {
+                    threads,
+                    pool_size,
+                    machine,
+                } => {
+                    let machine = serde_json::from_str::<engine::MachineInfo>(&machine).ok();
+                    {
+                        let mut m = mv.borrow_mut();
+                        m.threads = threads;
+                        m.pool_size = pool_size;
+                        m.ready = true;
+                        m.engine_timer_resolution = machine.as_ref().map(|m| m.timer_resolution);
+                    }
+                    dispatch.dispatch(Action::EngineReady {
+                        threads,
+                        pool_size,
+                        machine,
+                    });
+                }
+                EngineEvent::Fatal(m) => dispatch.dispatch(Action::EngineFatal(m)),
+                EngineEvent::Started { id, .. } => dispatch.dispatch(Action::RunStarted(id)),
+                EngineEvent::Progress { id, json } => {
+                    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+                    dispatch.dispatch(Action::Progress {
+                        id,
+                        tasks: v["tasks"].as_u64().unwrap_or(0),
+                        runs: v["runs"].as_u64().unwrap_or(0) as u32,
+                        runs_total: v["runs_total"].as_u64().unwrap_or(0) as u32,
+                        label: v["label"].as_str().unwrap_or_default().to_string(),
+                    });
+                }
+                EngineEvent::Finished { id, result } => {
+                    let result = result.and_then(|json| {
+                        serde_json::from_str::<ResultSet>(&json)
+                            .map_err(|e| format!("unreadable result: {e}"))
+                    });
+                    dispatch.dispatch(Action::RunFinished { id, result });
+                }
+            });
+            {
+                let mut m = machine_view.borrow_mut();
+                m.hardware_concurrency = hc;
+                m.isolated = isolated;
+            }
+            api::install(bridge.clone(), machine_view.clone());
+            bridge
+        })
+    };
+
+    // Links, back/forward, and the long-task watch: set up once.
+    {
+        let dispatch = state.dispatcher();
+        let flag = running_flag.borrow().clone();
+        use_effect_with((), move |_| {
+            let load = {
+                let dispatch = dispatch.clone();
+                move || match crate::share::parse(&dom::hash()) {
+                    Ok(Some(shared)) => {
+                        dispatch.dispatch(Action::Load(shared.experiment, shared.results))
+                    }
+                    Ok(None) => {}
+                    Err(e) => dispatch
+                        .dispatch(Action::Notice(format!("this link cannot be opened: {e}"))),
+                }
+            };
+            load();
+            let on_pop = Closure::<dyn Fn()>::new(load);
+            let _ = dom::window()
+                .add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
+            on_pop.forget();
+            let dispatch = dispatch.clone();
+            dom::watch_long_tasks(move |ms| {
+                if flag.get() {
+                    dispatch.dispatch(Action::LongTask(ms));
+                }
+            });
+            || ()
+        });
+    }
+    running_flag.borrow().set(state.running.is_some());
+
+    let on_edit = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |(name, text): (String, String)| {
+            dispatch.dispatch(Action::Edit(name, text))
+        })
+    };
+    let on_run = {
+        let bridge = (*bridge).clone();
+        let exp = state.exp.clone();
+        Callback::from(move |_| {
+            dom::push_fragment(&crate::share::fragment(&exp, None));
+            bridge.run(exp.to_json(), |_| {});
+        })
+    };
+    let on_stop = {
+        let bridge = (*bridge).clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| {
+            dispatch.dispatch(Action::Stopping);
+            bridge.stop();
+        })
+    };
+    let on_copy_link = {
+        let dispatch = state.dispatcher();
+        let exp = state.exp.clone();
+        let latest = state
+            .results
+            .iter()
+            .find(|(src, _)| *src == state::Source::Browser)
+            .map(|(_, r)| r.clone());
+        let include = state.include_results;
+        Callback::from(move |_| {
+            let fragment =
+                crate::share::fragment(&exp, if include { latest.as_ref() } else { None });
+            let link = format!("{}{fragment}", dom::base_address());
+            dom::push_fragment(&fragment);
+            dispatch.dispatch(Action::LinkMade(link.clone()));
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = dom::copy(&link).await;
+            });
+        })
+    };
+    let on_toggle_include = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| dispatch.dispatch(Action::ToggleIncludeResults))
+    };
+    let on_select = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |(set, row): (usize, usize)| {
+            dispatch.dispatch(Action::Select(set, row))
+        })
+    };
+    let on_import = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |file: web_sys::File| {
+            let dispatch = dispatch.clone();
+            let name = file.name();
+            wasm_bindgen_futures::spawn_local(async move {
+                match dom::read_file(file).await.and_then(|text| {
+                    serde_json::from_str::<ResultSet>(&text)
+                        .map_err(|e| format!("not a result file: {e}"))
+                }) {
+                    Ok(r) => dispatch.dispatch(Action::Imported(name, r)),
+                    Err(e) => {
+                        dispatch.dispatch(Action::Notice(format!("cannot import {name}: {e}")))
+                    }
+                }
+            });
+        })
+    };
+    let on_clear = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| dispatch.dispatch(Action::ClearResults))
+    };
+
+    view::page(
+        &state,
+        view::Handlers {
+            on_edit,
+            on_run,
+            on_stop,
+            on_copy_link,
+            on_toggle_include,
+            on_select,
+            on_import,
+            on_clear,
+        },
+    )
+}

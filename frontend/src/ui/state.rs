@@ -1,0 +1,430 @@
+//! The page's state, changed only by [`Action`]s through [`State::reduce`] (the reducer pattern
+//! of yew's function_todomvc), so every change can be followed and tested.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use engine::machine::MachineInfo;
+use engine::spec::{ParamValue, SyncKind};
+use engine::{Experiment, ModelKind, Order, ResultSet, Sweep, WorkloadKind};
+use yew::Reducible;
+
+/// The page's defaults for a workload: sizes that run in about a tenth of a second per run, so a
+/// whole experiment with its baseline takes about a second.
+pub fn page_default(kind: WorkloadKind, workers: u32) -> Experiment {
+    let model = ModelKind::DynamicPool;
+    let mut exp = Experiment::new(kind, model, workers.max(1));
+    let n = match kind {
+        WorkloadKind::Mandelbrot => 1200,
+        WorkloadKind::SpectralNorm => 800,
+        WorkloadKind::FannkuchRedux => 9,
+        WorkloadKind::NBody => 500_000,
+        WorkloadKind::Primes => 1_000_000,
+        WorkloadKind::Square => 100_000,
+        WorkloadKind::Sleep => 20,
+        WorkloadKind::Stream => 16 << 20,
+        WorkloadKind::Counter => 1_000_000,
+        WorkloadKind::Amdahl => 200,
+    };
+    exp.workload.n = n;
+    if kind == WorkloadKind::Stream {
+        exp.workload
+            .params
+            .insert("passes".into(), ParamValue::Int(4));
+    }
+    exp.repetitions = 3;
+    exp.warmups = 1;
+    exp.validate().expect("page defaults are valid")
+}
+
+/// Where a set of results came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Run in this page.
+    Browser,
+    /// Attached to the link that opened the page.
+    Link,
+    /// Imported from a file (its name).
+    File(String),
+}
+
+impl Source {
+    pub fn label(&self) -> String {
+        match self {
+            Source::Browser => "this browser".into(),
+            Source::Link => "from the link".into(),
+            Source::File(name) => format!("imported: {name}"),
+        }
+    }
+}
+
+/// Progress of the run in flight.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Running {
+    pub id: u64,
+    pub tasks: u64,
+    pub runs: u32,
+    pub runs_total: u32,
+    pub label: String,
+    pub stopping: bool,
+}
+
+/// The engine worker as the page knows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EngineStatus {
+    pub ready: bool,
+    pub threads: bool,
+    pub pool_size: u32,
+    pub machine: Option<MachineInfo>,
+    pub fatal: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// The experiment the controls describe (always valid).
+    pub exp: Experiment,
+    /// Text typed into a control that is not (yet) valid, by control name, with the reason.
+    pub drafts: BTreeMap<String, (String, String)>,
+    pub running: Option<Running>,
+    /// Result sets, newest first.
+    pub results: Vec<(Source, ResultSet)>,
+    /// The last run's failure or stop, shown until the next run.
+    pub notice: Option<String>,
+    pub engine: EngineStatus,
+    pub hardware_concurrency: u32,
+    pub isolated: bool,
+    /// Longest main-thread task seen during runs, milliseconds.
+    pub longest_task_ms: f64,
+    pub link: Option<String>,
+    pub include_results: bool,
+    /// Which result row's timeline is shown: (result set, row).
+    pub selected: Option<(usize, usize)>,
+}
+
+impl State {
+    pub fn new(hardware_concurrency: u32, isolated: bool) -> State {
+        let workers = hardware_concurrency.clamp(1, 4);
+        State {
+            exp: page_default(WorkloadKind::Mandelbrot, workers),
+            drafts: BTreeMap::new(),
+            running: None,
+            results: Vec::new(),
+            notice: None,
+            engine: EngineStatus::default(),
+            hardware_concurrency,
+            isolated,
+            longest_task_ms: 0.0,
+            link: None,
+            include_results: false,
+            selected: None,
+        }
+    }
+
+    /// Most workers the page offers: oversubscription up to 4x the logical cores.
+    pub fn max_workers(&self) -> u32 {
+        (self.hardware_concurrency.max(1) * 4).min(engine::limits::MAX_WORKERS)
+    }
+
+    /// Whether the model can run here (threads need cross-origin isolation).
+    pub fn model_available(&self, m: ModelKind) -> Result<(), &'static str> {
+        let threaded = !matches!(
+            m,
+            ModelKind::Sequential | ModelKind::Async | ModelKind::ProcessPool
+        );
+        if threaded && !(self.isolated && (self.engine.threads || !self.engine.ready)) {
+            Err("needs threads: the page is not cross-origin isolated")
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Why Run is disabled, if it is.
+    pub fn run_blocker(&self) -> Option<String> {
+        if let Some(f) = &self.engine.fatal {
+            return Some(f.clone());
+        }
+        if !self.engine.ready {
+            return Some("starting the engine".into());
+        }
+        if let Some((name, (_, why))) = self.drafts.iter().next() {
+            return Some(format!("{name}: {why}"));
+        }
+        if let Err(why) = self.model_available(self.exp.model.name) {
+            return Some(format!("{}: {why}", self.exp.model.name));
+        }
+        None
+    }
+}
+
+/// Everything that can happen to the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A control changed: name and the text typed.
+    Edit(String, String),
+    /// Replace the experiment (a link, back/forward, a reset) and optionally attach results.
+    Load(Experiment, Option<ResultSet>),
+    EngineReady {
+        threads: bool,
+        pool_size: u32,
+        machine: Option<MachineInfo>,
+    },
+    EngineFatal(String),
+    RunStarted(u64),
+    Progress {
+        id: u64,
+        tasks: u64,
+        runs: u32,
+        runs_total: u32,
+        label: String,
+    },
+    Stopping,
+    RunFinished {
+        id: u64,
+        result: Result<ResultSet, String>,
+    },
+    Imported(String, ResultSet),
+    Notice(String),
+    LongTask(f64),
+    LinkMade(String),
+    ToggleIncludeResults,
+    Select(usize, usize),
+    ClearResults,
+}
+
+fn parse_list(text: &str) -> Result<Vec<u64>, String> {
+    let bad = || format!("'{text}' is not a list like 1,2,4 or a range like 1..4");
+    if let Some((a, b)) = text.split_once("..") {
+        let a: u64 = a.trim().parse().map_err(|_| bad())?;
+        let b: u64 = b.trim().parse().map_err(|_| bad())?;
+        if a > b || b - a >= engine::limits::MAX_SWEEP_POINTS as u64 {
+            return Err(bad());
+        }
+        return Ok((a..=b).collect());
+    }
+    text.split(',')
+        .map(|p| p.trim().parse().map_err(|_| bad()))
+        .collect()
+}
+
+/// Applies one control's text to an experiment; the result is validated.
+pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment, String> {
+    let mut e = exp.clone();
+    let num = |t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("'{t}' is not a whole number"))
+    };
+    match name {
+        "workload" => {
+            let kind: WorkloadKind = text.parse().map_err(|e: engine::SpecError| e.to_string())?;
+            let fresh = page_default(kind, e.workers);
+            e.workload = fresh.workload;
+        }
+        "model" => {
+            let kind: ModelKind = text.parse().map_err(|e: engine::SpecError| e.to_string())?;
+            e.model = engine::ModelSpec::new(kind);
+            if kind == ModelKind::Sequential {
+                e.workers = 1;
+            }
+            if !kind.has_chunks() && matches!(e.sweep, Some(Sweep::ChunkSize(_))) {
+                e.sweep = None;
+            }
+            if kind == ModelKind::Sequential {
+                e.sweep = None;
+            }
+        }
+        "workers" => e.workers = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?,
+        "repetitions" => {
+            e.repetitions = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?
+        }
+        "warmups" => e.warmups = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?,
+        "chunk_size" => {
+            e.model.chunk_size = if text.trim().is_empty() {
+                None
+            } else {
+                Some(num(text)?)
+            }
+        }
+        "order" => {
+            e.model.order = match text {
+                "ordered" => Some(Order::Ordered),
+                "completion" => Some(Order::Completion),
+                _ => None,
+            }
+        }
+        "switch_interval_ms" => {
+            e.model.switch_interval_ms = Some(
+                text.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("'{text}' is not a number"))?,
+            )
+        }
+        "sync" => {
+            e.model.sync = match text {
+                "atomic" => Some(SyncKind::Atomic),
+                _ => Some(SyncKind::Lock),
+            }
+        }
+        "sweep" => {
+            e.sweep = match text {
+                "workers" => {
+                    let top = e.workers.max(2);
+                    Some(Sweep::Workers((1..=top).collect()))
+                }
+                "chunk_size" => Some(Sweep::ChunkSize(vec![1, 4, 16, 64, 256])),
+                _ => None,
+            }
+        }
+        "sweep_values" => match &e.sweep {
+            Some(Sweep::Workers(_)) => {
+                let list = parse_list(text)?;
+                let list = list
+                    .into_iter()
+                    .map(|w| u32::try_from(w).map_err(|_| "too large".to_string()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                e.sweep = Some(Sweep::Workers(list));
+            }
+            Some(Sweep::ChunkSize(_)) => e.sweep = Some(Sweep::ChunkSize(parse_list(text)?)),
+            None => {}
+        },
+        "baseline" => e.baseline = text == "true",
+        param => {
+            let key = param
+                .strip_prefix("param.")
+                .ok_or_else(|| format!("unknown control {param}"))?;
+            e.workload
+                .set(key, ParamValue::parse(text.trim()))
+                .map_err(|err| err.to_string())?;
+        }
+    }
+    e.validate().map_err(|err| err.to_string())
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Edit(name, text) => match apply_edit(&s.exp, &name, &text) {
+                Ok(exp) => {
+                    s.exp = exp;
+                    s.drafts.remove(&name);
+                    // Switching workload or model changes which other controls exist.
+                    if name == "workload" || name == "model" {
+                        s.drafts.clear();
+                    }
+                }
+                Err(why) => {
+                    s.drafts.insert(name, (text, why));
+                }
+            },
+            Action::Load(exp, results) => {
+                s.exp = exp;
+                s.drafts.clear();
+                if let Some(r) = results {
+                    s.results.retain(|(src, _)| *src != Source::Link);
+                    s.results.insert(0, (Source::Link, r));
+                }
+            }
+            Action::EngineReady {
+                threads,
+                pool_size,
+                machine,
+            } => {
+                s.engine.ready = true;
+                s.engine.threads = threads;
+                s.engine.pool_size = pool_size;
+                s.engine.machine = machine;
+                s.engine.fatal = None;
+            }
+            Action::EngineFatal(m) => {
+                s.engine.fatal = Some(m);
+            }
+            Action::RunStarted(id) => {
+                s.running = Some(Running {
+                    id,
+                    ..Running::default()
+                });
+                s.notice = None;
+            }
+            Action::Progress {
+                id,
+                tasks,
+                runs,
+                runs_total,
+                label,
+            } => {
+                if let Some(r) = s.running.as_mut().filter(|r| r.id == id) {
+                    r.tasks = tasks;
+                    r.runs = runs;
+                    r.runs_total = runs_total;
+                    r.label = label;
+                }
+            }
+            Action::Stopping => {
+                if let Some(r) = s.running.as_mut() {
+                    r.stopping = true;
+                }
+            }
+            Action::RunFinished { id, result } => {
+                if s.running.as_ref().is_some_and(|r| r.id == id) {
+                    s.running = None;
+                }
+                match result {
+                    Ok(r) => {
+                        s.results.insert(0, (Source::Browser, r));
+                        s.selected = None;
+                    }
+                    Err(e) => s.notice = Some(e),
+                }
+            }
+            Action::Imported(name, r) => {
+                s.results.insert(0, (Source::File(name), r));
+            }
+            Action::Notice(m) => s.notice = Some(m),
+            Action::LongTask(ms) => s.longest_task_ms = s.longest_task_ms.max(ms),
+            Action::LinkMade(l) => s.link = Some(l),
+            Action::ToggleIncludeResults => s.include_results = !s.include_results,
+            Action::Select(set, row) => s.selected = Some((set, row)),
+            Action::ClearResults => {
+                s.results.clear();
+                s.selected = None;
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_validate_and_bad_text_is_kept_as_a_draft() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::Edit("workers".into(), "3".into()));
+        assert_eq!(s.exp.workers, 3);
+        let s = s.reduce(Action::Edit("workers".into(), "0".into()));
+        assert_eq!(s.exp.workers, 3, "the valid experiment is kept");
+        assert_eq!(s.drafts["workers"].0, "0", "what the user typed is kept");
+        assert!(s.run_blocker().is_some());
+        let s = s.reduce(Action::Edit("workers".into(), "2".into()));
+        assert!(s.drafts.is_empty());
+    }
+
+    #[test]
+    fn page_defaults_are_valid_for_every_workload() {
+        for w in WorkloadKind::ALL {
+            assert_eq!(page_default(w, 2).workload.name, w);
+        }
+    }
+
+    #[test]
+    fn sweep_values_parse() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::Edit("sweep".into(), "workers".into()));
+        let s = s.reduce(Action::Edit("sweep_values".into(), "1..3".into()));
+        assert_eq!(s.exp.sweep, Some(Sweep::Workers(vec![1, 2, 3])));
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what the browser playground needs to build, serve and test, skipping what is already
+# there: the pinned nightly (with rust-src and the wasm32 target), trunk, wasm-bindgen-cli at the
+# exact version the frontend pins, wasm-opt (npm binaryen), playwright-core, and Debian's Chromium.
+# Versions are the ones verified together; see docs/toolchain.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NIGHTLY=nightly-2026-05-20
+TRUNK_VERSION=0.22.1
+WASM_BINDGEN_VERSION=0.2.130
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+if ! rustup toolchain list | grep -q "^$NIGHTLY"; then
+  log "installing $NIGHTLY"
+  rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src --target wasm32-unknown-unknown
+else
+  rustup component add --toolchain "$NIGHTLY" rust-src >/dev/null 2>&1
+  rustup target add --toolchain "$NIGHTLY" wasm32-unknown-unknown >/dev/null 2>&1
+fi
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1
+
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  log "installing trunk $TRUNK_VERSION (takes several minutes)"
+  cargo "+$NIGHTLY" install --locked trunk --version "$TRUNK_VERSION"
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: its lockfile wants a crate version the registry mirror lacks.
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+  log "installing npm tools (binaryen, playwright-core)"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing Debian chromium and chromium-driver"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+log "web toolchain ready"

@@ -1,0 +1,52 @@
+// The engine worker: the page's main thread never runs the engine; it sends experiments here.
+//
+// Cross-origin isolated pages load the threads build (shared memory) and start a pool of Web
+// Workers with wasm-bindgen-rayon; other pages load the single-threaded page build, which still
+// runs sequential, async and process-pool. Messages:
+//   in:  {type: 'init', poolSize} | {type: 'run', id, spec} | {type: 'cancel', id}
+//   out: {type: 'ready', threads, poolSize, machine} | {type: 'fatal', message}
+//        {type: 'progress', id, progress} | {type: 'result', id, json} | {type: 'error', id, message}
+const isolated = self.crossOriginIsolated === true;
+const base = new URL('./', self.location.href).href;
+let pkg = null;
+
+async function boot(poolSize) {
+  if (isolated) {
+    pkg = await import('./threads/frontend.js');
+    await pkg.default();
+    await pkg.initThreadPool(poolSize);
+  } else {
+    pkg = await import('./frontend.js');
+    await pkg.default();
+  }
+  pkg.engine_set_base(base);
+  postMessage({
+    type: 'ready',
+    threads: pkg.engine_threads(),
+    poolSize: isolated ? poolSize : 1,
+    machine: pkg.engine_machine(navigator.hardwareConcurrency, navigator.userAgent),
+  });
+}
+
+self.onmessage = async ({ data }) => {
+  if (data.type === 'init') {
+    try {
+      await boot(data.poolSize);
+    } catch (e) {
+      postMessage({ type: 'fatal', message: `the engine could not start: ${e}` });
+    }
+  } else if (data.type === 'run') {
+    const poll = () => postMessage({ type: 'progress', id: data.id, progress: pkg.engine_progress() });
+    const timer = setInterval(poll, 100);
+    try {
+      const json = await pkg.engine_run(data.spec, navigator.hardwareConcurrency, navigator.userAgent);
+      postMessage({ type: 'result', id: data.id, json });
+    } catch (e) {
+      postMessage({ type: 'error', id: data.id, message: String(e && e.message ? e.message : e) });
+    } finally {
+      clearInterval(timer);
+    }
+  } else if (data.type === 'cancel') {
+    pkg && pkg.engine_cancel();
+  }
+};
