@@ -10,6 +10,25 @@ const isolated = self.crossOriginIsolated === true;
 const base = new URL('./', self.location.href).href;
 let pkg = null;
 
+// Threads outside the rayon pool, started on demand (see thread-worker.js).
+let threads = 0;
+self.startThreads = async (n) => {
+  const init = {
+    module: pkg.engine_module(),
+    memory: pkg.engine_memory(),
+    mainJS: new URL('./threads/frontend.js', base).href,
+  };
+  const starting = [];
+  for (; threads < n; threads++) {
+    const worker = new Worker(new URL('./thread-worker.js', base), { type: 'module' });
+    starting.push(new Promise((resolve) => {
+      worker.addEventListener('message', ({ data }) => data.type === 'thread_ready' && resolve(), { once: true });
+    }));
+    worker.postMessage(init);
+  }
+  await Promise.all(starting);
+};
+
 async function boot(poolSize) {
   if (isolated) {
     pkg = await import('./threads/frontend.js');

@@ -9,6 +9,8 @@ step "toolchain"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 rustup target add wasm32-unknown-unknown >/dev/null
 cargo --version
+bash scripts/setup-web.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -16,14 +18,27 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo clippy: the page build for wasm32"
+cargo clippy -p frontend --target wasm32-unknown-unknown --features ui -- -D warnings
+
 step "cargo test (engine, native-runner)"
 cargo test --workspace
+
+step "frontend tests in WebAssembly (wasm-bindgen-test)"
+cargo test -p frontend --target wasm32-unknown-unknown --features ui
 
 step "engine builds for wasm32-unknown-unknown"
 cargo build -p engine --lib --target wasm32-unknown-unknown
 
 step "benches compile"
 cargo bench --workspace --no-run
+
+step "build the playground (trunk) and the native runner"
+cargo build --release -p native-runner
+trunk build --release
+
+step "end-to-end tests in headless Chromium"
+node tests/e2e/e2e.mjs
 
 echo
 echo "all checks passed"

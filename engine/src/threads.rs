@@ -6,7 +6,38 @@
 //! So the page sizes that pool for the busiest model (its workers plus a coordinator) and calls
 //! the engine from inside the pool, never from the browser's main thread, which may not block.
 
+use std::sync::OnceLock;
+
 use crate::error::RunError;
+
+/// A closure to run on a thread of its own.
+pub type Detached = Box<dyn FnOnce() + Send + 'static>;
+
+static DETACHED_SPAWNER: OnceLock<fn(Detached) -> Result<(), String>> = OnceLock::new();
+
+/// Installs the host's way of starting a thread that belongs to no pool. Natively that is
+/// `std::thread::spawn`; in the browser the page supplies it (a Web Worker sharing the memory),
+/// because rayon refuses to run a second pool's thread on a thread of the first pool, so
+/// `work-stealing` cannot borrow the page's pool for its own.
+pub fn set_detached_spawner(spawner: fn(Detached) -> Result<(), String>) {
+    let _ = DETACHED_SPAWNER.set(spawner);
+}
+
+/// Starts `f` on a thread of its own.
+pub(crate) fn spawn_detached(f: Detached) -> Result<(), RunError> {
+    match DETACHED_SPAWNER.get() {
+        Some(spawn) => spawn(f).map_err(RunError::Spawn),
+        #[cfg(not(target_family = "wasm"))]
+        None => std::thread::Builder::new()
+            .spawn(f)
+            .map(|_| ())
+            .map_err(|e| RunError::Spawn(e.to_string())),
+        #[cfg(target_family = "wasm")]
+        None => Err(RunError::Spawn(
+            "this page gave the engine no way to start threads".into(),
+        )),
+    }
+}
 
 /// A scope whose spawned workers have all finished when [`scope`] returns. Spawned closures may
 /// borrow anything that outlives the call to [`scope`] (`'env`).

@@ -11,6 +11,8 @@ use engine::measure::ExperimentRun;
 use engine::model::{RunConfig, RunControl, RunEnv, RunOutcome, run_once};
 use engine::{Experiment, ModelKind, RunError};
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "threads")]
+use wasm_bindgen::JsCast;
 
 static CONTROL: LazyLock<RunControl> = LazyLock::new(RunControl::default);
 static RUNS_DONE: AtomicU32 = AtomicU32::new(0);
@@ -28,6 +30,12 @@ pub fn engine_threads() -> bool {
 #[wasm_bindgen]
 pub fn engine_set_base(url: String) {
     *BASE_URL.lock().unwrap_or_else(|e| e.into_inner()) = url;
+    #[cfg(feature = "threads")]
+    engine::threads::set_detached_spawner(spawn_thread);
+    // WebAssembly aborts on a panic without a word; say where it happened first.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&JsValue::from_str(&format!("engine panic: {info}")));
+    }));
 }
 
 pub(crate) fn base_url() -> String {
@@ -95,7 +103,63 @@ pub async fn engine_run(
     Ok(serde_json::to_string(&results).expect("results serialize"))
 }
 
+/// Closures waiting for a thread of their own, and the Web Workers (`static/thread-worker.js`)
+/// that take them: threads outside the rayon pool, for the pools `work-stealing` builds.
+#[cfg(feature = "threads")]
+static THREAD_QUEUE: LazyLock<(
+    crossbeam_channel::Sender<engine::threads::Detached>,
+    crossbeam_channel::Receiver<engine::threads::Detached>,
+)> = LazyLock::new(crossbeam_channel::unbounded);
+
+#[cfg(feature = "threads")]
+fn spawn_thread(f: engine::threads::Detached) -> Result<(), String> {
+    THREAD_QUEUE.0.send(f).map_err(|e| e.to_string())
+}
+
+/// The loop of a thread worker: runs queued closures, forever.
+#[cfg(feature = "threads")]
+#[wasm_bindgen]
+pub fn engine_thread_main() {
+    while let Ok(f) = THREAD_QUEUE.1.recv() {
+        f();
+    }
+}
+
+/// This module and its shared memory, for starting thread workers on the same instance state.
+#[cfg(feature = "threads")]
+#[wasm_bindgen]
+pub fn engine_module() -> JsValue {
+    wasm_bindgen::module()
+}
+
+#[cfg(feature = "threads")]
+#[wasm_bindgen]
+pub fn engine_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// Makes sure at least `n` thread workers exist (the engine worker's `startThreads`).
+#[cfg(feature = "threads")]
+async fn ensure_threads(n: usize) -> Result<(), RunError> {
+    let global = js_sys::global();
+    let start = js_sys::Reflect::get(&global, &JsValue::from_str("startThreads"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| RunError::Spawn("the engine worker cannot start threads".into()))?;
+    let promise = start
+        .call1(&JsValue::NULL, &JsValue::from(n as u32))
+        .map_err(|e| RunError::Spawn(format!("{e:?}")))?;
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .map(|_| ())
+        .map_err(|e| RunError::Spawn(format!("{e:?}")))
+}
+
 async fn run_config(cfg: RunConfig) -> Result<RunOutcome, RunError> {
+    #[cfg(feature = "threads")]
+    if cfg.model.name == ModelKind::WorkStealing {
+        ensure_threads(cfg.workers).await?;
+    }
     if cfg.model.name == ModelKind::ProcessPool {
         return crate::process_pool::run_once(&cfg, &CONTROL, &base_url()).await;
     }

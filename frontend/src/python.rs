@@ -133,7 +133,7 @@ pub fn expectation(model: ModelKind, w: WorkloadKind) -> String {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn every_model_has_a_snippet_and_an_expectation_for_every_workload() {
         for m in ModelKind::ALL {
             for w in WorkloadKind::ALL {

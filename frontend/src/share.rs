@@ -64,7 +64,7 @@ mod tests {
     use super::*;
     use engine::{ModelKind, WorkloadKind};
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn experiment_round_trips_through_a_fragment() {
         let mut exp = Experiment::new(WorkloadKind::Sleep, ModelKind::Gil, 3);
         exp.workload.n = 17;

@@ -19,14 +19,12 @@ impl WorkStealing {
         let builder = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("worker-{i}"));
-        // In WebAssembly a new pool's threads are borrowed from the page's pool of Web Workers:
-        // each runs there until this pool is dropped.
+        // In WebAssembly the pool's threads are Web Workers the page starts for it (see
+        // `threads::set_detached_spawner`); natively they are OS threads as usual.
         #[cfg(target_family = "wasm")]
         let builder = builder.spawn_handler(|thread| {
-            rayon::spawn(move || {
-                thread.run();
-            });
-            Ok(())
+            crate::threads::spawn_detached(Box::new(move || thread.run()))
+                .map_err(|e| std::io::Error::other(e.to_string()))
         });
         let pool = builder
             .build()

@@ -400,7 +400,7 @@ impl Reducible for State {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn edits_validate_and_bad_text_is_kept_as_a_draft() {
         let s = Rc::new(State::new(2, true));
         let s = s.reduce(Action::Edit("workers".into(), "3".into()));
@@ -413,14 +413,14 @@ mod tests {
         assert!(s.drafts.is_empty());
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn page_defaults_are_valid_for_every_workload() {
         for w in WorkloadKind::ALL {
             assert_eq!(page_default(w, 2).workload.name, w);
         }
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn sweep_values_parse() {
         let s = Rc::new(State::new(2, true));
         let s = s.reduce(Action::Edit("sweep".into(), "workers".into()));

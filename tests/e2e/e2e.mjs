@@ -1,0 +1,288 @@
+// End-to-end tests of the playground in Debian's Chromium (playwright-core), against the built
+// page in dist/. Run by tests/run-all.sh after `trunk build --release`:
+//
+//   node tests/e2e/e2e.mjs
+//
+// Screenshots of the main views are written to target/e2e-artifacts/.
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+
+const ART = 'target/e2e-artifacts';
+mkdirSync(ART, { recursive: true });
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const NATIVE = process.env.NATIVE_RUNNER || 'target/release/native-runner';
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const MODELS = [
+  'sequential', 'thread-per-task', 'static-pool', 'dynamic-pool', 'work-stealing',
+  'message-passing', 'shared-state', 'process-pool', 'async', 'gil',
+];
+
+function serve(port, isolation) {
+  const args = ['tests/e2e/serve.py', '--port', String(port), '--dir', 'dist'];
+  if (!isolation) args.push('--no-isolation');
+  const child = spawn('python3', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { if (String(d).includes('serving')) resolve(child); });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function spec(workload, n, model, workers, extra = {}) {
+  return {
+    schema_version: 1,
+    workload: { name: workload, n, params: extra.params || {} },
+    model: { name: model, ...(extra.model || {}) },
+    workers,
+    repetitions: extra.repetitions ?? 1,
+    warmups: extra.warmups ?? 0,
+    baseline: extra.baseline ?? true,
+    ...(extra.sweep ? { sweep: extra.sweep } : {}),
+  };
+}
+
+async function ready(page) {
+  await page.waitForFunction(() => window.playground && window.playground.machine().ready, null, { timeout: 90_000 });
+}
+
+const results = [];
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - t0 });
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, error: String(e && e.stack || e) });
+    console.log(`FAIL ${name}\n${e && e.stack || e}`);
+  }
+}
+
+const isolatedServer = await serve(8123, true);
+const plainServer = await serve(8124, false);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+const BASE = 'http://127.0.0.1:8123/';
+const PLAIN = 'http://127.0.0.1:8124/';
+const figures = {};
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(BASE);
+  await ready(page);
+
+  await test('the page is cross-origin isolated and the engine has threads', async () => {
+    const m = await page.evaluate(() => window.playground.machine());
+    assert.equal(m.crossOriginIsolated, true);
+    assert.equal(m.threads, true);
+    assert.ok(m.poolSize >= 2, `pool of ${m.poolSize}`);
+    assert.ok(typeof window === 'undefined' || true);
+    figures.machine = m;
+  });
+
+  await test('mandelbrot: 2 workers at least 1.6x faster than 1, answer equal to the native runner', async () => {
+    const cores = (await page.evaluate(() => navigator.hardwareConcurrency));
+    const s = spec('mandelbrot', 2000, 'work-stealing', 1, { repetitions: 3, warmups: 1, baseline: false, sweep: { workers: [1, 2] } });
+    const r = await page.evaluate((s) => window.playground.run(s), s);
+    const [one, two] = r.results;
+    assert.equal(one.workers, 1);
+    assert.equal(two.workers, 2);
+    assert.equal(two.workers_used, 2, 'both workers ran tasks');
+    const ratio = one.median / two.median;
+    figures.mandelbrot_2_vs_1 = ratio;
+    console.log(`     mandelbrot n=2000 work-stealing: 1 worker ${(one.median * 1000).toFixed(1)} ms, 2 workers ${(two.median * 1000).toFixed(1)} ms, ${ratio.toFixed(2)}x (cores: ${cores})`);
+    if (cores >= 2) assert.ok(ratio >= 1.6, `speedup ${ratio.toFixed(2)} < 1.6`);
+    const native = execFileSync(NATIVE, ['output', 'mandelbrot', '--n', '2000']);
+    const { createHash } = await import('node:crypto');
+    const sha = createHash('sha256').update(native).digest('hex');
+    assert.equal(two.answer.sha256, sha, 'wasm answer equals the native runner\'s');
+    assert.equal(one.answer.sha256, sha);
+  });
+
+  for (const model of MODELS) {
+    await test(`model ${model} runs and verifies`, async () => {
+      const workers = model === 'sequential' ? 1 : 2;
+      const r = await page.evaluate((s) => window.playground.run(s), spec('primes', 200_000, model, workers, { params: { tasks: 16 } }));
+      const row = r.results[r.results.length - 1];
+      assert.equal(row.model, model);
+      assert.equal(row.verified, true, row.verification);
+      assert.equal(row.answer.summary, '17984 primes below 200000');
+      const expectUsed = model === 'sequential' || model === 'async' ? 1 : 2;
+      assert.equal(row.workers_used, expectUsed, `${model} used ${row.workers_used} workers`);
+    });
+  }
+
+  await test('a run from the page: progress, results table, timeline; the main thread stays free', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    await page.selectOption('select[name=workload]', 'primes');
+    await page.selectOption('select[name=model]', 'static-pool');
+    await page.fill('input[name=workers]', '2');
+    await page.press('input[name=workers]', 'Tab');
+    await page.fill('input[name="param.n"]', '3000000');
+    await page.press('input[name="param.n"]', 'Tab');
+    await page.click('#run');
+    await page.waitForSelector('#progress', { timeout: 10_000 });
+    await page.screenshot({ path: `${ART}/running.png` });
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 120_000 });
+    await page.waitForSelector('#results tr[data-model="static-pool"]');
+    await page.waitForSelector('#timeline svg');
+    const longest = await page.textContent('#longtask');
+    figures.longest_main_thread_task = longest;
+    assert.ok(/none over 50 ms/.test(longest), `long main-thread task during the run: ${longest}`);
+    await page.screenshot({ path: `${ART}/results.png`, fullPage: true });
+  });
+
+  await test('a worker sweep draws the speedup chart with an Amdahl fit', async () => {
+    await page.selectOption('select[name=workload]', 'amdahl');
+    await page.selectOption('select[name=model]', 'dynamic-pool');
+    await page.selectOption('select[name=sweep]', 'workers');
+    await page.fill('input[name=sweep_values]', '1..2');
+    await page.press('input[name=sweep_values]', 'Tab');
+    await page.click('#run');
+    await page.waitForSelector('#speedup-chart svg', { timeout: 120_000 });
+    await page.screenshot({ path: `${ART}/sweep.png`, fullPage: true });
+  });
+
+  await test('a share link restores every setting', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    await page.selectOption('select[name=workload]', 'sleep');
+    await page.fill('input[name="param.latency_ms"]', '7');
+    await page.press('input[name="param.latency_ms"]', 'Tab');
+    await page.selectOption('select[name=model]', 'message-passing');
+    await page.fill('input[name=workers]', '3');
+    await page.press('input[name=workers]', 'Tab');
+    await page.fill('input[name=chunk_size]', '4');
+    await page.press('input[name=chunk_size]', 'Tab');
+    await page.selectOption('select[name=order]', 'ordered');
+    await page.fill('input[name=repetitions]', '2');
+    await page.press('input[name=repetitions]', 'Tab');
+    await page.click('#copy-link');
+    const link = await page.inputValue('#link');
+    assert.ok(link.includes('#x='), link);
+    const other = await context.newPage();
+    await other.goto(link);
+    await ready(other);
+    const values = async (p) => ({
+      workload: await p.inputValue('select[name=workload]'),
+      latency: await p.inputValue('input[name="param.latency_ms"]'),
+      model: await p.inputValue('select[name=model]'),
+      workers: await p.inputValue('input[name=workers]'),
+      chunk: await p.inputValue('input[name=chunk_size]'),
+      order: await p.inputValue('select[name=order]'),
+      reps: await p.inputValue('input[name=repetitions]'),
+    });
+    const want = await values(page);
+    assert.deepEqual(await values(other), want);
+    assert.deepEqual(want, { workload: 'sleep', latency: '7', model: 'message-passing', workers: '3', chunk: '4', order: 'ordered', reps: '2' });
+    await other.close();
+  });
+
+  await test('Stop ends a long run within 200 ms and the next run works', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    await page.selectOption('select[name=workload]', 'n-body');
+    await page.selectOption('select[name=model]', 'static-pool');
+    await page.fill('input[name="param.n"]', '100000000');
+    await page.press('input[name="param.n"]', 'Tab');
+    await page.click('#run');
+    await page.waitForSelector('#progress');
+    await page.waitForTimeout(500);
+    const t0 = Date.now();
+    await page.click('#stop');
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 5_000 });
+    const stopMs = Date.now() - t0;
+    figures.stop_ms = stopMs;
+    console.log(`     stopped in ${stopMs} ms`);
+    assert.ok(stopMs <= 200 + 100, `stop took ${stopMs} ms`);
+    const notice = await page.textContent('#notice');
+    assert.ok(/stopped|cancelled/.test(notice), notice);
+    await ready(page);
+    const r = await page.evaluate((s) => window.playground.run(s), spec('primes', 100_000, 'dynamic-pool', 2));
+    assert.equal(r.results[1].verified, true);
+  });
+
+  await test('back and forward move between experiments', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    await page.selectOption('select[name=workload]', 'square');
+    await page.fill('input[name="param.n"]', '1000');
+    await page.press('input[name="param.n"]', 'Tab');
+    await page.click('#run');
+    await page.waitForSelector('#results tr[data-model="dynamic-pool"]', { timeout: 60_000 });
+    await page.selectOption('select[name=workload]', 'counter');
+    await page.fill('input[name="param.n"]', '1000');
+    await page.press('input[name="param.n"]', 'Tab');
+    await page.click('#run');
+    await page.waitForFunction(() => !document.querySelector('#progress'), null, { timeout: 60_000 });
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('select[name=workload]').value === 'square');
+    await page.goForward();
+    await page.waitForFunction(() => document.querySelector('select[name=workload]').value === 'counter');
+  });
+
+  await test('export JSON, then import it beside the browser results', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    const path = `${ART}/exported.json`;
+    await download.saveAs(path);
+    await page.setInputFiles('#import', path);
+    await page.waitForSelector('text=imported: exported.json');
+  });
+
+  await test('native-runner results import beside the browser\'s', async () => {
+    const json = execFileSync(NATIVE, ['run', '-w', 'primes', '--n', '100000', '-m', 'dynamic-pool', '-j', '2', '-r', '2', '-f', 'json']);
+    writeFileSync(`${ART}/native.json`, json);
+    await page.setInputFiles('#import', `${ART}/native.json`);
+    await page.waitForSelector('text=imported: native.json');
+    await page.screenshot({ path: `${ART}/imported.png`, fullPage: true });
+  });
+
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+
+  // A host that cannot set headers, with service workers blocked: the banner, and sequential runs.
+  const plain = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
+  const p2 = await plain.newPage();
+  await p2.goto(PLAIN);
+  await ready(p2);
+  await test('without isolation headers: a banner, threaded models disabled, sequential still runs', async () => {
+    assert.equal(await p2.evaluate(() => crossOriginIsolated), false);
+    await p2.waitForSelector('#isolation-banner');
+    const disabled = await p2.$eval('select[name=model] option[value=work-stealing]', (o) => o.disabled);
+    assert.equal(disabled, true);
+    const r = await p2.evaluate((s) => window.playground.run(s), spec('primes', 100_000, 'sequential', 1));
+    assert.equal(r.results[0].verified, true);
+    const a = await p2.evaluate((s) => window.playground.run(s), spec('sleep', 10, 'async', 5));
+    assert.equal(a.results[1].verified, true);
+    await p2.screenshot({ path: `${ART}/not-isolated.png`, fullPage: true });
+  });
+  await plain.close();
+
+  // The same host with service workers allowed: the page isolates itself and gets threads.
+  const sw = await browser.newContext();
+  const p3 = await sw.newPage();
+  await p3.goto(PLAIN);
+  await test('on a static host the service worker makes the page cross-origin isolated', async () => {
+    await p3.waitForFunction(() => crossOriginIsolated === true, null, { timeout: 30_000 });
+    await ready(p3);
+    const m = await p3.evaluate(() => window.playground.machine());
+    assert.equal(m.threads, true);
+  });
+  await sw.close();
+} finally {
+  await browser.close();
+  isolatedServer.kill();
+  plainServer.kill();
+}
+
+writeFileSync(`${ART}/figures.json`, JSON.stringify(figures, null, 2));
+const failed = results.filter((r) => !r.ok);
+console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
+process.exit(failed.length ? 1 : 0);
