@@ -9,6 +9,15 @@
 const isolated = self.crossOriginIsolated === true;
 const base = new URL('./', self.location.href).href;
 let pkg = null;
+let current = null;
+
+// A trap in WebAssembly (a panic aborts) leaves the instance unusable: report it, so the page
+// fails the run and replaces this worker instead of waiting forever.
+function crashed(reason) {
+  postMessage({ type: 'crashed', id: current, message: `the engine crashed: ${reason}` });
+}
+self.addEventListener('error', (e) => crashed(e.message || e));
+self.addEventListener('unhandledrejection', (e) => crashed(e.reason));
 
 // Threads outside the rayon pool, started on demand (see thread-worker.js).
 let threads = 0;
@@ -55,6 +64,7 @@ self.onmessage = async ({ data }) => {
       postMessage({ type: 'fatal', message: `the engine could not start: ${e}` });
     }
   } else if (data.type === 'run') {
+    current = data.id;
     const poll = () => postMessage({ type: 'progress', id: data.id, progress: pkg.engine_progress() });
     const timer = setInterval(poll, 100);
     try {
@@ -64,6 +74,7 @@ self.onmessage = async ({ data }) => {
       postMessage({ type: 'error', id: data.id, message: String(e && e.message ? e.message : e) });
     } finally {
       clearInterval(timer);
+      current = null;
     }
   } else if (data.type === 'cancel') {
     pkg && pkg.engine_cancel();

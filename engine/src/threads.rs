@@ -99,3 +99,17 @@ pub fn available() -> bool {
         cfg!(target_feature = "atomics")
     }
 }
+
+/// Blocks the calling thread for `d`. Where WebAssembly has no shared memory (a page that is not
+/// cross-origin isolated) no blocking wait exists at all, so the wait spins on the clock.
+pub fn sleep(d: std::time::Duration) {
+    #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+    {
+        let end = web_time::Instant::now() + d;
+        while web_time::Instant::now() < end {
+            std::hint::spin_loop();
+        }
+    }
+    #[cfg(not(all(target_family = "wasm", not(target_feature = "atomics"))))]
+    std::thread::sleep(d);
+}

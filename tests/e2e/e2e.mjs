@@ -9,6 +9,19 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 
+// Each phase runs in a process of its own with its own browser, so that one phase's workers can
+// never slow or stall the next.
+const PHASE = process.argv[2] || 'all';
+if (PHASE === 'all') {
+  const { spawnSync } = await import('node:child_process');
+  let failed = 0;
+  for (const phase of ['isolated', 'plain', 'service-worker']) {
+    const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, phase], { stdio: 'inherit', timeout: 600_000 });
+    if (r.status !== 0) failed++;
+  }
+  process.exit(failed ? 1 : 0);
+}
+
 const ART = 'target/e2e-artifacts';
 mkdirSync(ART, { recursive: true });
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -62,14 +75,16 @@ async function test(name, fn) {
   }
 }
 
-const isolatedServer = await serve(8123, true);
-const plainServer = await serve(8124, false);
+const server = await serve(PHASE === 'isolated' ? 8123 : 8124, PHASE === 'isolated');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+// Closing a browser whose pages still run engine workers can stall; never wait on it for long.
+const close = (b) => Promise.race([b.close(), new Promise((r) => setTimeout(r, 5_000))]);
 const BASE = 'http://127.0.0.1:8123/';
 const PLAIN = 'http://127.0.0.1:8124/';
 const figures = {};
 
 try {
+ if (PHASE === 'isolated') {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   const consoleErrors = [];
@@ -195,13 +210,21 @@ try {
     await page.click('#run');
     await page.waitForSelector('#progress');
     await page.waitForTimeout(500);
-    const t0 = Date.now();
-    await page.click('#stop');
-    await page.waitForSelector('#progress', { state: 'detached', timeout: 5_000 });
-    const stopMs = Date.now() - t0;
+    // Measured inside the page: from the click to the moment the run is gone from the page.
+    const stopMs = await page.evaluate(() => new Promise((resolve) => {
+      const t0 = performance.now();
+      const observer = new MutationObserver(() => {
+        if (!document.querySelector('#progress')) {
+          observer.disconnect();
+          resolve(performance.now() - t0);
+        }
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+      document.querySelector('#stop').click();
+    }));
     figures.stop_ms = stopMs;
-    console.log(`     stopped in ${stopMs} ms`);
-    assert.ok(stopMs <= 200 + 100, `stop took ${stopMs} ms`);
+    console.log(`     stopped in ${stopMs.toFixed(0)} ms`);
+    assert.ok(stopMs <= 200, `stop took ${stopMs} ms`);
     const notice = await page.textContent('#notice');
     assert.ok(/stopped|cancelled/.test(notice), notice);
     await ready(page);
@@ -244,9 +267,13 @@ try {
     await page.screenshot({ path: `${ART}/imported.png`, fullPage: true });
   });
 
-  assert.deepEqual(consoleErrors, []);
-  await context.close();
+  await test('no uncaught errors in the page', async () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+  figures.done = true;
+ }
 
+ if (PHASE === 'plain') {
   // A host that cannot set headers, with service workers blocked: the banner, and sequential runs.
   const plain = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
   const p2 = await plain.newPage();
@@ -264,7 +291,9 @@ try {
     await p2.screenshot({ path: `${ART}/not-isolated.png`, fullPage: true });
   });
   await plain.close();
+ }
 
+ if (PHASE === 'service-worker') {
   // The same host with service workers allowed: the page isolates itself and gets threads.
   const sw = await browser.newContext();
   const p3 = await sw.newPage();
@@ -276,13 +305,13 @@ try {
     assert.equal(m.threads, true);
   });
   await sw.close();
+ }
 } finally {
-  await browser.close();
-  isolatedServer.kill();
-  plainServer.kill();
+  await close(browser);
+  server.kill();
 }
 
-writeFileSync(`${ART}/figures.json`, JSON.stringify(figures, null, 2));
+if (PHASE === 'isolated') writeFileSync(`${ART}/figures.json`, JSON.stringify(figures, null, 2));
 const failed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
 process.exit(failed.length ? 1 : 0);

@@ -54,7 +54,7 @@ impl Executor for AsyncLoop {
             // Nothing is ready: the loop sleeps in its selector until the earliest timer.
             let now = Instant::now();
             if deadline > now {
-                std::thread::sleep(deadline - now);
+                crate::threads::sleep(deadline - now);
             }
             let now = Instant::now();
             while let Some(Reverse((d, task))) = timers.peek().copied() {

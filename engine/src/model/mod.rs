@@ -321,10 +321,10 @@ impl<'a> TaskCtx<'a> {
         match self.gil {
             Some(gil) => {
                 gil.release();
-                std::thread::sleep(d);
+                crate::threads::sleep(d);
                 gil.acquire();
             }
-            None => std::thread::sleep(d),
+            None => crate::threads::sleep(d),
         }
         self.waited
             .set(self.waited.get() + t.elapsed().as_secs_f64());

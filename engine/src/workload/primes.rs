@@ -116,10 +116,11 @@ fn sieve_count(n: u64) -> u64 {
     for i in 2..n {
         if !composite[i] {
             count += 1;
-            let mut j = i * i;
-            while j < n {
-                composite[j] = true;
-                j += i;
+            // In u64: on 32-bit targets (wasm32) i * i overflows usize.
+            let mut j = (i as u64) * (i as u64);
+            while j < n as u64 {
+                composite[j as usize] = true;
+                j += i as u64;
             }
         }
     }

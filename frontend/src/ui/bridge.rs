@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// How long a cancelled run may take to stop by itself before its worker is terminated.
-const STOP_GRACE_MS: i32 = 120;
+const STOP_GRACE_MS: i32 = 100;
 
 /// What the page hears from the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +162,14 @@ impl Bridge {
                 json: field(&data, "progress").as_string().unwrap_or_default(),
             }),
             "result" => self.finish(id, Ok(field(&data, "json").as_string().unwrap_or_default())),
+            "crashed" => {
+                let m = field(&data, "message").as_string().unwrap_or_default();
+                self.replace_worker();
+                let id = self.inner.borrow().current.as_ref().map(|p| p.id);
+                if let Some(id) = id {
+                    self.finish(id, Err(m));
+                }
+            }
             "error" => self.finish(
                 id,
                 Err(field(&data, "message")
@@ -239,6 +247,14 @@ impl Bridge {
         id
     }
 
+    /// Terminates the engine worker and starts a fresh one.
+    fn replace_worker(&self) {
+        if let Some(w) = self.inner.borrow_mut().worker.take() {
+            w.terminate();
+        }
+        self.spawn_worker();
+    }
+
     /// Whether a run is in progress.
     pub fn busy(&self) -> bool {
         self.inner.borrow().current.is_some()
@@ -261,10 +277,7 @@ impl Bridge {
         let timeout = Closure::once_into_js(move || {
             let still_running = matches!(&me.inner.borrow().current, Some(p) if p.id == id);
             if still_running {
-                if let Some(w) = me.inner.borrow_mut().worker.take() {
-                    w.terminate();
-                }
-                me.spawn_worker();
+                me.replace_worker();
                 me.finish(id, Err("run stopped".into()));
             }
         });

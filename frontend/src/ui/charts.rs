@@ -75,10 +75,21 @@ pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
             .x_desc("milliseconds since the run started")
             .draw()
             .map_err(|e| e.to_string())?;
-        let bars = merge_bars(tasks, span, WIDTH);
+        // Few tasks: one bar each, alternate shades so neighbours stay distinguishable. Many:
+        // bars merged at pixel resolution.
+        let bars: Vec<(u32, f64, f64, f64, u32)> = if tasks.len() <= 2000 {
+            tasks
+                .iter()
+                .map(|t| (t.worker, t.start, t.end, (t.end - t.start - t.wait).max(0.0), t.stage * 2 + t.task % 2))
+                .collect()
+        } else {
+            merge_bars(tasks, span, WIDTH).into_iter().map(|(w, s, e, b, stage)| (w, s, e, b, stage * 2)).collect()
+        };
         chart
             .draw_series(bars.iter().map(|&(w, s, e, busy, stage)| {
-                let colour = STAGE_COLOURS[stage as usize % STAGE_COLOURS.len()];
+                let RGBColor(r, g, b) = STAGE_COLOURS[(stage / 2) as usize % STAGE_COLOURS.len()];
+                let shade = |c: u8| if stage % 2 == 1 { (f64::from(c) * 0.75) as u8 } else { c };
+                let colour = RGBColor(shade(r), shade(g), shade(b));
                 // A bar that mostly waited (I/O, timer, GIL) is drawn faint.
                 let share = if e > s {
                     (busy / (e - s)).clamp(0.0, 1.0)

@@ -266,10 +266,10 @@ fn results(state: &State, h: &Handlers) -> Html {
     html! {
         <section class="panel results" aria-label="results">
             <h2>{ "Results" }<button class="small" onclick={h.on_clear.clone()}>{ "clear" }</button></h2>
-            <table id="results">
+            <div class="scroll"><table id="results">
                 <thead><tr>
                     <th>{ "where" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th><th>{ "mean ± sd" }</th><th>{ "median" }</th>
-                    <th>{ "min … max" }</th><th>{ "speedup" }</th><th>{ "efficiency" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "answer" }</th><th>{ "" }</th>
+                    <th>{ "min … max" }</th><th>{ "speedup" }</th><th>{ "efficiency" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
                 </tr></thead>
                 { for state.results.iter().enumerate().map(|(set, (source, rs))| html! {
                     <tbody class="set">
@@ -277,7 +277,7 @@ fn results(state: &State, h: &Handlers) -> Html {
                         { for rs.results.iter().enumerate().map(|(i, r)| row(set, i, source, r, (set, i) == selected, &h.on_select)) }
                     </tbody>
                 }) }
-            </table>
+            </table></div>
         </section>
     }
 }
