@@ -10,9 +10,9 @@ use std::sync::{LazyLock, Mutex};
 use engine::measure::ExperimentRun;
 use engine::model::{RunConfig, RunControl, RunEnv, RunOutcome, run_once};
 use engine::{Experiment, ModelKind, RunError};
-use wasm_bindgen::prelude::*;
 #[cfg(feature = "threads")]
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 static CONTROL: LazyLock<RunControl> = LazyLock::new(RunControl::default);
 static RUNS_DONE: AtomicU32 = AtomicU32::new(0);

@@ -15,8 +15,14 @@ fn spec(kind: WorkloadKind, n: u64) -> WorkloadSpec {
 fn references_hold_on_32_bit_targets() {
     // pi(3 * 10^6) = 216816; the sieve once overflowed usize here.
     let primes = spec(WorkloadKind::Primes, 3_000_000);
-    assert!(matches!(reference(&primes, &Answer::text("", "216816\n")), Reference::Matches(_)));
-    assert!(matches!(reference(&primes, &Answer::text("", "216817\n")), Reference::Differs(_)));
+    assert!(matches!(
+        reference(&primes, &Answer::text("", "216816\n")),
+        Reference::Matches(_)
+    ));
+    assert!(matches!(
+        reference(&primes, &Answer::text("", "216817\n")),
+        Reference::Differs(_)
+    ));
 }
 
 #[wasm_bindgen_test]
@@ -37,7 +43,10 @@ fn sequential_and_async_run_and_match_their_references() {
             };
             let outcome = run_once(&cfg, &RunEnv::default()).expect("runs in wasm");
             assert!(
-                matches!(reference(&cfg.workload, &outcome.answer), Reference::Matches(_)),
+                matches!(
+                    reference(&cfg.workload, &outcome.answer),
+                    Reference::Matches(_)
+                ),
                 "{kind} on {model} in wasm"
             );
         }

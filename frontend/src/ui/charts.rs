@@ -16,6 +16,9 @@ const STAGE_COLOURS: [RGBColor; 4] = [
     RGBColor(170, 80, 170),
 ];
 
+/// A bar: (row, start, end, busy seconds inside, colour index).
+pub type Bar = (u32, f64, f64, f64, u32);
+
 /// One bar per worker row, merged where neighbouring bars would touch at this width, so a run of a
 /// million tasks draws a few thousand rectangles.
 pub fn merge_bars(
@@ -27,7 +30,7 @@ pub fn merge_bars(
     let mut sorted: Vec<&TaskRecord> = tasks.iter().collect();
     sorted.sort_by(|a, b| a.worker.cmp(&b.worker).then(a.start.total_cmp(&b.start)));
     // (worker, start, end, busy seconds inside, stage)
-    let mut bars: Vec<(u32, f64, f64, f64, u32)> = Vec::new();
+    let mut bars: Vec<Bar> = Vec::new();
     for t in sorted {
         let busy = (t.end - t.start - t.wait).max(0.0);
         match bars.last_mut() {
@@ -41,6 +44,48 @@ pub fn merge_bars(
     bars
 }
 
+/// Rows of the timeline: one per worker, split into lanes where a worker's tasks overlap in time
+/// (the async loop keeps many tasks in flight on one thread). Returns each task's row and the
+/// row labels.
+pub fn lanes(tasks: &[TaskRecord]) -> (Vec<u32>, Vec<String>) {
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by(|&a, &b| {
+        tasks[a]
+            .worker
+            .cmp(&tasks[b].worker)
+            .then(tasks[a].start.total_cmp(&tasks[b].start))
+    });
+    let mut row_of = vec![0u32; tasks.len()];
+    let mut labels = Vec::new();
+    let mut i = 0;
+    while i < order.len() {
+        let worker = tasks[order[i]].worker;
+        let mut lane_ends: Vec<f64> = Vec::new();
+        let first_row = labels.len() as u32;
+        while i < order.len() && tasks[order[i]].worker == worker {
+            let t = &tasks[order[i]];
+            let lane = match lane_ends.iter().position(|&end| end <= t.start) {
+                Some(l) => l,
+                None => {
+                    lane_ends.push(0.0);
+                    lane_ends.len() - 1
+                }
+            };
+            lane_ends[lane] = t.end;
+            row_of[order[i]] = first_row + lane as u32;
+            i += 1;
+        }
+        for lane in 0..lane_ends.len() {
+            labels.push(if lane_ends.len() == 1 {
+                format!("worker {worker}")
+            } else {
+                format!("w{worker} slot {lane}")
+            });
+        }
+    }
+    (row_of, labels)
+}
+
 /// The timeline (Gantt chart) of one result's recorded run, as SVG.
 pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
     let tasks = &result.tasks;
@@ -48,8 +93,34 @@ pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
         return Err("no task records (results from a link carry none)".into());
     }
     let span = tasks.iter().map(|t| t.end).fold(0.0f64, f64::max).max(1e-9);
-    let rows = tasks.iter().map(|t| t.worker).max().unwrap_or(0) + 1;
-    let height = (70 + rows * 26).min(600);
+    // Few tasks: one bar each, in lanes where they overlap, alternate shades so neighbours stay
+    // distinguishable. Many: bars merged at pixel resolution, one row per worker.
+    let (bars, labels): (Vec<Bar>, Vec<String>) = if tasks.len() <= 2000 {
+        let (rows, labels) = lanes(tasks);
+        let bars = tasks
+            .iter()
+            .zip(rows)
+            .map(|(t, row)| {
+                (
+                    row,
+                    t.start,
+                    t.end,
+                    (t.end - t.start - t.wait).max(0.0),
+                    t.stage * 2 + t.task % 2,
+                )
+            })
+            .collect();
+        (bars, labels)
+    } else {
+        let workers = tasks.iter().map(|t| t.worker).max().unwrap_or(0) + 1;
+        let bars = merge_bars(tasks, span, WIDTH)
+            .into_iter()
+            .map(|(w, s, e, b, stage)| (w, s, e, b, stage * 2))
+            .collect();
+        (bars, (0..workers).map(|w| format!("worker {w}")).collect())
+    };
+    let rows = labels.len() as u32;
+    let height = (70 + rows * 24).min(700);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -57,7 +128,7 @@ pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
             .x_label_area_size(30)
-            .y_label_area_size(70)
+            .y_label_area_size(80)
             .build_cartesian_2d(0.0..span * 1000.0, 0.0..f64::from(rows))
             .map_err(|e| e.to_string())?;
         chart
@@ -67,7 +138,7 @@ pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
             .y_label_formatter(&|y| {
                 let w = y.floor();
                 if (y - w).abs() < 1e-9 && w < f64::from(rows) {
-                    format!("worker {w}")
+                    labels[w as usize].clone()
                 } else {
                     String::new()
                 }
@@ -75,20 +146,16 @@ pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
             .x_desc("milliseconds since the run started")
             .draw()
             .map_err(|e| e.to_string())?;
-        // Few tasks: one bar each, alternate shades so neighbours stay distinguishable. Many:
-        // bars merged at pixel resolution.
-        let bars: Vec<(u32, f64, f64, f64, u32)> = if tasks.len() <= 2000 {
-            tasks
-                .iter()
-                .map(|t| (t.worker, t.start, t.end, (t.end - t.start - t.wait).max(0.0), t.stage * 2 + t.task % 2))
-                .collect()
-        } else {
-            merge_bars(tasks, span, WIDTH).into_iter().map(|(w, s, e, b, stage)| (w, s, e, b, stage * 2)).collect()
-        };
         chart
             .draw_series(bars.iter().map(|&(w, s, e, busy, stage)| {
                 let RGBColor(r, g, b) = STAGE_COLOURS[(stage / 2) as usize % STAGE_COLOURS.len()];
-                let shade = |c: u8| if stage % 2 == 1 { (f64::from(c) * 0.75) as u8 } else { c };
+                let shade = |c: u8| {
+                    if stage % 2 == 1 {
+                        (f64::from(c) * 0.75) as u8
+                    } else {
+                        c
+                    }
+                };
                 let colour = RGBColor(shade(r), shade(g), shade(b));
                 // A bar that mostly waited (I/O, timer, GIL) is drawn faint.
                 let share = if e > s {
@@ -232,4 +299,45 @@ pub fn chunk_svg(results: &ResultSet) -> Option<String> {
         root.present().ok()?;
     }
     Some(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(worker: u32, task: u32, start: f64, end: f64) -> TaskRecord {
+        TaskRecord {
+            stage: 0,
+            task,
+            worker,
+            start,
+            end,
+            wait: 0.0,
+            delivered: None,
+            delivered_index: None,
+        }
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn overlapping_tasks_of_one_worker_get_lanes() {
+        let tasks = [
+            rec(0, 0, 0.0, 1.0),
+            rec(0, 1, 0.5, 1.5),
+            rec(0, 2, 1.2, 2.0),
+            rec(1, 3, 0.0, 1.0),
+        ];
+        let (rows, labels) = lanes(&tasks);
+        assert_eq!(rows, vec![0, 1, 0, 2]);
+        assert_eq!(labels, ["w0 slot 0", "w0 slot 1", "worker 1"]);
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn adjacent_bars_merge_below_a_pixel() {
+        let tasks: Vec<_> = (0..1000)
+            .map(|i| rec(0, i, f64::from(i) * 1e-6, f64::from(i + 1) * 1e-6))
+            .collect();
+        let bars = merge_bars(&tasks, 1e-3, 100);
+        assert_eq!(bars.len(), 1);
+        assert!((bars[0].3 - 1e-3).abs() < 1e-9, "busy time is kept");
+    }
 }

@@ -104,8 +104,15 @@ pub struct State {
 impl State {
     pub fn new(hardware_concurrency: u32, isolated: bool) -> State {
         let workers = hardware_concurrency.clamp(1, 4);
+        let mut exp = page_default(WorkloadKind::Mandelbrot, workers);
+        if !isolated {
+            // Without threads, start from a model that runs.
+            exp.model = engine::ModelSpec::new(ModelKind::Sequential);
+            exp.workers = 1;
+            exp = exp.validate().expect("sequential defaults are valid");
+        }
         State {
-            exp: page_default(WorkloadKind::Mandelbrot, workers),
+            exp,
             drafts: BTreeMap::new(),
             running: None,
             results: Vec::new(),
