@@ -75,12 +75,13 @@ async function test(name, fn) {
   }
 }
 
-const server = await serve(PHASE === 'isolated' ? 8123 : 8124, PHASE === 'isolated');
+const PORT = Number(process.env.E2E_PORT || 8123);
+const server = await serve(PHASE === 'isolated' ? PORT : PORT + 1, PHASE === 'isolated');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 // Closing a browser whose pages still run engine workers can stall; never wait on it for long.
 const close = (b) => Promise.race([b.close(), new Promise((r) => setTimeout(r, 5_000))]);
-const BASE = 'http://127.0.0.1:8123/';
-const PLAIN = 'http://127.0.0.1:8124/';
+const BASE = `http://127.0.0.1:${PORT}/`;
+const PLAIN = `http://127.0.0.1:${PORT + 1}/`;
 const figures = {};
 
 try {
@@ -230,6 +231,42 @@ try {
     await ready(page);
     const r = await page.evaluate((s) => window.playground.run(s), spec('primes', 100_000, 'dynamic-pool', 2));
     assert.equal(r.results[1].verified, true);
+  });
+
+  await test('a link can carry the sender\'s results, shown beside the receiver\'s', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    await page.selectOption('select[name=workload]', 'square');
+    await page.fill('input[name="param.n"]', '5000');
+    await page.press('input[name="param.n"]', 'Tab');
+    await page.click('#run');
+    await page.waitForSelector('#results tr[data-model="dynamic-pool"]', { timeout: 60_000 });
+    await page.check('#include-results');
+    await page.click('#copy-link');
+    const link = await page.inputValue('#link');
+    assert.ok(link.includes('&r='), 'the link carries results');
+    const other = await context.newPage();
+    await other.goto(link);
+    await ready(other);
+    await other.waitForSelector('text=from the link');
+    assert.equal(await other.inputValue('input[name="param.n"]'), '5000');
+    await other.close();
+  });
+
+  await test('a chunk-size sweep draws run time against chunk size; CSV export', async () => {
+    await page.selectOption('select[name=model]', 'static-pool');
+    await page.selectOption('select[name=sweep]', 'chunk_size');
+    await page.fill('input[name=sweep_values]', '1,16,256');
+    await page.press('input[name=sweep_values]', 'Tab');
+    await page.click('#run');
+    await page.waitForSelector('#chunk-chart svg', { timeout: 120_000 });
+    await page.screenshot({ path: `${ART}/chunk-sweep.png`, fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    await download.saveAs(`${ART}/exported.csv`);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(`${ART}/exported.csv`, 'utf8').trim().split('\n');
+    assert.ok(csv[0].startsWith('workload,n,model,workers,chunk_size'), csv[0]);
+    assert.equal(csv.length, 1 + 4, 'header, baseline and three chunk sizes');
   });
 
   await test('back and forward move between experiments', async () => {

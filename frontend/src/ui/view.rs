@@ -214,7 +214,7 @@ fn run_bar(state: &State, h: &Handlers) -> Html {
 fn row(
     set: usize,
     index: usize,
-    source: &Source,
+    runtime: &str,
     r: &ModelResult,
     selected: bool,
     on_select: &Callback<(usize, usize)>,
@@ -233,11 +233,7 @@ fn row(
         }
         None => html! { <span class="muted" title={r.verification.clone()}>{ "–" }</span> },
     };
-    let runtime = if matches!(source, Source::Browser) {
-        "wasm".to_string()
-    } else {
-        source.label()
-    };
+    let runtime = runtime.to_string();
     html! {
         <tr class={classes!(selected.then_some("selected"))} {onclick} data-model={r.model.name()} data-workers={r.workers.to_string()}>
             <td>{ runtime }</td>
@@ -268,13 +264,13 @@ fn results(state: &State, h: &Handlers) -> Html {
             <h2>{ "Results" }<button class="small" onclick={h.on_clear.clone()}>{ "clear" }</button></h2>
             <div class="scroll"><table id="results">
                 <thead><tr>
-                    <th>{ "where" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th><th>{ "mean ± sd" }</th><th>{ "median" }</th>
+                    <th title="wasm: this browser or a browser's export; native: native-runner">{ "runtime" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th><th>{ "mean ± sd" }</th><th>{ "median" }</th>
                     <th>{ "min … max" }</th><th>{ "speedup" }</th><th>{ "efficiency" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
                 </tr></thead>
                 { for state.results.iter().enumerate().map(|(set, (source, rs))| html! {
                     <tbody class="set">
                         <tr class="set-head"><td colspan="12">{ format!("{} — {} n={} ({} repetitions, {} warm-ups)", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, rs.experiment.repetitions, rs.experiment.warmups) }</td></tr>
-                        { for rs.results.iter().enumerate().map(|(i, r)| row(set, i, source, r, (set, i) == selected, &h.on_select)) }
+                        { for rs.results.iter().enumerate().map(|(i, r)| row(set, i, rs.machine.as_ref().map_or("?", |m| m.runtime.as_str()), r, (set, i) == selected, &h.on_select)) }
                     </tbody>
                 }) }
             </table></div>
