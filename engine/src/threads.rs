@@ -23,16 +23,12 @@ pub fn set_detached_spawner(spawner: fn(Detached) -> Result<(), String>) {
     let _ = DETACHED_SPAWNER.set(spawner);
 }
 
-/// Starts `f` on a thread of its own.
+/// Starts `f` on a thread of its own (used by `work-stealing` in WebAssembly; natively rayon
+/// starts its own OS threads).
+#[cfg(target_family = "wasm")]
 pub(crate) fn spawn_detached(f: Detached) -> Result<(), RunError> {
     match DETACHED_SPAWNER.get() {
         Some(spawn) => spawn(f).map_err(RunError::Spawn),
-        #[cfg(not(target_family = "wasm"))]
-        None => std::thread::Builder::new()
-            .spawn(f)
-            .map(|_| ())
-            .map_err(|e| RunError::Spawn(e.to_string())),
-        #[cfg(target_family = "wasm")]
         None => Err(RunError::Spawn(
             "this page gave the engine no way to start threads".into(),
         )),
