@@ -2,7 +2,7 @@
 # Installs what the browser playground needs to build, serve and test, skipping what is already
 # there: the pinned nightly (with rust-src and the wasm32 target), trunk, wasm-bindgen-cli at the
 # exact version the frontend pins, wasm-opt (npm binaryen), playwright-core, and Debian's Chromium.
-# Versions are the ones verified together; see docs/toolchain.md.
+# Versions are the ones verified together on this project's machines (the README lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

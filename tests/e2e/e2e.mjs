@@ -124,7 +124,10 @@ try {
   for (const model of MODELS) {
     await test(`model ${model} runs and verifies`, async () => {
       const workers = model === 'sequential' ? 1 : 2;
-      const r = await page.evaluate((s) => window.playground.run(s), spec('primes', 200_000, model, workers, { params: { tasks: 16 } }));
+      // Under the GIL a thread keeps the lock for a whole switch interval, so a short run could
+      // finish before the second thread ever gets it: switch often enough for both to run.
+      const options = model === 'gil' ? { model: { switch_interval_ms: 0.2 } } : {};
+      const r = await page.evaluate((s) => window.playground.run(s), spec('primes', 200_000, model, workers, { params: { tasks: 16 }, ...options }));
       const row = r.results[r.results.length - 1];
       assert.equal(row.model, model);
       assert.equal(row.verified, true, row.verification);

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use web_time::Instant;
 
-use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, first_error};
+use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, run_workers};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -130,50 +130,25 @@ impl Executor for GilThreads {
         let tasks = job.tasks(rt.stage);
         let gil = Gil::new(self.interval);
         let next = AtomicUsize::new(0);
-        type Done = Result<Vec<(TaskOutput, TaskRecord)>, RunError>;
-        let finished: Mutex<Vec<Done>> = Mutex::new(Vec::new());
-        let mut errors = Vec::new();
-        crate::threads::scope(|s| {
-            for worker in 0..opts.workers {
-                let (gil, next, finished) = (&gil, &next, &finished);
-                let spawned = s.spawn(format!("thread-{worker}"), move || {
-                    let mut mine = Vec::new();
-                    gil.acquire();
-                    let outcome = loop {
-                        let task = next.fetch_add(1, Ordering::Relaxed);
-                        if task >= tasks {
-                            break Ok(());
-                        }
-                        match exec_task(job, task, worker, Some(gil), rt, None) {
-                            Ok(r) => mine.push(r),
-                            Err(e) => break Err(e),
-                        }
-                        // Between tasks is a checkpoint too, as between bytecodes.
-                        gil.yield_if_requested();
-                    };
-                    gil.release();
-                    finished
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(outcome.map(|()| mine));
-                });
-                if let Err(e) = spawned {
-                    rt.stop.store(true, Ordering::Relaxed);
-                    errors.push(e);
-                    break;
+        let (gil, next) = (&gil, &next);
+        let results = run_workers(opts.workers, rt, |worker| {
+            let mut mine = Vec::new();
+            gil.acquire();
+            let outcome = loop {
+                let task = next.fetch_add(1, Ordering::Relaxed);
+                if task >= tasks {
+                    break Ok(());
                 }
-            }
-        });
-        let mut results = Vec::new();
-        for done in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            match done {
-                Ok(mut mine) => results.append(&mut mine),
-                Err(e) => errors.push(e),
-            }
-        }
-        if let Some(e) = first_error(errors) {
-            return Err(e);
-        }
+                match exec_task(job, task, worker, Some(gil), rt, None) {
+                    Ok(r) => mine.push(r),
+                    Err(e) => break Err(e),
+                }
+                // Between tasks is a checkpoint too, as between bytecodes.
+                gil.yield_if_requested();
+            };
+            gil.release();
+            outcome.map(|()| mine)
+        })?;
         let mut collector = Collector::new(tasks, None);
         for (out, rec) in results {
             collector.accept(out, rec, 0.0);

@@ -715,3 +715,44 @@ where
     }
     collector.finish()
 }
+
+/// Runs `body(worker)` on `workers` threads and gathers what they return, for models whose
+/// workers report only when they finish. The first real failure wins over the "stopped because
+/// another failed" of the rest.
+pub(crate) fn run_workers<T, F>(workers: usize, rt: &StageRt, body: F) -> Result<Vec<T>, RunError>
+where
+    T: Send,
+    F: Fn(usize) -> Result<Vec<T>, RunError> + Sync,
+{
+    let finished: std::sync::Mutex<Vec<Result<Vec<T>, RunError>>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut errors = Vec::new();
+    let (body, finished_ref) = (&body, &finished);
+    crate::threads::scope(|s| {
+        for worker in 0..workers {
+            let spawned = s.spawn(format!("worker-{worker}"), move || {
+                let result = body(worker);
+                finished_ref
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(result);
+            });
+            if let Err(e) = spawned {
+                rt.stop.store(true, Ordering::Relaxed);
+                errors.push(e);
+                break;
+            }
+        }
+    });
+    let mut all = Vec::new();
+    for result in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match result {
+            Ok(mut part) => all.append(&mut part),
+            Err(e) => errors.push(e),
+        }
+    }
+    match first_error(errors) {
+        Some(e) => Err(e),
+        None => Ok(all),
+    }
+}

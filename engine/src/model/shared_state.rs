@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, first_error};
+use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, run_workers};
 use crate::error::RunError;
 use crate::spec::SyncKind;
 use crate::workload::{Job, TaskOutput};
@@ -54,54 +54,25 @@ impl Executor for SharedState {
             };
             (start < tasks).then(|| start..(start + chunk).min(tasks))
         };
-        let finished: Mutex<Vec<Result<Vec<TaskRecord>, RunError>>> = Mutex::new(Vec::new());
-        let mut errors = Vec::new();
-        crate::threads::scope(|s| {
-            for worker in 0..opts.workers {
-                let (claim, locked, slots, finished) = (&claim, &locked, &slots, &finished);
-                let spawned = s.spawn(format!("worker-{worker}"), move || {
-                    let run = || -> Result<Vec<TaskRecord>, RunError> {
-                        let mut mine = Vec::new();
-                        while let Some(range) = claim() {
-                            for task in range {
-                                let (out, rec) = exec_task(job, task, worker, None, rt, None)?;
-                                match sync {
-                                    SyncKind::Lock => {
-                                        locked.lock().unwrap_or_else(|e| e.into_inner()).results
-                                            [task] = Some(out)
-                                    }
-                                    SyncKind::Atomic => {
-                                        let _ = slots[task].set(out);
-                                    }
-                                }
-                                mine.push(rec);
-                            }
+        let records = run_workers(opts.workers, rt, |worker| {
+            let mut mine = Vec::new();
+            while let Some(range) = claim() {
+                for task in range {
+                    let (out, rec) = exec_task(job, task, worker, None, rt, None)?;
+                    match sync {
+                        SyncKind::Lock => {
+                            locked.lock().unwrap_or_else(|e| e.into_inner()).results[task] =
+                                Some(out)
                         }
-                        Ok(mine)
-                    };
-                    let result = run();
-                    finished
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(result);
-                });
-                if let Err(e) = spawned {
-                    rt.stop.store(true, Ordering::Relaxed);
-                    errors.push(e);
-                    break;
+                        SyncKind::Atomic => {
+                            let _ = slots[task].set(out);
+                        }
+                    }
+                    mine.push(rec);
                 }
             }
-        });
-        let mut records = Vec::new();
-        for result in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            match result {
-                Ok(mut mine) => records.append(&mut mine),
-                Err(e) => errors.push(e),
-            }
-        }
-        if let Some(e) = first_error(errors) {
-            return Err(e);
-        }
+            Ok(mine)
+        })?;
         let outputs: Vec<Option<TaskOutput>> = match sync {
             SyncKind::Lock => {
                 locked
