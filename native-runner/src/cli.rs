@@ -44,6 +44,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
+    /// Serve the built playground and its native API (run experiments natively from the page).
+    Serve(ServeArgs),
     /// Serve as a process-pool worker on stdin/stdout (started by the runner itself).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -117,6 +119,21 @@ pub struct RunArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback lets other machines run experiments here.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// The built playground (trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]
@@ -556,6 +573,13 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(a) => run(&a, true),
         Command::Output(a) => output(&a),
         Command::Machine { format } => machine(format),
+        Command::Serve(a) => crate::serve::serve(crate::serve::ServeOptions {
+            host: a.host,
+            port: a.port,
+            dist: a.dist,
+            open: a.open,
+        })
+        .map_err(CliError::Io),
         Command::Worker => engine::model::process_pool::worker_main(
             std::io::stdin().lock(),
             std::io::stdout().lock(),

@@ -5,3 +5,4 @@ pub mod cli;
 pub mod machine;
 pub mod progress;
 pub mod report;
+pub mod serve;

@@ -1,0 +1,246 @@
+//! `native-runner serve`: the built playground and a JSON API on the same origin, so the page can
+//! run the same experiment natively on the same machine and show both side by side.
+//!
+//! - `GET /api/machine`: this machine (`native-runner machine --format json`).
+//! - `POST /api/run`: an experiment spec (the JSON of `run --spec`), answered with JSON lines:
+//!   `{"type":"queued","ahead":n}` while other runs go first, `{"type":"started"}`,
+//!   `{"type":"progress","runs":..,"runs_total":..,"tasks":..}`, and finally
+//!   `{"type":"result","result":{...}}` or `{"type":"error","message":"..."}`. An invalid spec is
+//!   answered 400 with the engine's message; a body over 64 KiB is refused with 413.
+//! - `POST /api/cancel`: cancels the run in progress. A client that goes away cancels its run too.
+//!
+//! One run at a time: runs measure the machine, so two at once would measure each other.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use engine::measure::Progress;
+use engine::model::{RunControl, RunEnv};
+use engine::{Experiment, MachineInfo};
+use tokio::sync::{Mutex, mpsc};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest accepted request body: far more than any valid spec.
+pub const MAX_BODY_BYTES: usize = engine::limits::MAX_SPEC_BYTES;
+
+struct App {
+    machine: MachineInfo,
+    /// Held for the whole of a run: the queue.
+    gate: Mutex<()>,
+    /// Requests in line, the running one included.
+    in_line: AtomicUsize,
+    current: std::sync::Mutex<Option<RunControl>>,
+}
+
+/// Options of `serve`.
+pub struct ServeOptions {
+    pub host: std::net::IpAddr,
+    pub port: u16,
+    pub dist: PathBuf,
+    pub open: bool,
+}
+
+fn json_line(v: serde_json::Value) -> Bytes {
+    let mut s = v.to_string();
+    s.push('\n');
+    Bytes::from(s)
+}
+
+fn bad_request(message: String) -> Response {
+    let body = serde_json::json!({ "error": message }).to_string();
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+async fn get_machine(State(app): State<Arc<App>>) -> Response {
+    axum::Json(app.machine.clone()).into_response()
+}
+
+async fn cancel(State(app): State<Arc<App>>) -> Response {
+    let current = app
+        .current
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    match current {
+        Some(control) => {
+            control.cancel.store(true, Ordering::Relaxed);
+            axum::Json(serde_json::json!({ "cancelled": true })).into_response()
+        }
+        None => axum::Json(serde_json::json!({ "cancelled": false })).into_response(),
+    }
+}
+
+async fn run(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let text = match std::str::from_utf8(&body) {
+        Ok(t) => t,
+        Err(_) => return bad_request("the body is not UTF-8 text".into()),
+    };
+    let exp = match Experiment::from_json(text) {
+        Ok(exp) => exp,
+        Err(e) => return bad_request(e.to_string()),
+    };
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    tokio::spawn(drive(app, exp, tx));
+    let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/x-ndjson")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(tokio_stream::StreamExt::map(
+            stream,
+            Ok::<_, std::convert::Infallible>,
+        )))
+        .expect("a valid response")
+}
+
+/// Queues, runs and reports one experiment on the stream `tx`.
+async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
+    // Runs in line, the running one included; released however this function ends.
+    struct InLine<'a>(&'a AtomicUsize);
+    impl Drop for InLine<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let ahead = app.in_line.fetch_add(1, Ordering::SeqCst);
+    let _in_line = InLine(&app.in_line);
+    if ahead > 0 {
+        let _ = tx
+            .send(json_line(
+                serde_json::json!({ "type": "queued", "ahead": ahead }),
+            ))
+            .await;
+    }
+    let _turn = app.gate.lock().await;
+    if tx.is_closed() {
+        return;
+    }
+    let control = RunControl::default();
+    *app.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(control.clone());
+    let _ = tx
+        .send(json_line(serde_json::json!({ "type": "started" })))
+        .await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let total =
+        engine::measure::configurations(&exp).len() * (exp.warmups + exp.repetitions) as usize;
+    let env = RunEnv {
+        control: control.clone(),
+        worker_program: crate::cli::worker_program(),
+    };
+    let runs_in = runs.clone();
+    let mut task = tokio::task::spawn_blocking(move || {
+        engine::run_experiment(&exp, &env, &mut |p| {
+            if let Progress::Run { .. } = p {
+                runs_in.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    });
+    let outcome = loop {
+        tokio::select! {
+            done = &mut task => break done,
+            () = tokio::time::sleep(Duration::from_millis(200)) => {
+                let progress = serde_json::json!({
+                    "type": "progress",
+                    "runs": runs.load(Ordering::Relaxed),
+                    "runs_total": total,
+                    "tasks": control.tasks_done.load(Ordering::Relaxed),
+                });
+                // A client that went away cancels its run, so the next one need not wait.
+                if tx.send(json_line(progress)).await.is_err() {
+                    control.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    };
+    *app.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    let last = match outcome {
+        Ok(Ok(mut results)) => {
+            results.machine = Some(app.machine.clone());
+            serde_json::json!({ "type": "result", "result": results })
+        }
+        Ok(Err(e)) => serde_json::json!({ "type": "error", "message": format!("run failed: {e}") }),
+        Err(e) => serde_json::json!({ "type": "error", "message": format!("run failed: {e}") }),
+    };
+    let _ = tx.send(json_line(last)).await;
+}
+
+/// The application: API routes and the playground's files, every response cross-origin isolated.
+pub fn router(dist: PathBuf, machine: MachineInfo) -> Router {
+    let app = Arc::new(App {
+        machine,
+        gate: Mutex::new(()),
+        in_line: AtomicUsize::new(0),
+        current: std::sync::Mutex::new(None),
+    });
+    let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .route("/api/machine", get(get_machine))
+        .route("/api/run", post(run))
+        .route("/api/cancel", post(cancel))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::HeaderName::from_static("cross-origin-embedder-policy"),
+            HeaderValue::from_static("require-corp"),
+        ))
+}
+
+/// Serves until interrupted. Prints the address on stdout once listening.
+pub fn serve(opts: ServeOptions) -> Result<(), String> {
+    if !opts.dist.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: build the playground first (trunk build --release, or bash scripts/playground.sh)",
+            opts.dist.display()
+        ));
+    }
+    if !opts.host.is_loopback() {
+        eprintln!(
+            "warning: serving on {}: anyone who can reach this address can run experiments on this machine",
+            opts.host
+        );
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.host, opts.port))
+            .await
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.host, opts.port))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let url = format!("http://{addr}/");
+        println!("playground: {url}");
+        if opts.open {
+            let _ = std::process::Command::new(if cfg!(target_os = "macos") {
+                "open"
+            } else {
+                "xdg-open"
+            })
+            .arg(&url)
+            .spawn();
+        }
+        let app = router(opts.dist, crate::machine::detect());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
