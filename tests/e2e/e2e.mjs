@@ -15,7 +15,7 @@ const PHASE = process.argv[2] || 'all';
 if (PHASE === 'all') {
   const { spawnSync } = await import('node:child_process');
   let failed = 0;
-  for (const phase of ['isolated', 'plain', 'service-worker']) {
+  for (const phase of ['isolated', 'plain', 'service-worker', 'native']) {
     const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, phase], { stdio: 'inherit', timeout: 600_000 });
     if (r.status !== 0) failed++;
   }
@@ -76,11 +76,22 @@ async function test(name, fn) {
 }
 
 const PORT = Number(process.env.E2E_PORT || 8123);
-const server = await serve(PHASE === 'isolated' ? PORT : PORT + 1, PHASE === 'isolated');
+// The native phase is served by native-runner itself; the others by tests/e2e/serve.py.
+function serveNative(port) {
+  const child = spawn(NATIVE, ['serve', '--port', String(port), '--dist', 'dist'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { if (String(d).includes('playground:')) resolve(child); });
+    child.on('exit', (code) => reject(new Error(`native-runner serve exited with ${code}`)));
+  });
+}
+const server = PHASE === 'native'
+  ? await serveNative(PORT + 2)
+  : await serve(PHASE === 'isolated' ? PORT : PORT + 1, PHASE === 'isolated');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 // Closing a browser whose pages still run engine workers can stall; never wait on it for long.
 const close = (b) => Promise.race([b.close(), new Promise((r) => setTimeout(r, 5_000))]);
 const BASE = `http://127.0.0.1:${PORT}/`;
+const NATIVE_BASE = `http://127.0.0.1:${PORT + 2}/`;
 const PLAIN = `http://127.0.0.1:${PORT + 1}/`;
 const figures = {};
 
@@ -322,6 +333,7 @@ try {
   await test('without isolation headers: a banner, threaded models disabled, sequential still runs', async () => {
     assert.equal(await p2.evaluate(() => crossOriginIsolated), false);
     await p2.waitForSelector('#isolation-banner');
+    await p2.waitForSelector('#native-absent');
     const disabled = await p2.$eval('select[name=model] option[value=work-stealing]', (o) => o.disabled);
     assert.equal(disabled, true);
     const r = await p2.evaluate((s) => window.playground.run(s), spec('primes', 100_000, 'sequential', 1));
@@ -331,6 +343,42 @@ try {
     await p2.screenshot({ path: `${ART}/not-isolated.png`, fullPage: true });
   });
   await plain.close();
+ }
+
+ if (PHASE === 'native') {
+  // Served by native-runner: the same experiment in the browser and natively, side by side.
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const pn = await ctx.newPage();
+  await pn.goto(NATIVE_BASE);
+  await ready(pn);
+  await test('served by native-runner: browser and native rows for the same experiment, equal answers', async () => {
+    await pn.waitForSelector('#also-native');
+    assert.equal(await pn.isChecked('#also-native'), true);
+    await pn.selectOption('select[name=workload]', 'primes');
+    await pn.fill('input[name="param.n"]', '300000');
+    await pn.press('input[name="param.n"]', 'Tab');
+    await pn.click('#run');
+    await pn.waitForSelector('text=native, this machine', { timeout: 120_000 });
+    const rows = await pn.$$eval('#results tbody tr:not(.set-head)', (trs) => trs.map((tr) => ({
+      runtime: tr.children[0].textContent,
+      model: tr.dataset.model,
+      answer: tr.querySelector('.answer').textContent,
+      ratio: tr.querySelector('.ratio').textContent,
+    })));
+    const wasm = rows.filter((r) => r.runtime === 'wasm');
+    const native = rows.filter((r) => r.runtime === 'native');
+    assert.equal(wasm.length, 2);
+    assert.equal(native.length, 2);
+    for (const w of wasm) {
+      const n = native.find((x) => x.model === w.model);
+      assert.equal(w.answer, n.answer);
+      assert.match(w.ratio, /^\d+\.\d\d$/, `wasm/native ratio shown for ${w.model}`);
+      figures[`wasm_native_${w.model}`] = Number(w.ratio);
+    }
+    console.log(`     wasm/native: ${wasm.map((w) => `${w.model} ${w.ratio}`).join(', ')}`);
+    await pn.screenshot({ path: `${ART}/native.png`, fullPage: true });
+  });
+  await ctx.close();
  }
 
  if (PHASE === 'service-worker') {
@@ -351,7 +399,7 @@ try {
   server.kill();
 }
 
-if (PHASE === 'isolated') writeFileSync(`${ART}/figures.json`, JSON.stringify(figures, null, 2));
+writeFileSync(`${ART}/figures-${PHASE}.json`, JSON.stringify(figures, null, 2));
 const failed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
 process.exit(failed.length ? 1 : 0);

@@ -4,6 +4,7 @@ pub mod api;
 pub mod bridge;
 pub mod charts;
 pub mod dom;
+pub mod native;
 pub mod state;
 mod view;
 
@@ -143,20 +144,65 @@ pub fn app() -> Html {
             dispatch.dispatch(Action::Edit(name, text))
         })
     };
+    // Probe for the native backend once.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatch.dispatch(Action::NativeProbed(native::probe().await));
+            });
+            || ()
+        });
+    }
     let on_run = {
         let bridge = (*bridge).clone();
         let exp = state.exp.clone();
+        let with_native = state.also_native && matches!(state.native, Some(Some(_)));
+        let dispatch = state.dispatcher();
         Callback::from(move |_| {
             dom::push_fragment(&crate::share::fragment(&exp, None));
-            bridge.run(exp.to_json(), |_| {});
+            let spec = exp.to_json();
+            let dispatch = dispatch.clone();
+            // Browser first, then native: never both at once, so they do not compete for cores.
+            bridge.run(spec.clone(), move |result| {
+                if result.is_err() || !with_native {
+                    return;
+                }
+                dispatch.dispatch(Action::NativeStatus(Some("native: starting".into())));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let status = dispatch.clone();
+                    let result = native::run(&spec, move |e| {
+                        let text = match e {
+                            native::NativeEvent::Queued(n) => {
+                                format!("native: waiting, {n} run(s) ahead")
+                            }
+                            native::NativeEvent::Started => "native: running".into(),
+                            native::NativeEvent::Progress { runs, runs_total } => {
+                                format!("native: run {runs} of {runs_total}")
+                            }
+                        };
+                        status.dispatch(Action::NativeStatus(Some(text)));
+                    })
+                    .await;
+                    dispatch.dispatch(Action::NativeFinished(result));
+                });
+            });
         })
+    };
+    let on_toggle_native = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| dispatch.dispatch(Action::ToggleAlsoNative))
     };
     let on_stop = {
         let bridge = (*bridge).clone();
         let dispatch = state.dispatcher();
+        let native_running = state.native_status.is_some();
         Callback::from(move |_| {
             dispatch.dispatch(Action::Stopping);
             bridge.stop();
+            if native_running {
+                wasm_bindgen_futures::spawn_local(native::cancel());
+            }
         })
     };
     let on_copy_link = {
@@ -223,6 +269,7 @@ pub fn app() -> Html {
             on_select,
             on_import,
             on_clear,
+            on_toggle_native,
         },
     )
 }

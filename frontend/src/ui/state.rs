@@ -46,6 +46,8 @@ pub enum Source {
     Link,
     /// Imported from a file (its name).
     File(String),
+    /// Run by `native-runner serve` on this machine.
+    Native,
 }
 
 impl Source {
@@ -54,6 +56,7 @@ impl Source {
             Source::Browser => "this browser".into(),
             Source::Link => "from the link".into(),
             Source::File(name) => format!("imported: {name}"),
+            Source::Native => "native, this machine".into(),
         }
     }
 }
@@ -99,6 +102,11 @@ pub struct State {
     pub include_results: bool,
     /// Which result row's timeline is shown: (result set, row).
     pub selected: Option<(usize, usize)>,
+    /// The native backend: `None` until asked, then whether this page is served by it.
+    pub native: Option<Option<MachineInfo>>,
+    pub also_native: bool,
+    /// What the native run is doing, while it runs.
+    pub native_status: Option<String>,
 }
 
 impl State {
@@ -124,6 +132,9 @@ impl State {
             link: None,
             include_results: false,
             selected: None,
+            native: None,
+            also_native: true,
+            native_status: None,
         }
     }
 
@@ -152,6 +163,9 @@ impl State {
         }
         if !self.engine.ready {
             return Some("starting the engine".into());
+        }
+        if self.native_status.is_some() {
+            return Some("the native run is still going".into());
         }
         if let Some((name, (_, why))) = self.drafts.iter().next() {
             return Some(format!("{name}: {why}"));
@@ -196,6 +210,10 @@ pub enum Action {
     ToggleIncludeResults,
     Select(usize, usize),
     ClearResults,
+    NativeProbed(Option<MachineInfo>),
+    ToggleAlsoNative,
+    NativeStatus(Option<String>),
+    NativeFinished(Result<ResultSet, String>),
 }
 
 fn parse_list(text: &str) -> Result<Vec<u64>, String> {
@@ -394,6 +412,16 @@ impl Reducible for State {
             Action::LinkMade(l) => s.link = Some(l),
             Action::ToggleIncludeResults => s.include_results = !s.include_results,
             Action::Select(set, row) => s.selected = Some((set, row)),
+            Action::NativeProbed(m) => s.native = Some(m),
+            Action::ToggleAlsoNative => s.also_native = !s.also_native,
+            Action::NativeStatus(status) => s.native_status = status,
+            Action::NativeFinished(result) => {
+                s.native_status = None;
+                match result {
+                    Ok(r) => s.results.insert(0, (Source::Native, r)),
+                    Err(e) => s.notice = Some(e),
+                }
+            }
             Action::ClearResults => {
                 s.results.clear();
                 s.selected = None;

@@ -1,7 +1,7 @@
 //! The page's markup: pure functions of the state and the handlers.
 
 use engine::limits::ParamKind;
-use engine::measure::ModelResult;
+use engine::measure::{ModelResult, ResultSet};
 use engine::spec::ParamValue;
 use engine::{ModelKind, Order, Sweep, WorkloadKind};
 use yew::prelude::*;
@@ -19,6 +19,7 @@ pub struct Handlers {
     pub on_select: Callback<(usize, usize)>,
     pub on_import: Callback<web_sys::File>,
     pub on_clear: Callback<MouseEvent>,
+    pub on_toggle_native: Callback<Event>,
 }
 
 fn fmt_time(s: f64) -> String {
@@ -194,8 +195,22 @@ fn run_bar(state: &State, h: &Handlers) -> Html {
     html! {
         <section class="panel runbar" aria-label="run">
             <button id="run" class="primary" onclick={h.on_run.clone()} disabled={blocker.is_some() || running.is_some()} title={blocker.clone().unwrap_or_default()}>{ "Run" }</button>
-            <button id="stop" onclick={h.on_stop.clone()} disabled={running.is_none()}>{ "Stop" }</button>
+            <button id="stop" onclick={h.on_stop.clone()} disabled={running.is_none() && state.native_status.is_none()}>{ "Stop" }</button>
             <div class="spinner" aria-hidden="true"></div>
+            { match &state.native {
+                Some(Some(_)) => html! {
+                    <label class="check" title="after the browser run, the same experiment runs natively on this machine (never both at once)">
+                        <input type="checkbox" id="also-native" checked={state.also_native} onchange={h.on_toggle_native.clone()} />{ " also run natively" }
+                    </label>
+                },
+                Some(None) => html! {
+                    <span class="muted" id="native-absent" title="serve the page with native-runner serve to compare with native runs; result files can still be imported">{ "native backend absent" }</span>
+                },
+                None => html! {},
+            } }
+            if let Some(status) = &state.native_status {
+                <span class="native-status" id="native-status">{ status }</span>
+            }
             if let Some(r) = running {
                 <div class="progress" id="progress">
                     <progress max={r.runs_total.max(1).to_string()} value={r.runs.to_string()}></progress>
@@ -216,6 +231,7 @@ fn row(
     index: usize,
     runtime: &str,
     r: &ModelResult,
+    ratio: Option<f64>,
     selected: bool,
     on_select: &Callback<(usize, usize)>,
 ) -> Html {
@@ -245,11 +261,32 @@ fn row(
             <td class="num">{ format!("{} … {}", fmt_time(r.min), fmt_time(r.max)) }</td>
             <td class="num speedup">{ opt(r.speedup) }</td>
             <td class="num">{ opt(r.efficiency) }</td>
+            <td class="num ratio" title="wasm mean time / native mean time, same experiment and machine">{ ratio.map_or("–".into(), |x| format!("{x:.2}")) }</td>
             <td class="num used">{ format!("{} of {}", r.workers_used, r.workers) }</td>
             <td>{ verified }</td>
             <td class="answer">{ &r.answer.summary }</td>
         </tr>
     }
+}
+
+fn runtime_of(rs: &ResultSet) -> &str {
+    rs.machine.as_ref().map_or("?", |m| m.runtime.as_str())
+}
+
+/// For a browser row: its mean over the mean of the same configuration run natively on the same
+/// experiment, when such a native result is on the page.
+fn wasm_native_ratio(state: &State, rs: &ResultSet, r: &ModelResult) -> Option<f64> {
+    if runtime_of(rs) != "wasm" {
+        return None;
+    }
+    state
+        .results
+        .iter()
+        .map(|(_, other)| other)
+        .filter(|other| runtime_of(other) == "native" && other.experiment == rs.experiment)
+        .flat_map(|other| other.results.iter())
+        .find(|n| n.model == r.model && n.workers == r.workers && n.chunk_size == r.chunk_size)
+        .map(|n| r.mean / n.mean)
 }
 
 fn results(state: &State, h: &Handlers) -> Html {
@@ -265,12 +302,12 @@ fn results(state: &State, h: &Handlers) -> Html {
             <div class="scroll"><table id="results">
                 <thead><tr>
                     <th title="wasm: this browser or a browser's export; native: native-runner">{ "runtime" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th><th>{ "mean ± sd" }</th><th>{ "median" }</th>
-                    <th>{ "min … max" }</th><th>{ "speedup" }</th><th>{ "efficiency" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
+                    <th>{ "min … max" }</th><th>{ "speedup" }</th><th>{ "efficiency" }</th><th title="wasm time / native time">{ "wasm/native" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
                 </tr></thead>
                 { for state.results.iter().enumerate().map(|(set, (source, rs))| html! {
                     <tbody class="set">
-                        <tr class="set-head"><td colspan="12">{ format!("{} — {} n={} ({} repetitions, {} warm-ups)", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, rs.experiment.repetitions, rs.experiment.warmups) }</td></tr>
-                        { for rs.results.iter().enumerate().map(|(i, r)| row(set, i, rs.machine.as_ref().map_or("?", |m| m.runtime.as_str()), r, (set, i) == selected, &h.on_select)) }
+                        <tr class="set-head"><td colspan="13">{ format!("{} — {} n={} ({} repetitions, {} warm-ups)", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, rs.experiment.repetitions, rs.experiment.warmups) }</td></tr>
+                        { for rs.results.iter().enumerate().map(|(i, r)| row(set, i, runtime_of(rs), r, wasm_native_ratio(state, rs, r), (set, i) == selected, &h.on_select)) }
                     </tbody>
                 }) }
             </table></div>

@@ -1,0 +1,122 @@
+//! The native backend, when the page is served by `native-runner serve`: the same experiment run
+//! natively on the same machine, its progress read line by line from `POST /api/run`.
+
+use engine::{MachineInfo, ResultSet};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ReadableStreamDefaultReader, Request, RequestInit, Response};
+
+use super::dom::window;
+
+fn js_error(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+async fn fetch(method: &str, path: &str, body: Option<&str>) -> Result<Response, String> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
+    let response = JsFuture::from(window().fetch_with_request(&request))
+        .await
+        .map_err(js_error)?;
+    response.dyn_into::<Response>().map_err(js_error)
+}
+
+/// The native machine, if this page is served by `native-runner serve`.
+pub async fn probe() -> Option<MachineInfo> {
+    let response = fetch("GET", "./api/machine", None).await.ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let text = JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()?;
+    serde_json::from_str::<MachineInfo>(&text)
+        .ok()
+        .filter(|m| m.runtime == "native")
+}
+
+/// What the native run reports while it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NativeEvent {
+    Queued(u64),
+    Started,
+    Progress { runs: u64, runs_total: u64 },
+}
+
+/// Runs `spec` natively, reporting queue position and progress; resolves with the results.
+pub async fn run(spec: &str, on_event: impl Fn(NativeEvent)) -> Result<ResultSet, String> {
+    let response = fetch("POST", "./api/run", Some(spec)).await?;
+    if !response.ok() {
+        let text = match response.text() {
+            Ok(p) => JsFuture::from(p)
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let message = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(str::to_string))
+            .unwrap_or(text);
+        return Err(format!("native run refused: {message}"));
+    }
+    let body = response.body().ok_or("the native run sent no body")?;
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut buffer: Vec<u8> = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(js_error)?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into())
+            && !value.is_undefined()
+        {
+            buffer.extend(js_sys::Uint8Array::new(&value).to_vec());
+        }
+        while let Some(end) = buffer.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = buffer.drain(..=end).collect();
+            let v: serde_json::Value =
+                serde_json::from_slice(&line).map_err(|e| format!("native run: {e}"))?;
+            match v["type"].as_str() {
+                Some("queued") => on_event(NativeEvent::Queued(v["ahead"].as_u64().unwrap_or(0))),
+                Some("started") => on_event(NativeEvent::Started),
+                Some("progress") => on_event(NativeEvent::Progress {
+                    runs: v["runs"].as_u64().unwrap_or(0),
+                    runs_total: v["runs_total"].as_u64().unwrap_or(0),
+                }),
+                Some("result") => {
+                    return serde_json::from_value(v["result"].clone())
+                        .map_err(|e| format!("native result: {e}"));
+                }
+                Some("error") => {
+                    return Err(v["message"]
+                        .as_str()
+                        .unwrap_or("native run failed")
+                        .to_string());
+                }
+                _ => {}
+            }
+        }
+        if done {
+            return Err("the native run ended without a result".into());
+        }
+    }
+}
+
+/// Asks the native backend to cancel its current run.
+pub async fn cancel() {
+    let _ = fetch("POST", "./api/cancel", Some("")).await;
+}
