@@ -108,7 +108,8 @@ pub struct RunArgs {
     /// Skip the sequential baseline (no speedup, no verification against sequential).
     #[arg(long)]
     pub no_baseline: bool,
-    /// Run exactly the experiment in this JSON file ("-" for stdin).
+    /// Run exactly the experiment in this JSON file ("-" for stdin): a spec, or a result file
+    /// (exported by the page or by --format json), whose experiment runs again.
     #[arg(long, conflicts_with = "link")]
     pub spec: Option<PathBuf>,
     /// Run exactly the experiment a playground link encodes (the whole URL or its fragment).
@@ -263,7 +264,7 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
             )));
         }
         let exp = match (&a.spec, &a.link) {
-            (Some(path), _) => Experiment::from_json(&read_spec(path)?)?,
+            (Some(path), _) => spec_from_file(&read_spec(path)?)?,
             (None, Some(link)) => engine::link::decode(link)?,
             (None, None) => unreachable!(),
         };
@@ -343,6 +344,18 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
         exp.sweep = Some(Sweep::ChunkSize(chunks.unwrap_or_default()));
     }
     Ok(exp.validate()?)
+}
+
+/// A spec file holds an experiment, or a whole result file (as `--format json` and the page export
+/// it), whose experiment is then run again: results move from the browser to here and back.
+fn spec_from_file(text: &str) -> Result<Experiment, CliError> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text)
+        && map.contains_key("results")
+        && let Some(exp) = map.get("experiment")
+    {
+        return Ok(Experiment::from_json(&exp.to_string())?);
+    }
+    Ok(Experiment::from_json(text)?)
 }
 
 fn read_spec(path: &Path) -> Result<String, CliError> {

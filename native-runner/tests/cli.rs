@@ -448,3 +448,34 @@ fn panicking_task_fails_the_run() {
             "task 7 of stage 0 panicked: fault injected into task 7",
         ));
 }
+
+#[test]
+fn a_result_file_from_either_side_reruns_its_experiment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("result.json");
+    let out = runner()
+        .args([
+            "run",
+            "-w",
+            "square",
+            "--n",
+            "500",
+            "-m",
+            "static-pool",
+            "-j",
+            "2",
+            "-r",
+            "1",
+            "-f",
+            "json",
+            "-o",
+        ])
+        .arg(&path)
+        .assert()
+        .success();
+    assert!(out.get_output().stdout.is_empty());
+    let first: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let again = json_of(&["run", "--spec", path.to_str().unwrap()]);
+    assert_eq!(again["experiment"], first["experiment"]);
+    assert_eq!(again["results"][1]["answer"], first["results"][1]["answer"]);
+}
