@@ -137,6 +137,9 @@ pub struct ExperimentRun {
     configs: Vec<RunConfig>,
     results: Vec<ModelResult>,
     baseline: Option<(f64, String)>,
+    /// Reference verdicts by answer digest: every configuration of an experiment has the same
+    /// workload, and a reference can be costly (a sieve up to 10^8), so each is computed once.
+    references: Vec<(String, Reference)>,
 }
 
 impl ExperimentRun {
@@ -146,6 +149,7 @@ impl ExperimentRun {
             exp: exp.clone(),
             results: Vec::new(),
             baseline: None,
+            references: Vec::new(),
         }
     }
 
@@ -181,6 +185,7 @@ impl ExperimentRun {
             &self.exp,
             &answers,
             self.baseline.as_ref().map(|b| b.1.as_str()),
+            &mut self.references,
         );
         if cfg.model.name == ModelKind::Sequential && self.baseline.is_none() {
             self.baseline = Some((summary.mean, last.answer.sha256()));
@@ -245,6 +250,7 @@ fn verify(
     exp: &Experiment,
     answers: &[Answer],
     baseline_sha: Option<&str>,
+    references: &mut Vec<(String, Reference)>,
 ) -> (Option<bool>, String) {
     let mut notes = Vec::new();
     let mut ok: Option<bool> = None;
@@ -256,8 +262,9 @@ fn verify(
             answers.len()
         ));
     }
+    let digests: Vec<String> = answers.iter().map(Answer::sha256).collect();
     if let Some(sha) = baseline_sha {
-        let same = answers.iter().all(|a| a.sha256() == sha);
+        let same = digests.iter().all(|d| d == sha);
         and(same);
         notes.push(if same {
             "matches sequential".to_string()
@@ -266,8 +273,16 @@ fn verify(
         });
     }
     let mut refs = Vec::new();
-    for a in answers {
-        match workload::reference(&exp.workload, a) {
+    for (a, digest) in answers.iter().zip(&digests) {
+        let verdict = match references.iter().find(|(d, _)| d == digest) {
+            Some((_, r)) => r.clone(),
+            None => {
+                let r = workload::reference(&exp.workload, a);
+                references.push((digest.clone(), r.clone()));
+                r
+            }
+        };
+        match verdict {
             Reference::Matches(what) => {
                 and(true);
                 refs.push(format!("matches {what}"));
