@@ -58,6 +58,7 @@ fn config(model: ModelKind) -> RunConfig {
         } else {
             WORKERS
         },
+        timeline: true,
     }
 }
 

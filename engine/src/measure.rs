@@ -33,8 +33,9 @@ impl From<&Answer> for AnswerInfo {
 pub struct WorkerStats {
     pub worker: u32,
     pub tasks: u64,
-    /// Seconds spent computing tasks (waits excluded).
-    pub busy: f64,
+    /// Seconds spent computing tasks (waits excluded); absent when the timeline was off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy: Option<f64>,
 }
 
 /// The result of one configuration (model, workers, chunk size).
@@ -69,7 +70,7 @@ pub struct ModelResult {
     /// Workers that ran at least one task in the recorded run.
     pub workers_used: u32,
     pub worker_stats: Vec<WorkerStats>,
-    /// Per-task records of the last repetition.
+    /// Per-task records of the last repetition; empty when the experiment's timeline was off.
     pub tasks: Vec<TaskRecord>,
 }
 
@@ -107,12 +108,14 @@ pub fn configurations(exp: &Experiment) -> Vec<RunConfig> {
             workload: exp.workload.clone(),
             model: ModelSpec::new(ModelKind::Sequential),
             workers: 1,
+            timeline: exp.timeline,
         });
     }
     let base = RunConfig {
         workload: exp.workload.clone(),
         model: exp.model.clone(),
         workers: exp.workers as usize,
+        timeline: exp.timeline,
     };
     match &exp.sweep {
         None => out.push(base),
@@ -233,10 +236,15 @@ pub fn run_experiment(
             workers: cfg.workers as u32,
             runs,
         });
-        let mut outcomes = Vec::new();
+        let mut outcomes: Vec<RunOutcome> = Vec::new();
         for r in 0..runs {
             let outcome = run_once(&cfg, env)?;
             if !run.is_warmup(r) {
+                // Only the last repetition's records are kept: a run of a million tasks would
+                // otherwise hold a million records per repetition.
+                if let Some(prev) = outcomes.last_mut() {
+                    prev.records.tasks = Vec::new();
+                }
                 outcomes.push(outcome);
             }
             progress(Progress::Run { done: r + 1, runs });
@@ -318,23 +326,25 @@ fn model_result(
 ) -> ModelResult {
     let workers = cfg.workers as u32;
     let speedup = baseline_mean.map(|b| b / s.mean);
-    let mut stats: Vec<WorkerStats> = Vec::new();
-    for r in &last.records {
-        let i = match stats.iter().position(|w| w.worker == r.worker) {
-            Some(i) => i,
-            None => {
-                stats.push(WorkerStats {
-                    worker: r.worker,
-                    tasks: 0,
-                    busy: 0.0,
-                });
-                stats.len() - 1
-            }
-        };
-        stats[i].tasks += 1;
-        stats[i].busy += (r.end - r.start - r.wait).max(0.0);
+    let records = &last.records;
+    let mut stats: Vec<WorkerStats> = records
+        .per_worker
+        .iter()
+        .enumerate()
+        .filter(|&(_, &tasks)| tasks > 0)
+        .map(|(w, &tasks)| WorkerStats {
+            worker: w as u32,
+            tasks,
+            busy: records.timeline.then_some(0.0),
+        })
+        .collect();
+    for r in &records.tasks {
+        if let Some(w) = stats.iter_mut().find(|w| w.worker == r.worker)
+            && let Some(busy) = w.busy.as_mut()
+        {
+            *busy += (r.end - r.start - r.wait).max(0.0);
+        }
     }
-    stats.sort_by_key(|w| w.worker);
     ModelResult {
         model: cfg.model.name,
         workers,
@@ -354,7 +364,7 @@ fn model_result(
         verification,
         workers_used: stats.len() as u32,
         worker_stats: stats,
-        tasks: last.records.clone(),
+        tasks: records.tasks.clone(),
     }
 }
 

@@ -198,6 +198,15 @@ pub struct Experiment {
     /// Also run the sequential model, for speedup and to verify the answer against it.
     #[serde(default = "default_true")]
     pub baseline: bool,
+    /// Keep a record per task: the timeline. Off, workers only count their tasks and no clock is
+    /// read per task, which is how per-task overhead of tiny tasks is measured and how runs of
+    /// millions of tasks stay small.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub timeline: bool,
+}
+
+fn is_true(v: &bool) -> bool {
+    *v
 }
 
 fn default_repetitions() -> u32 {
@@ -236,6 +245,7 @@ impl Experiment {
             warmups: default_warmups(),
             sweep: None,
             baseline: true,
+            timeline: true,
         }
     }
 

@@ -63,6 +63,7 @@ fn config(model: ModelSpec, workload: WorkloadSpec) -> RunConfig {
         workers: workers_for(model.name),
         workload,
         model,
+        timeline: true,
     }
 }
 
@@ -239,7 +240,7 @@ fn cancel_stops_the_run(model: ModelKind) {
         Err(e) => panic!("{model}: expected Cancelled, got {e:?}"),
         Ok(out) => panic!(
             "{model}: a cancelled run completed ({} tasks, {:.3} s)",
-            out.records.len(),
+            out.records.tasks.len(),
             out.wall
         ),
     }

@@ -169,6 +169,7 @@ fn run(model: ModelSpec, workload: &WorkloadSpec, workers: usize) -> Result<RunO
         workload: workload.clone(),
         model,
         workers,
+        timeline: true,
     };
     run_once(&cfg, &env())
 }
@@ -219,7 +220,7 @@ fn check_records(
 ) {
     let job = engine::workload::build(w).expect("valid workload");
     let stages = job.stages();
-    for r in &out.records {
+    for r in &out.records.tasks {
         assert!((r.stage as usize) < stages, "{what}: {r:?} has no stage");
         assert!(
             (r.worker as usize) < workers,
@@ -249,6 +250,7 @@ fn check_records(
         let tasks = job.tasks(stage);
         let mut of_stage: Vec<_> = out
             .records
+            .tasks
             .iter()
             .filter(|r| r.stage as usize == stage)
             .collect();
@@ -339,6 +341,31 @@ fn agrees_with_sequential(model: ModelKind, name: &str) {
             );
         }
         check_records(&w, &m, workers, &out, &what);
+    }
+}
+
+fn timeline_off_agrees(model: ModelKind, name: &str) {
+    let w = case(name);
+    let expected = sequential_answer(&w);
+    let job = engine::workload::build(&w).expect("builds");
+    let total: u64 = (0..job.stages()).map(|s| job.tasks(s) as u64).sum();
+    for (workers, m) in configurations(model) {
+        let what = format!("{model} x{workers} {m:?} on {name}, timeline off");
+        let cfg = RunConfig {
+            workload: w.clone(),
+            model: m,
+            workers,
+            timeline: false,
+        };
+        let out = run_once(&cfg, &env()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(out.answer == expected, "{what}: {}", show(&out.answer));
+        assert!(out.records.tasks.is_empty(), "{what}: records kept");
+        assert_eq!(out.records.count(), total, "{what}: tasks counted");
+        assert!(
+            out.records.per_worker.len() <= workers,
+            "{what}: worker out of range: {:?}",
+            out.records.per_worker
+        );
     }
 }
 
@@ -443,6 +470,15 @@ macro_rules! model_tests {
                     agrees_with_sequential(MODEL, "amdahl_no_serial");
                 }
 
+                /// Without the timeline: the same answer, no records, every task counted once
+                /// against a worker in range, on a multi-stage workload and a tiny-task one.
+                #[test]
+                fn timeline_off() {
+                    for name in ["spectral_norm", "square"] {
+                        timeline_off_agrees(MODEL, name);
+                    }
+                }
+
                 /// Results of the same configuration are the same on every run (racy aside).
                 #[test]
                 fn repeatable() {
@@ -508,6 +544,7 @@ fn process_pool_needs_a_worker_program() {
         workload: case("square"),
         model: ModelSpec::new(ModelKind::ProcessPool),
         workers: 2,
+        timeline: true,
     };
     let err = run_once(&cfg, &RunEnv::default()).unwrap_err();
     assert!(
@@ -522,6 +559,7 @@ fn process_pool_reports_a_missing_program() {
         workload: case("square"),
         model: ModelSpec::new(ModelKind::ProcessPool),
         workers: 2,
+        timeline: true,
     };
     let env = RunEnv {
         worker_program: Some(WorkerProgram {

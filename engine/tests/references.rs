@@ -25,6 +25,7 @@ fn run(w: &WorkloadSpec, model: ModelKind, workers: usize) -> Answer {
         workload: w.clone(),
         model: ModelSpec::new(model),
         workers,
+        timeline: true,
     };
     run_once(&cfg, &RunEnv::default())
         .unwrap_or_else(|e| panic!("{model} on {} n={}: {e}", w.name, w.n))
@@ -278,10 +279,11 @@ fn sleep_takes_at_least_its_latency() {
         workload: w,
         model: ModelSpec::new(ModelKind::Sequential),
         workers: 1,
+        timeline: true,
     };
     let out = run_once(&cfg, &RunEnv::default()).expect("runs");
     assert!(out.wall >= 0.020, "4 x 5 ms took {} s", out.wall);
-    for r in &out.records {
+    for r in &out.records.tasks {
         assert!(r.wait >= 0.005, "{r:?} waited less than its latency");
     }
 }

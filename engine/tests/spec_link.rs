@@ -154,9 +154,10 @@ fn experiment() -> impl Strategy<Value = Experiment> {
             0..=MAX_WARMUPS,
             sweep(model.name),
             any::<bool>(),
+            any::<bool>(),
         )
             .prop_map(
-                move |(workers, repetitions, warmups, sweep, baseline)| Experiment {
+                move |(workers, repetitions, warmups, sweep, baseline, timeline)| Experiment {
                     schema_version: SCHEMA_VERSION,
                     workload: workload.clone(),
                     model: model.clone(),
@@ -165,6 +166,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
                     warmups,
                     sweep,
                     baseline,
+                    timeline,
                 },
             )
     })

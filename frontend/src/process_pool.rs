@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use engine::model::pool_protocol::{
     FromWorker, StageDriver, ToWorker, clock_offset, end_stage_message,
 };
-use engine::model::{RunConfig, RunControl, RunOutcome, unsupported_reason};
+use engine::model::{Records, RunConfig, RunControl, RunOutcome, unsupported_reason};
 use engine::workload;
 use engine::{ModelKind, RunError};
 use futures_channel::mpsc;
@@ -145,6 +145,7 @@ pub async fn run_once(
             &ToWorker::Init {
                 workload: cfg.workload.clone(),
                 fault: cfg.model.fault,
+                timeline: cfg.timeline,
             },
         )?;
     }
@@ -179,7 +180,7 @@ pub async fn run_once(
     }
     let kind = ModelKind::ProcessPool;
     let stages = job.stages();
-    let mut records = Vec::new();
+    let mut records = Records::new(cfg.timeline);
     let (mut largest, mut chunk_size) = (0, None);
     for stage in 0..stages {
         let tasks = job.tasks(stage);
@@ -193,7 +194,8 @@ pub async fn run_once(
             chunk_size = Some(chunk as u64);
         }
         let order = cfg.model.order.or(kind.default_order());
-        let mut driver = StageDriver::new(stage, tasks, chunk, order, offsets.clone());
+        let mut driver =
+            StageDriver::new(stage, tasks, chunk, order, offsets.clone(), cfg.timeline);
         for (i, msg) in driver.start() {
             pool.send(i, &msg)?;
         }
@@ -204,14 +206,14 @@ pub async fn run_once(
                 pool.send(to, &next)?;
             }
         }
-        let (outputs, mut stage_records) = driver.finish()?;
+        let (outputs, stage_records) = driver.finish()?;
         if let Some(msg) = end_stage_message(stage, stages, &outputs) {
             for i in 0..cfg.workers {
                 pool.send(i, &msg)?;
             }
         }
         job.end_stage(stage, outputs);
-        records.append(&mut stage_records);
+        records.append(stage_records);
     }
     let wall = pool.now();
     drop(pool);

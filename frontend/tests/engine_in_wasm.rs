@@ -40,6 +40,7 @@ fn sequential_and_async_run_and_match_their_references() {
                 workload: spec(kind, n),
                 model: ModelSpec::new(model),
                 workers: 1,
+                timeline: true,
             };
             let outcome = run_once(&cfg, &RunEnv::default()).expect("runs in wasm");
             assert!(
@@ -59,6 +60,7 @@ fn threaded_models_say_why_they_cannot_run_without_threads() {
         workload: spec(WorkloadKind::Primes, 1000),
         model: ModelSpec::new(ModelKind::DynamicPool),
         workers: 2,
+        timeline: true,
     };
     let err = run_once(&cfg, &RunEnv::default()).unwrap_err();
     assert!(err.to_string().contains("no threads"), "{err}");

@@ -108,6 +108,10 @@ pub struct RunArgs {
     /// Skip the sequential baseline (no speedup, no verification against sequential).
     #[arg(long)]
     pub no_baseline: bool,
+    /// Keep no per-task records, only per-worker task counts: no clock read per task, so tiny
+    /// tasks cost what the model costs, and millions of tasks need no memory for records.
+    #[arg(long)]
+    pub no_timeline: bool,
     /// Run exactly the experiment in this JSON file ("-" for stdin): a spec, or a result file
     /// (exported by the page or by --format json), whose experiment runs again.
     #[arg(long, conflicts_with = "link")]
@@ -257,6 +261,7 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
             ("--reps", a.reps.is_some()),
             ("--warmups", a.warmups.is_some()),
             ("--no-baseline", a.no_baseline),
+            ("--no-timeline", a.no_timeline),
         ];
         if let Some((flag, _)) = extra.iter().find(|(_, given)| *given) {
             return Err(usage(format!(
@@ -333,6 +338,7 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
         exp.warmups = w;
     }
     exp.baseline = !a.no_baseline;
+    exp.timeline = !a.no_timeline;
     if many_workers {
         let list = workers
             .iter()
@@ -430,6 +436,8 @@ fn output(a: &OutputArgs) -> Result<(), CliError> {
         workload: exp.workload,
         model: exp.model,
         workers: exp.workers as usize,
+        // Only the answer is printed.
+        timeline: false,
     };
     let env = RunEnv {
         worker_program: worker_program(),

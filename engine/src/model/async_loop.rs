@@ -11,7 +11,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use web_time::Instant;
 
-use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task};
+use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -23,9 +23,9 @@ impl Executor for AsyncLoop {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
-        let mut collector = Collector::new(tasks, opts.order);
+        let mut collector = Collector::new(tasks, opts.order, rt.timeline);
         let mut started = vec![0.0f64; tasks];
         let mut ready: VecDeque<usize> = VecDeque::new();
         // Timers ordered by deadline, then by start order (the `usize`), as asyncio's heap does.
@@ -33,7 +33,7 @@ impl Executor for AsyncLoop {
         let (mut next, mut in_flight) = (0usize, 0usize);
         loop {
             while in_flight < opts.workers && next < tasks {
-                started[next] = rt.now();
+                started[next] = rt.clock();
                 match job.wait(rt.stage, next) {
                     Some(d) => timers.push(Reverse((Instant::now() + d, next))),
                     None => ready.push_back(next),
@@ -42,9 +42,9 @@ impl Executor for AsyncLoop {
                 next += 1;
             }
             if let Some(task) = ready.pop_front() {
-                let wait = rt.now() - started[task];
+                let wait = rt.clock() - started[task];
                 let (out, rec) = exec_task(job, task, 0, None, rt, Some((started[task], wait)))?;
-                collector.accept(out, rec, rt.now());
+                collector.accept(out, rec, rt.clock());
                 in_flight -= 1;
                 continue;
             }

@@ -1,8 +1,11 @@
 //! `dynamic-pool`: workers take the next chunk from one shared queue whenever they are free, like
 //! `Pool.imap_unordered` or `ThreadPoolExecutor` + `as_completed`. Chunk size 1 by default:
-//! perfect balance, paid for with one queue operation per task.
+//! perfect balance, paid for with one queue operation per task. The queue is an atomic index into
+//! the chunk list: taking a chunk is one `fetch_add`, the cheapest shared queue there is.
 
-use super::{Executor, StageOpts, StageRt, TaskRecord, chunks, coordinate, exec_chunk};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -14,19 +17,16 @@ impl Executor for DynamicPool {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
-        let (queue_tx, queue) = crossbeam_channel::unbounded();
-        for range in chunks(tasks, opts.chunk) {
-            queue_tx.send(range).expect("queue is open");
-        }
-        drop(queue_tx);
+        let queue: Vec<_> = chunks(tasks, opts.chunk).collect();
+        let next = AtomicUsize::new(0);
         coordinate(
             tasks,
             opts,
             rt,
             |worker, tx| {
-                for range in queue.iter() {
+                while let Some(range) = queue.get(next.fetch_add(1, Ordering::Relaxed)).cloned() {
                     let batch = exec_chunk(job, range, worker, rt);
                     let failed = batch.is_err();
                     if tx.send((worker, batch)).is_err() || failed {

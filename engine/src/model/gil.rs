@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use web_time::Instant;
 
-use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, run_workers};
+use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, run_workers};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -126,7 +126,7 @@ impl Executor for GilThreads {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
         let gil = Gil::new(self.interval);
         let next = AtomicUsize::new(0);
@@ -149,7 +149,7 @@ impl Executor for GilThreads {
             gil.release();
             outcome.map(|()| mine)
         })?;
-        let mut collector = Collector::new(tasks, None);
+        let mut collector = Collector::new(tasks, None, rt.timeline);
         for (out, rec) in results {
             collector.accept(out, rec, 0.0);
         }

@@ -5,7 +5,7 @@
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
-use super::{Executor, StageOpts, StageRt, TaskRecord, chunks, coordinate, exec_chunk};
+use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -19,7 +19,7 @@ impl Executor for MessagePassing {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
         let mut pending = chunks(tasks, opts.chunk);
         let (senders, inboxes): (Vec<Sender<_>>, Vec<Receiver<_>>) =

@@ -253,6 +253,8 @@ pub struct RunConfig {
     pub workload: WorkloadSpec,
     pub model: ModelSpec,
     pub workers: usize,
+    /// Keep a record per task (see [`Records`]).
+    pub timeline: bool,
 }
 
 /// The outcome of one complete run.
@@ -262,8 +264,58 @@ pub struct RunOutcome {
     /// The chunk size used in the largest stage, for models with chunks (stages of different
     /// sizes get different default chunk sizes).
     pub chunk_size: Option<u64>,
-    pub records: Vec<TaskRecord>,
+    pub records: Records,
     pub answer: Answer,
+}
+
+/// What a run recorded. Every task is counted against its worker; with the timeline on, each
+/// task's record (two clock reads and 64 bytes) is kept too. Off, a tiny task costs only what the
+/// model itself costs, and a million of them need no per-task memory beyond their outputs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Records {
+    pub timeline: bool,
+    /// One per task, in the order the caller collected them (timeline on only).
+    pub tasks: Vec<TaskRecord>,
+    /// Tasks run by each worker, indexed by worker.
+    pub per_worker: Vec<u64>,
+}
+
+impl Records {
+    pub fn new(timeline: bool) -> Self {
+        Records {
+            timeline,
+            ..Default::default()
+        }
+    }
+
+    /// Counts a task and keeps its record when the timeline is on; returns where it was kept.
+    pub fn push(&mut self, record: TaskRecord) -> Option<usize> {
+        let w = record.worker as usize;
+        if self.per_worker.len() <= w {
+            self.per_worker.resize(w + 1, 0);
+        }
+        self.per_worker[w] += 1;
+        self.timeline.then(|| {
+            self.tasks.push(record);
+            self.tasks.len() - 1
+        })
+    }
+
+    /// Adds another stage's records.
+    pub fn append(&mut self, mut other: Records) {
+        self.tasks.append(&mut other.tasks);
+        if self.per_worker.len() < other.per_worker.len() {
+            self.per_worker.resize(other.per_worker.len(), 0);
+        }
+        for (mine, theirs) in self.per_worker.iter_mut().zip(other.per_worker) {
+            *mine += theirs;
+        }
+    }
+
+    /// Tasks counted, all workers together.
+    pub fn count(&self) -> u64 {
+        self.per_worker.iter().sum()
+    }
 }
 
 /// What every worker of a stage shares: clock, switches, the fault to inject.
@@ -274,11 +326,19 @@ pub(crate) struct StageRt<'a> {
     /// Set when any task of the stage failed, so the other workers stop taking tasks.
     pub stop: AtomicBool,
     pub fault: Option<Fault>,
+    /// Read the clock around each task (timeline on).
+    pub timeline: bool,
 }
 
 impl StageRt<'_> {
     pub fn now(&self) -> f64 {
         self.t0.elapsed().as_secs_f64()
+    }
+
+    /// The time for a task record: read only when the timeline is kept.
+    #[inline]
+    pub(crate) fn clock(&self) -> f64 {
+        if self.timeline { self.now() } else { 0.0 }
     }
 
     fn halted(&self) -> bool {
@@ -361,7 +421,7 @@ pub(crate) fn exec_task(
             start
         }
         None => {
-            let start = rt.now();
+            let start = rt.clock();
             if let Some(d) = job.wait(rt.stage, task) {
                 ctx.blocking_wait(d);
             }
@@ -382,7 +442,7 @@ pub(crate) fn exec_task(
         }
         job.run(rt.stage, task, &ctx)
     }));
-    let end = rt.now();
+    let end = rt.clock();
     match result {
         Ok(output) => {
             rt.control.tasks_done.fetch_add(1, Ordering::Relaxed);
@@ -427,19 +487,28 @@ pub(crate) fn first_error(errors: impl IntoIterator<Item = RunError>) -> Option<
 /// Gathers a stage's results as they arrive and stamps their delivery to the caller.
 pub(crate) struct Collector {
     outputs: Vec<Option<TaskOutput>>,
+    /// Where each task's record is kept (timeline on only).
     record_of: Vec<usize>,
-    records: Vec<TaskRecord>,
+    records: Records,
     order: Option<Order>,
     next_in_order: usize,
     delivered: u32,
 }
 
 impl Collector {
-    pub fn new(tasks: usize, order: Option<Order>) -> Self {
+    pub fn new(tasks: usize, order: Option<Order>, timeline: bool) -> Self {
+        let mut records = Records::new(timeline);
+        if timeline {
+            records.tasks.reserve_exact(tasks);
+        }
         Collector {
             outputs: (0..tasks).map(|_| None).collect(),
-            record_of: vec![usize::MAX; tasks],
-            records: Vec::with_capacity(tasks),
+            record_of: if timeline {
+                vec![usize::MAX; tasks]
+            } else {
+                Vec::new()
+            },
+            records,
             order,
             next_in_order: 0,
             delivered: 0,
@@ -449,8 +518,11 @@ impl Collector {
     pub fn accept(&mut self, output: TaskOutput, record: TaskRecord, now: f64) {
         let task = record.task as usize;
         self.outputs[task] = Some(output);
-        self.record_of[task] = self.records.len();
-        self.records.push(record);
+        let Some(at) = self.records.push(record) else {
+            // Delivery times are part of the timeline.
+            return;
+        };
+        self.record_of[task] = at;
         match self.order {
             None => {}
             Some(Order::Completion) => self.stamp(task, now),
@@ -466,20 +538,26 @@ impl Collector {
     }
 
     fn stamp(&mut self, task: usize, now: f64) {
-        let r = &mut self.records[self.record_of[task]];
+        let r = &mut self.records.tasks[self.record_of[task]];
         r.delivered = Some(now);
         r.delivered_index = Some(self.delivered);
         self.delivered += 1;
     }
 
     /// The outputs in task order and the records, once every task has reported.
-    pub fn finish(self) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
-        let mut outputs = Vec::with_capacity(self.outputs.len());
-        for (task, o) in self.outputs.into_iter().enumerate() {
-            outputs.push(o.ok_or_else(|| {
-                RunError::Protocol(format!("task {task} finished without a result"))
-            })?);
-        }
+    pub fn finish(self) -> Result<(Vec<TaskOutput>, Records), RunError> {
+        // Written as one iterator chain so the outputs are unwrapped in place, without a second
+        // allocation the size of the stage.
+        let outputs = self
+            .outputs
+            .into_iter()
+            .enumerate()
+            .map(|(task, o)| {
+                o.ok_or_else(|| {
+                    RunError::Protocol(format!("task {task} finished without a result"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok((outputs, self.records))
     }
 }
@@ -499,7 +577,7 @@ pub(crate) trait Executor {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError>;
+    ) -> Result<(Vec<TaskOutput>, Records), RunError>;
 
     fn end_stage(&mut self, _stage: usize, _outputs: &[TaskOutput]) -> Result<(), RunError> {
         Ok(())
@@ -601,7 +679,7 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
             ),
         }),
     };
-    let mut records = Vec::new();
+    let mut records = Records::new(cfg.timeline);
     let (mut largest_stage, mut chunk_size) = (0, None);
     for stage in 0..job.stages() {
         let tasks = job.tasks(stage);
@@ -624,11 +702,12 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
             control: &env.control,
             stop: AtomicBool::new(false),
             fault: cfg.model.fault,
+            timeline: cfg.timeline,
         };
-        let (outputs, mut stage_records) = exec.run_stage(&*job, &rt, &opts)?;
+        let (outputs, stage_records) = exec.run_stage(&*job, &rt, &opts)?;
         exec.end_stage(stage, &outputs)?;
         job.end_stage(stage, outputs);
-        records.append(&mut stage_records);
+        records.append(stage_records);
     }
     let wall = t0.elapsed().as_secs_f64();
     drop(exec);
@@ -670,12 +749,12 @@ pub(crate) fn coordinate<W, F>(
     rt: &StageRt,
     worker_body: W,
     mut after_batch: F,
-) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError>
+) -> Result<(Vec<TaskOutput>, Records), RunError>
 where
     W: Fn(usize, &crossbeam_channel::Sender<(usize, Batch)>) + Sync,
     F: FnMut(usize, bool) + Send,
 {
-    let mut collector = Collector::new(tasks, opts.order);
+    let mut collector = Collector::new(tasks, opts.order, rt.timeline);
     let mut errors = Vec::new();
     let body = &worker_body;
     crate::threads::scope(|s| {
@@ -693,7 +772,7 @@ where
         for (worker, batch) in rx {
             match batch {
                 Ok(results) => {
-                    let now = rt.now();
+                    let now = rt.clock();
                     for (out, rec) in results {
                         collector.accept(out, rec, now);
                     }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use super::{Collector, RunControl, StageRt, TaskRecord, chunks, exec_chunk};
+use super::{Collector, Records, RunControl, StageRt, TaskRecord, chunks, exec_chunk};
 use crate::error::RunError;
 use crate::spec::{Fault, Order, WorkloadSpec};
 use crate::workload::{self, Job, TaskOutput};
@@ -26,6 +26,8 @@ pub enum ToWorker {
     Init {
         workload: WorkloadSpec,
         fault: Option<Fault>,
+        /// Send a record per task back (the timeline), or outputs only.
+        timeline: bool,
     },
     /// Reply with the worker's clock, to align timestamps.
     Ping,
@@ -49,8 +51,12 @@ pub enum FromWorker {
     Pong {
         clock: f64,
     },
+    /// Tasks `start..start + outputs.len()` ran; `records` holds their records when the
+    /// timeline is kept and is empty otherwise.
     Done {
-        results: Vec<(TaskOutput, TaskRecord)>,
+        start: usize,
+        outputs: Vec<TaskOutput>,
+        records: Vec<TaskRecord>,
     },
     Failed {
         stage: usize,
@@ -67,6 +73,7 @@ pub struct WorkerSession {
     t0: Instant,
     job: Option<Box<dyn Job>>,
     fault: Option<Fault>,
+    timeline: bool,
     control: RunControl,
 }
 
@@ -76,6 +83,7 @@ impl Default for WorkerSession {
             t0: Instant::now(),
             job: None,
             fault: None,
+            timeline: true,
             control: RunControl::default(),
         }
     }
@@ -89,10 +97,15 @@ impl WorkerSession {
     /// Handles one request; `EndStage` has no reply.
     pub fn handle(&mut self, msg: ToWorker) -> Option<FromWorker> {
         Some(match msg {
-            ToWorker::Init { workload, fault } => match workload::build(&workload) {
+            ToWorker::Init {
+                workload,
+                fault,
+                timeline,
+            } => match workload::build(&workload) {
                 Ok(j) => {
                     self.job = Some(j);
                     self.fault = fault;
+                    self.timeline = timeline;
                     FromWorker::Ready
                 }
                 Err(e) => FromWorker::Error {
@@ -114,9 +127,17 @@ impl WorkerSession {
                     control: &self.control,
                     stop: AtomicBool::new(false),
                     fault: self.fault,
+                    timeline: self.timeline,
                 };
                 match exec_chunk(job, start..end, 0, &rt) {
-                    Ok(results) => FromWorker::Done { results },
+                    Ok(results) => {
+                        let (outputs, records): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+                        FromWorker::Done {
+                            start,
+                            outputs,
+                            records: if self.timeline { records } else { Vec::new() },
+                        }
+                    }
                     Err(RunError::TaskPanicked {
                         stage,
                         task,
@@ -175,6 +196,7 @@ pub fn end_stage_message(stage: usize, stages: usize, outputs: &[TaskOutput]) ->
 /// requested order.
 pub struct StageDriver {
     stage: usize,
+    tasks: usize,
     chunks: Vec<std::ops::Range<usize>>,
     next_chunk: usize,
     outstanding: usize,
@@ -190,13 +212,15 @@ impl StageDriver {
         chunk: usize,
         order: Option<Order>,
         offsets: Vec<f64>,
+        timeline: bool,
     ) -> Self {
         StageDriver {
             stage,
+            tasks,
             chunks: chunks(tasks, chunk).collect(),
             next_chunk: 0,
             outstanding: 0,
-            collector: Collector::new(tasks, order),
+            collector: Collector::new(tasks, order, timeline),
             offsets,
         }
     }
@@ -235,14 +259,42 @@ impl StageDriver {
         tasks_done: &AtomicU64,
     ) -> Result<Vec<(usize, ToWorker)>, RunError> {
         match msg {
-            FromWorker::Done { results } => {
+            FromWorker::Done {
+                start,
+                outputs,
+                records,
+            } => {
                 self.outstanding = self.outstanding.saturating_sub(1);
                 let offset = self.offsets[worker];
-                for (out, mut rec) in results {
+                if !records.is_empty() && records.len() != outputs.len() {
+                    return Err(RunError::Protocol(format!(
+                        "worker {worker} sent {} records for {} outputs",
+                        records.len(),
+                        outputs.len()
+                    )));
+                }
+                let mut records = records.into_iter();
+                tasks_done.fetch_add(outputs.len() as u64, Ordering::Relaxed);
+                for (i, out) in outputs.into_iter().enumerate() {
+                    let mut rec = records.next().unwrap_or(TaskRecord {
+                        stage: self.stage as u32,
+                        task: (start + i) as u32,
+                        worker: 0,
+                        start: 0.0,
+                        end: 0.0,
+                        wait: 0.0,
+                        delivered: None,
+                        delivered_index: None,
+                    });
+                    if (rec.task as usize) >= self.tasks {
+                        return Err(RunError::Protocol(format!(
+                            "worker {worker} reported task {} of {}",
+                            rec.task, self.tasks
+                        )));
+                    }
                     rec.worker = worker as u32;
                     rec.start += offset;
                     rec.end += offset;
-                    tasks_done.fetch_add(1, Ordering::Relaxed);
                     self.collector.accept(out, rec, now);
                 }
                 Ok(self.next_for(worker).into_iter().collect())
@@ -271,7 +323,7 @@ impl StageDriver {
     }
 
     /// The stage's outputs in task order, and its records.
-    pub fn finish(self) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    pub fn finish(self) -> Result<(Vec<TaskOutput>, Records), RunError> {
         self.collector.finish()
     }
 }

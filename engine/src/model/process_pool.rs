@@ -22,7 +22,7 @@ use web_time::Instant;
 use super::pool_protocol::{
     FromWorker, StageDriver, ToWorker, WorkerSession, clock_offset, end_stage_message,
 };
-use super::{Executor, RunConfig, StageOpts, StageRt, TaskRecord, WorkerProgram};
+use super::{Executor, Records, RunConfig, StageOpts, StageRt, WorkerProgram};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -120,6 +120,7 @@ impl ProcessPool {
             let init = ToWorker::Init {
                 workload: cfg.workload.clone(),
                 fault: cfg.model.fault,
+                timeline: cfg.timeline,
             };
             pool.send_to(index, &init)?;
         }
@@ -215,7 +216,7 @@ impl Executor for ProcessPool {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let offsets = self.workers.iter().map(|w| w.offset).collect();
         let mut driver = StageDriver::new(
             rt.stage,
@@ -223,6 +224,7 @@ impl Executor for ProcessPool {
             opts.chunk,
             opts.order,
             offsets,
+            rt.timeline,
         );
         for (index, msg) in driver.start() {
             self.send_to(index, &msg)?;

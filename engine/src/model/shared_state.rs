@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, run_workers};
+use super::{Executor, Records, StageOpts, StageRt, TaskRecord, exec_task, run_workers};
 use crate::error::RunError;
 use crate::spec::SyncKind;
 use crate::workload::{Job, TaskOutput};
@@ -29,7 +29,7 @@ impl Executor for SharedState {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
         let chunk = opts.chunk.max(1);
         let locked = Mutex::new(Locked {
@@ -54,8 +54,8 @@ impl Executor for SharedState {
             };
             (start < tasks).then(|| start..(start + chunk).min(tasks))
         };
-        let records = run_workers(opts.workers, rt, |worker| {
-            let mut mine = Vec::new();
+        let parts = run_workers(opts.workers, rt, |worker| {
+            let mut mine = Records::new(rt.timeline);
             while let Some(range) = claim() {
                 for task in range {
                     let (out, rec) = exec_task(job, task, worker, None, rt, None)?;
@@ -71,7 +71,7 @@ impl Executor for SharedState {
                     mine.push(rec);
                 }
             }
-            Ok(mine)
+            Ok(vec![mine])
         })?;
         let outputs: Vec<Option<TaskOutput>> = match sync {
             SyncKind::Lock => {
@@ -82,17 +82,29 @@ impl Executor for SharedState {
             }
             SyncKind::Atomic => slots.into_iter().map(OnceLock::into_inner).collect(),
         };
-        let mut collector = Collector::new(tasks, None);
-        let mut by_task: Vec<Option<TaskRecord>> = (0..tasks).map(|_| None).collect();
-        for r in records {
-            let t = r.task as usize;
-            by_task[t] = Some(r);
+        // The shared array is the result: read in task order, with the records in that order.
+        let mut by_task: Vec<Option<TaskRecord>> = Vec::new();
+        if rt.timeline {
+            by_task.resize(tasks, None);
         }
-        for (out, rec) in outputs.into_iter().zip(by_task) {
-            if let (Some(out), Some(rec)) = (out, rec) {
-                collector.accept(out, rec, 0.0);
+        let mut records = Records::new(rt.timeline);
+        for mut part in parts {
+            for r in std::mem::take(&mut part.tasks) {
+                let t = r.task as usize;
+                by_task[t] = Some(r);
             }
+            records.append(part);
         }
-        collector.finish()
+        records.tasks = by_task.into_iter().flatten().collect();
+        let outputs = outputs
+            .into_iter()
+            .enumerate()
+            .map(|(task, o)| {
+                o.ok_or_else(|| {
+                    RunError::Protocol(format!("task {task} finished without a result"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((outputs, records))
     }
 }

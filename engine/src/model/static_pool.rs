@@ -5,7 +5,7 @@
 //! when tasks cost different amounts (primes) the timeline shows workers idle while one finishes.
 //! (CPython's pool actually queues its chunks; `dynamic-pool` with the same chunk size is that.)
 
-use super::{Executor, StageOpts, StageRt, TaskRecord, chunks, coordinate, exec_chunk};
+use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -17,7 +17,7 @@ impl Executor for StaticPool {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
         let all: Vec<_> = chunks(tasks, opts.chunk).collect();
         let workers = opts.workers;

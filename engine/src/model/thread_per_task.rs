@@ -6,7 +6,7 @@
 
 use std::sync::mpsc;
 
-use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, first_error};
+use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, first_error};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -18,9 +18,9 @@ impl Executor for ThreadPerTask {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
-        let mut collector = Collector::new(tasks, None);
+        let mut collector = Collector::new(tasks, None, rt.timeline);
         let mut errors = Vec::new();
         crate::threads::scope(|s| {
             let (slot_tx, slot_rx) = mpsc::channel::<usize>();
@@ -36,7 +36,7 @@ impl Executor for ThreadPerTask {
                 while let Ok(r) = res_rx.try_recv() {
                     received += 1;
                     match r {
-                        Ok((out, rec)) => collector.accept(out, rec, rt.now()),
+                        Ok((out, rec)) => collector.accept(out, rec, rt.clock()),
                         Err(e) => errors.push(e),
                     }
                 }
@@ -60,7 +60,7 @@ impl Executor for ThreadPerTask {
             drop(res_tx);
             while received < started {
                 match res_rx.recv() {
-                    Ok(Ok((out, rec))) => collector.accept(out, rec, rt.now()),
+                    Ok(Ok((out, rec))) => collector.accept(out, rec, rt.clock()),
                     Ok(Err(e)) => errors.push(e),
                     Err(_) => break,
                 }

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::{Collector, Executor, StageOpts, StageRt, TaskRecord, exec_task, first_error};
+use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, first_error};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 
@@ -39,7 +39,7 @@ impl Executor for WorkStealing {
         job: &dyn Job,
         rt: &StageRt,
         opts: &StageOpts,
-    ) -> Result<(Vec<TaskOutput>, Vec<TaskRecord>), RunError> {
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
         let tasks = job.tasks(rt.stage);
         let results: Vec<Result<_, RunError>> = self.pool.install(|| {
             (0..tasks)
@@ -51,7 +51,7 @@ impl Executor for WorkStealing {
                 })
                 .collect()
         });
-        let mut collector = Collector::new(tasks, None);
+        let mut collector = Collector::new(tasks, None, rt.timeline);
         let mut errors = Vec::new();
         for r in results {
             match r {
