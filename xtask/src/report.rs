@@ -1,0 +1,431 @@
+//! The report: Markdown for the repository, and the same as an HTML page the playground links to.
+
+use std::fmt::Write;
+
+use crate::suite::{
+    BROWSER_POOL_NS_MAX, LONG_TASK_MS_MAX, NATIVE_POOL_NS_MAX, POOL_MODELS, PROCESS_POOL_NS_MAX,
+    Report, SPEEDUP_TWO_CORES_MIN, SPEEDUP_VS_NATIVE_MIN, WASM_NATIVE_MAX,
+};
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "**not met**" }
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map(|v| format!("{v:.digits$}"))
+        .unwrap_or_else(|| "–".into())
+}
+
+fn ns(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.1} µs", v / 1000.0)
+    } else {
+        format!("{v:.0} ns")
+    }
+}
+
+/// Embarrassingly parallel: every task independent and the work spread evenly over enough
+/// tasks for every worker.
+fn embarrassing(workload: &str, model: &str) -> bool {
+    workload == "mandelbrot" && matches!(model, "dynamic-pool" | "work-stealing" | "shared-state")
+}
+
+pub fn markdown(r: &Report) -> String {
+    let mut s = String::new();
+    let m = &r.machine;
+    let _ = writeln!(s, "# Performance report\n");
+    let _ = writeln!(
+        s,
+        "Measured {} on {} ({} logical cores, {}), {} workers for the parallel figures{}. \
+         Every comparison below was measured in this one run of the suite, browser and native \
+         runs alternating; ratios are the figures, absolute times only context.\n",
+        r.date,
+        m["cpu_model"].as_str().unwrap_or("unknown CPU"),
+        m["logical_cores"],
+        m["os"].as_str().unwrap_or("unknown OS"),
+        r.workers,
+        if r.quick {
+            ". **Quick mode: tiny sizes, single repetitions; these figures check that the suite \
+             works and mean nothing else**"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(s, "Browser: {}.\n", r.page.user_agent);
+    let _ = writeln!(s, "How it was measured:\n");
+    for c in &r.commands {
+        let _ = writeln!(s, "- `{c}`");
+    }
+    let _ = writeln!(
+        s,
+        "\nThe JSON twin (`performance.json`) holds every figure, including raw times. \
+         Design notes: `bench/README.md`.\n"
+    );
+
+    // Targets at a glance.
+    let _ = writeln!(s, "## Targets\n\n| target | figure | |\n|---|---|---|");
+    let worst = r
+        .wasm_native
+        .iter()
+        .max_by(|a, b| a.ratio.total_cmp(&b.ratio));
+    if let Some(w) = worst {
+        let _ = writeln!(
+            s,
+            "| wasm / native at 1 worker ≤ {WASM_NATIVE_MAX} for every CPU workload | worst: {} {:.2} | {} |",
+            w.workload,
+            w.ratio,
+            verdict(w.ratio <= WASM_NATIVE_MAX)
+        );
+    }
+    let n = r.workers;
+    let at_n = |v: &[Option<f64>], workers: &[u32]| {
+        workers
+            .iter()
+            .position(|&w| w == n)
+            .and_then(|i| v.get(i).copied().flatten())
+    };
+    let mut min_rel: Option<(f64, String)> = None;
+    let mut min_ep: Option<(f64, String)> = None;
+    for row in &r.speedups {
+        let (Some(b), Some(nat)) = (
+            at_n(&row.browser, &row.workers),
+            at_n(&row.native, &row.workers),
+        ) else {
+            continue;
+        };
+        let what = format!("{} on {}", row.model, row.workload);
+        if nat > 0.0 && min_rel.as_ref().is_none_or(|(v, _)| b / nat < *v) {
+            min_rel = Some((b / nat, what.clone()));
+        }
+        if embarrassing(&row.workload, &row.model) && min_ep.as_ref().is_none_or(|(v, _)| b < *v) {
+            min_ep = Some((b, what));
+        }
+    }
+    if let Some((v, what)) = &min_rel {
+        let _ = writeln!(
+            s,
+            "| browser speedup at {n} workers ≥ {SPEEDUP_VS_NATIVE_MIN} × native's | lowest: {what} {v:.2} | {} |",
+            verdict(*v >= SPEEDUP_VS_NATIVE_MIN)
+        );
+    }
+    if let Some((v, what)) = &min_ep
+        && n == 2
+    {
+        let _ = writeln!(
+            s,
+            "| browser speedup ≥ {SPEEDUP_TWO_CORES_MIN}x on 2 cores, embarrassingly parallel | lowest: {what} {v:.2}x | {} |",
+            verdict(*v >= SPEEDUP_TWO_CORES_MIN)
+        );
+    }
+    for row in &r.overhead {
+        let pool = POOL_MODELS.iter().any(|p| p.name() == row.model);
+        if pool {
+            let _ = writeln!(
+                s,
+                "| {} native ≤ {NATIVE_POOL_NS_MAX} ns per task | {} | {} |",
+                row.model,
+                ns(row.native_ns),
+                verdict(row.native_ns <= NATIVE_POOL_NS_MAX)
+            );
+            if let Some(b) = row.browser_ns {
+                let _ = writeln!(
+                    s,
+                    "| {} browser ≤ 1 µs per task | {} | {} |",
+                    row.model,
+                    ns(b),
+                    verdict(b <= BROWSER_POOL_NS_MAX)
+                );
+            }
+        }
+        if row.model == "process-pool" {
+            let worst = row.native_ns.max(row.browser_ns.unwrap_or(0.0));
+            let _ = writeln!(
+                s,
+                "| process-pool ≤ 20 µs per task, native and browser | {} native, {} browser | {} |",
+                ns(row.native_ns),
+                row.browser_ns.map(ns).unwrap_or_else(|| "–".into()),
+                verdict(worst <= PROCESS_POOL_NS_MAX)
+            );
+        }
+    }
+    let longest = r.page.longest_task_during_runs_ms;
+    let _ = writeln!(
+        s,
+        "| longest main-thread task during runs ≤ {LONG_TASK_MS_MAX} ms | {} | {} |",
+        if longest > 0.0 {
+            format!("{longest:.0} ms")
+        } else {
+            "none over 50 ms".into()
+        },
+        verdict(longest <= LONG_TASK_MS_MAX)
+    );
+    let all_ok = r.memory.iter().all(|m| m.ok);
+    let _ = writeln!(
+        s,
+        "| 10^6 tiny tasks through every model natively | {} | {} |\n",
+        if all_ok {
+            "all ran".to_string()
+        } else {
+            "some failed (below)".to_string()
+        },
+        verdict(all_ok)
+    );
+
+    // 1.
+    let _ = writeln!(
+        s,
+        "## 1. WebAssembly against native, one worker\n\n\
+         `sequential`, timeline off, the same spec natively and in the page, rounds alternating. \
+         Ratio = browser mean / native mean ± its standard error propagated from both sides.\n\n\
+         | workload | n | native median | browser median | browser / native | verified |\n|---|---|---|---|---|---|"
+    );
+    for row in &r.wasm_native {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.1} ms | {:.1} ms | {:.2} ± {} | {} |",
+            row.workload,
+            row.n,
+            row.native.median * 1e3,
+            row.browser.median * 1e3,
+            row.ratio,
+            opt(row.ratio_error, 2),
+            if row.verified { "yes" } else { "**no**" }
+        );
+    }
+
+    // 2.
+    let _ = writeln!(
+        s,
+        "\n## 2. Speedup over sequential, 1 to {n} workers\n\n\
+         Each cell: speedup native / browser. The last column is browser speedup over native \
+         speedup at {n} workers.\n"
+    );
+    let mut workloads: Vec<&str> = r.speedups.iter().map(|x| x.workload.as_str()).collect();
+    workloads.dedup();
+    for w in workloads {
+        let rows: Vec<_> = r.speedups.iter().filter(|x| x.workload == w).collect();
+        let Some(first) = rows.first() else { continue };
+        let _ = write!(s, "### {w} (n = {})\n\n| model |", first.n);
+        for k in &first.workers {
+            let _ = write!(s, " {k} |");
+        }
+        let _ = write!(s, " browser / native at {n} |\n|---|");
+        for _ in &first.workers {
+            let _ = write!(s, "---|");
+        }
+        let _ = writeln!(s, "---|");
+        for row in rows {
+            let _ = write!(s, "| {} |", row.model);
+            for (a, b) in row.native.iter().zip(&row.browser) {
+                let _ = write!(s, " {} / {} |", opt(*a, 2), opt(*b, 2));
+            }
+            let rel = match (
+                at_n(&row.browser, &row.workers),
+                at_n(&row.native, &row.workers),
+            ) {
+                (Some(b), Some(a)) if a > 0.0 => format!("{:.2}", b / a),
+                _ => "–".into(),
+            };
+            let _ = writeln!(
+                s,
+                " {rel}{} |",
+                if row.verified {
+                    ""
+                } else {
+                    " (answer **not verified**)"
+                }
+            );
+        }
+        let _ = writeln!(s);
+    }
+
+    // 3.
+    let _ = writeln!(
+        s,
+        "## 3. Per-task overhead on `square`\n\n\
+         A task squares one number (about a nanosecond), the timeline is off, so the time per \
+         task is what the model costs: run time (median) / tasks, at {n} workers.\n\n\
+         | model | workers | tasks | chunk | native | browser | verified |\n|---|---|---|---|---|---|---|"
+    );
+    for row in &r.overhead {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            row.model,
+            row.workers,
+            row.n,
+            row.chunk_size
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "–".into()),
+            ns(row.native_ns),
+            row.browser_ns.map(ns).unwrap_or_else(|| "–".into()),
+            if row.verified { "yes" } else { "**no**" }
+        );
+    }
+
+    // 4.
+    let p = &r.page;
+    let _ = writeln!(
+        s,
+        "\n## 4. The page\n\n\
+         - Interactive (interface drawn, engine worker and its thread pool ready) on localhost: {:.0} ms after navigation; first contentful paint {} ms.\n\
+         - Longest main-thread task: {} while loading, {} during all the runs above (tasks over 50 ms are reported by the browser; none means none).",
+        p.interactive_ms,
+        opt(p.first_contentful_paint_ms, 0),
+        if p.longest_task_during_load_ms > 0.0 {
+            format!("{:.0} ms", p.longest_task_during_load_ms)
+        } else {
+            "none".into()
+        },
+        if p.longest_task_during_runs_ms > 0.0 {
+            format!("{:.0} ms", p.longest_task_during_runs_ms)
+        } else {
+            "none".into()
+        },
+    );
+    for w in &p.wasm {
+        let _ = writeln!(
+            s,
+            "- `{}`: {:.0} KiB, {:.0} KiB gzip -9.",
+            w.file,
+            w.bytes as f64 / 1024.0,
+            w.gzip_bytes as f64 / 1024.0
+        );
+    }
+    if !p.page_errors.is_empty() {
+        let _ = writeln!(s, "- Page errors: {}", p.page_errors.join("; "));
+    }
+
+    // 5.
+    let py = &r.python;
+    let _ = writeln!(
+        s,
+        "\n## 5. Beside Python\n\n\
+         {} {} (GIL {}), the constructs of the tutorials from `bench/python/equivalents.py`, and \
+         our model that does the same, natively, on the same workload, size and workers. \
+         `ThreadPoolExecutor` is shown twice: beside `gil` (what CPython's threads do) and beside \
+         `dynamic-pool` (the same pool with no GIL). Per task = median / tasks; speedup against \
+         each side's own sequential loop. On `square` a task is one item, so the time shown is per \
+         task, the construct's overhead; on `primes` and `sleep` it is the run's median time.\n\n\
+         | construct | workload | n | workers | Python | Python speedup | our model | ours | our speedup |\n|---|---|---|---|---|---|---|---|---|",
+        py["implementation"].as_str().unwrap_or("Python"),
+        py["python"].as_str().unwrap_or(""),
+        if py["gil_enabled"].as_bool().unwrap_or(true) {
+            "on"
+        } else {
+            "off"
+        }
+    );
+    for x in &r.python_pairs {
+        let per_task = x.workload == "square";
+        let shown = |median: f64, per: f64| {
+            if per_task {
+                format!("{} per task", ns(per))
+            } else {
+                format!("{:.1} ms", median * 1e3)
+            }
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {}{} | {} | {}{} | {}{} | {} |",
+            x.construct,
+            x.workload,
+            x.n,
+            x.workers,
+            shown(x.python_median, x.python_per_task_ns),
+            if x.python_verified {
+                ""
+            } else {
+                " (**wrong answer**)"
+            },
+            opt(x.python_speedup, 2),
+            x.model,
+            x.chunk_size
+                .map(|c| format!(" (chunk {c})"))
+                .unwrap_or_default(),
+            shown(x.ours_median, x.ours_per_task_ns),
+            if x.ours_verified {
+                ""
+            } else {
+                " (**wrong answer**)"
+            },
+            opt(x.ours_speedup, 2),
+        );
+    }
+
+    // 6.
+    let _ = writeln!(
+        s,
+        "\n## 6. Peak memory for {} tiny tasks\n\n\
+         `native-runner` on `square`, one repetition, peak resident set of its largest process \
+         (process-pool workers included as separate processes), with and without the per-task \
+         timeline.\n\n\
+         | model | workers | timeline off | timeline on | time (off / on) |\n|---|---|---|---|---|",
+        r.memory.first().map(|m| m.n).unwrap_or(0)
+    );
+    let mut i = 0;
+    while i < r.memory.len() {
+        let off = &r.memory[i];
+        let on = r.memory.get(i + 1).filter(|x| x.model == off.model);
+        let cell = |m: &crate::suite::MemoryRow| {
+            if m.ok {
+                format!("{:.0} MiB", m.peak_rss_mib)
+            } else {
+                format!("failed: {}", m.error.clone().unwrap_or_default())
+            }
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {:.1} s / {} |",
+            off.model,
+            off.workers,
+            cell(off),
+            on.map(cell).unwrap_or_else(|| "–".into()),
+            off.seconds,
+            on.map(|m| format!("{:.1} s", m.seconds))
+                .unwrap_or_else(|| "–".into()),
+        );
+        i += if on.is_some() { 2 } else { 1 };
+    }
+    s
+}
+
+/// The Markdown as a standalone page, for the playground's link.
+pub fn html(md: &str) -> String {
+    let mut opts = pulldown_cmark::Options::empty();
+    opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    // Markup inside the figures (a page error, a user agent) is shown as text, never rendered.
+    let parser = pulldown_cmark::Parser::new_ext(md, opts).map(|e| match e {
+        pulldown_cmark::Event::Html(t) | pulldown_cmark::Event::InlineHtml(t) => {
+            pulldown_cmark::Event::Text(t)
+        }
+        other => other,
+    });
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, parser);
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Performance report: concurrency playground</title>\
+         <link rel=\"stylesheet\" href=\"style.css\"></head>\
+         <body class=\"report\"><main><p><a href=\"./\">← back to the playground</a></p>\n{body}</main></body></html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_renders_tables_and_escapes_text() {
+        let page = html("| a | b |\n|---|---|\n| <x> | 1 |\n");
+        assert!(page.contains("<table>"), "{page}");
+        assert!(page.contains("&lt;x&gt;"), "{page}");
+    }
+
+    #[test]
+    fn nanoseconds_switch_to_microseconds() {
+        assert_eq!(ns(94.2), "94 ns");
+        assert_eq!(ns(36_400.0), "36.4 µs");
+    }
+}
