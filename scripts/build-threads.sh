@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the engine's threads build into the page: the `frontend` crate with feature `threads`,
 # compiled by the pinned nightly with build-std, atomics and a shared, imported memory (without
-# these flags the module builds but the page fails with "not a shared typed array"), then
+# these flags the module builds but the page fails with "not a shared typed array"; simd128 lets
+# LLVM vectorize as natively), then
 # wasm-bindgen (--target web, as wasm-bindgen-rayon needs) and wasm-opt with threads enabled.
 # Run by trunk after its own build (TRUNK_STAGING_DIR, TRUNK_PROFILE); also usable by hand.
 set -euo pipefail
@@ -14,7 +15,7 @@ TARGET_DIR=target/wasm-threads
 
 export RUSTUP_TOOLCHAIN="$NIGHTLY"
 export CARGO_UNSTABLE_BUILD_STD=panic_abort,std
-export RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals \
+export RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
 -C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
 -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
@@ -36,7 +37,7 @@ if [ "$PROFILE" = "release" ]; then
   [ -x node_modules/.bin/wasm-opt ] && opt=node_modules/.bin/wasm-opt
   if [ -n "$opt" ]; then
     "$opt" -O3 --enable-threads --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-      --enable-sign-ext "$OUT/frontend_bg.wasm" -o "$OUT/frontend_bg.wasm"
+      --enable-sign-ext --enable-simd "$OUT/frontend_bg.wasm" -o "$OUT/frontend_bg.wasm"
   fi
 fi
 echo "threads build written to $OUT" >&2

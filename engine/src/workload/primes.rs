@@ -25,6 +25,36 @@ impl Primes {
 }
 
 pub(crate) fn is_prime(k: u64) -> bool {
+    // Every k below the largest n (10^9) fits in 32 bits, where division costs a fraction of a
+    // 64-bit one, natively and in WebAssembly alike.
+    match u32::try_from(k) {
+        Ok(k) => is_prime_u32(k),
+        Err(_) => is_prime_u64(k),
+    }
+}
+
+fn is_prime_u32(k: u32) -> bool {
+    if k < 2 {
+        return false;
+    }
+    if k < 4 {
+        return true;
+    }
+    if k.is_multiple_of(2) {
+        return false;
+    }
+    let mut d: u32 = 3;
+    // d * d in 64 bits: d reaches 65537, whose square overflows 32.
+    while u64::from(d) * u64::from(d) <= u64::from(k) {
+        if k.is_multiple_of(d) {
+            return false;
+        }
+        d += 2;
+    }
+    true
+}
+
+fn is_prime_u64(k: u64) -> bool {
     if k < 2 {
         return false;
     }
@@ -125,4 +155,24 @@ fn sieve_count(n: u64) -> u64 {
         }
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_widths_agree_and_know_the_primes_around_2_pow_32() {
+        for k in 0..20_000u32 {
+            assert_eq!(is_prime_u32(k), is_prime_u64(u64::from(k)), "{k}");
+        }
+        // The largest 32-bit prime, and its neighbours; 65537^2 needs the 64-bit square.
+        assert!(is_prime(4_294_967_291));
+        assert!(!is_prime(4_294_967_293));
+        assert!(!is_prime(65_537 * 65_537));
+        assert!(is_prime_u32(65_521));
+        // Past 32 bits: the smallest prime above 2^32.
+        assert!(is_prime(4_294_967_311));
+        assert!(!is_prime(4_294_967_297), "2^32 + 1 = 641 x 6700417");
+    }
 }

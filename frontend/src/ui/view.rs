@@ -474,7 +474,9 @@ pub fn page(state: &State, h: Handlers) -> Html {
         <>
             <header>
                 <h1>{ "Concurrency playground" }</h1>
-                <p class="tagline">{ "Threads, pools, work stealing, messages, shared state, processes, async and the GIL, run for real on the cores of this machine." }</p>
+                <p class="tagline">{ "Threads, pools, work stealing, messages, shared state, processes, async and the GIL, run for real on the cores of this machine." }
+                    { " " }<a id="report-link" href="performance.html" target="_blank" rel="noopener">{ "Performance report" }</a>
+                    { ": this page against native and Python, measured." }</p>
             </header>
             { banner(state) }
             if let Some(f) = &state.engine.fatal { <div class="banner" role="alert">{ f }</div> }
