@@ -40,5 +40,8 @@ trunk build --release
 step "end-to-end tests in headless Chromium"
 node tests/e2e/e2e.mjs
 
+step "performance suite, quick mode (checks that every step works; its figures are not judged)"
+cargo xtask bench --quick --no-build
+
 echo
 echo "all checks passed"
