@@ -14,8 +14,8 @@ PROFILE="${TRUNK_PROFILE:-release}"
 TARGET_DIR=target/wasm-threads
 
 export RUSTUP_TOOLCHAIN="$NIGHTLY"
-export CARGO_UNSTABLE_BUILD_STD=panic_abort,std
-export RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+export CARGO_UNSTABLE_BUILD_STD=panic_unwind,std
+export RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128,+exception-handling -C panic=unwind \
 -C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
 -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
@@ -37,7 +37,7 @@ if [ "$PROFILE" = "release" ]; then
   [ -x node_modules/.bin/wasm-opt ] && opt=node_modules/.bin/wasm-opt
   if [ -n "$opt" ]; then
     "$opt" -O3 --enable-threads --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-simd "$OUT/frontend_bg.wasm" -o "$OUT/frontend_bg.wasm"
+      --enable-sign-ext --enable-simd --enable-exception-handling "$OUT/frontend_bg.wasm" -o "$OUT/frontend_bg.wasm"
   fi
 fi
 echo "threads build written to $OUT" >&2

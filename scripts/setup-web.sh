@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the browser playground needs to build, serve and test, skipping what is already
 # there: the pinned nightly (with rust-src and the wasm32 target), trunk, wasm-bindgen-cli at the
-# exact version the frontend pins, wasm-opt (npm binaryen), playwright-core, and Debian's Chromium.
+# exact version the frontend pins, cargo-fuzz, wasm-opt (npm binaryen), playwright-core, and
+# Debian's Chromium.
 # Versions are the ones verified together on this project's machines (the README lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ cd "$(dirname "$0")/.."
 NIGHTLY=nightly-2026-05-20
 TRUNK_VERSION=0.22.1
 WASM_BINDGEN_VERSION=0.2.130
+CARGO_FUZZ_VERSION=0.13.2
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 if ! rustup toolchain list | grep -q "^$NIGHTLY"; then
@@ -29,6 +31,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: its lockfile wants a crate version the registry mirror lacks.
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  log "installing cargo-fuzz $CARGO_FUZZ_VERSION (for fuzz/)"
+  cargo "+$NIGHTLY" install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then

@@ -30,6 +30,14 @@ cargo test -p frontend --target wasm32-unknown-unknown --features ui
 step "engine builds for wasm32-unknown-unknown"
 cargo build -p engine --lib --target wasm32-unknown-unknown
 
+step "fuzzing, smoke mode (fuzz/README.md): the link and spec decoders, 20000 inputs each"
+for target in link_decode spec_json results_link; do
+  fresh="$(mktemp -d)"
+  # New inputs go to a scratch directory; the kept corpus is only read.
+  (cd fuzz && cargo +nightly-2026-05-20 fuzz run -O "$target" "$fresh" "corpus/$target" -- -runs=20000)
+  rm -rf "$fresh"
+done
+
 step "benches compile"
 cargo bench --workspace --no-run
 

@@ -17,7 +17,7 @@ pub enum SpecError {
     UnknownModel(String),
     #[error("workload {workload} has no parameter '{param}'")]
     UnknownParam { workload: String, param: String },
-    #[error("{field} = {value} is out of range {min}..={max}")]
+    #[error("{field} = {value} is out of range: it must be {min} to {max}")]
     OutOfRange {
         field: String,
         value: String,

@@ -103,3 +103,28 @@ pub fn fragment_value<'a>(link: &'a str, key: &str) -> Option<&'a str> {
         .split('&')
         .find_map(|part| part.strip_prefix(prefix.as_str()))
 }
+
+/// The fragment key that carries the sender's results, when they chose to attach them.
+pub const RESULTS_KEY: &str = "r";
+
+/// Largest results payload accepted from a link, inflated: results travel without their per-task
+/// records, so this is generous.
+pub const MAX_RESULTS_JSON: usize = 512 * 1024;
+
+/// Decodes the results a link carries (`&r=`), if any. The link's length is bounded as for
+/// [`decode`], the inflated JSON by [`MAX_RESULTS_JSON`].
+pub fn decode_results(link: &str) -> Result<Option<crate::measure::ResultSet>, LinkError> {
+    if link.len() > MAX_LINK_CHARS {
+        return Err(LinkError::TooLong {
+            len: link.len(),
+            max: MAX_LINK_CHARS,
+        });
+    }
+    let Some(payload) = fragment_value(link, RESULTS_KEY) else {
+        return Ok(None);
+    };
+    let text = unpack(payload, MAX_RESULTS_JSON)?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| LinkError::Spec(crate::SpecError::Json(format!("attached results: {e}"))))
+}

@@ -846,3 +846,28 @@ fn param_values_parse_like_a_form() {
     ));
     assert_eq!(w.n, 1000, "a refused value leaves the spec unchanged");
 }
+
+#[test]
+fn results_attached_to_a_link_read_back_or_fail_precisely() {
+    let exp = Experiment::new(WorkloadKind::Primes, ModelKind::StaticPool, 2)
+        .validate()
+        .unwrap();
+    let mut small = exp.clone();
+    small.workload.n = 1000;
+    small.repetitions = 1;
+    small.warmups = 0;
+    let set =
+        engine::measure::run_experiment(&small, &engine::model::RunEnv::default(), &mut |_| {})
+            .expect("runs");
+    let link = format!("{}&r={}", link::fragment(&small), link::pack(&set));
+    assert_eq!(link::decode_results(&link).unwrap(), Some(set));
+    assert_eq!(link::decode_results(&link::fragment(&small)).unwrap(), None);
+    let bad = format!("{}&r=!!!", link::fragment(&small));
+    assert!(matches!(
+        link::decode_results(&bad),
+        Err(LinkError::Base64(_))
+    ));
+    let not_results = format!("{}&r={}", link::fragment(&small), payload_of(b"{\"a\":1}"));
+    let err = link::decode_results(&not_results).unwrap_err().to_string();
+    assert!(err.contains("attached results"), "{err}");
+}

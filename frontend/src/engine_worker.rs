@@ -70,7 +70,21 @@ pub fn engine_progress() -> String {
 /// Runs the experiment in `spec_json` (the same JSON as `native-runner run --spec`) and resolves
 /// with the result JSON (the native runner's schema). Rejects with a one-line message.
 #[wasm_bindgen]
-pub async fn engine_run(
+pub fn engine_run(
+    spec_json: String,
+    hardware_concurrency: u32,
+    user_agent: String,
+) -> js_sys::Promise {
+    // The threads build unwinds panics (so a panicking task fails its run, as natively); the
+    // engine state the future touches is reset at the start of every run.
+    wasm_bindgen_futures::future_to_promise(std::panic::AssertUnwindSafe(async move {
+        run_experiment_json(spec_json, hardware_concurrency, user_agent)
+            .await
+            .map(JsValue::from)
+    }))
+}
+
+async fn run_experiment_json(
     spec_json: String,
     hardware_concurrency: u32,
     user_agent: String,

@@ -67,15 +67,18 @@ impl Pool {
         };
         for index in 0..workers {
             let worker = Worker::new_with_options(&url, &opts).map_err(spawn_error)?;
-            let tx_msg = tx.clone();
+            // Handlers only forward events; nothing they hold is left half-updated by a panic.
+            let tx_msg = std::panic::AssertUnwindSafe(tx.clone());
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let line = e.data().as_string().unwrap_or_default();
-                let _ = tx_msg.unbounded_send(Event::Message(index, line));
+                let tx = &tx_msg; // the whole wrapper, not its field
+                let _ = tx.0.unbounded_send(Event::Message(index, line));
             });
-            let tx_err = tx.clone();
+            let tx_err = std::panic::AssertUnwindSafe(tx.clone());
             let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
                 e.prevent_default();
-                let _ = tx_err.unbounded_send(Event::Died(index, e.message()));
+                let tx = &tx_err;
+                let _ = tx.0.unbounded_send(Event::Died(index, e.message()));
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -3,11 +3,8 @@
 //! `#x=<experiment>` is the engine's link form; `&r=<results>` carries the sender's results with
 //! the per-task records left out (a timeline is too big for a link), packed the same way.
 
-use engine::link::{self, fragment_value, pack, unpack};
+use engine::link::{self, pack};
 use engine::{Experiment, LinkError, ResultSet};
-
-/// Largest results payload accepted from a link, inflated.
-pub const MAX_RESULTS_BYTES: usize = 512 * 1024;
 
 /// Results without per-task records, for a link.
 pub fn without_tasks(results: &ResultSet) -> ResultSet {
@@ -43,16 +40,7 @@ pub fn parse(hash: &str) -> Result<Option<Shared>, LinkError> {
     }
     let with_hash = format!("#{hash}");
     let experiment = link::decode(&with_hash)?;
-    let results = match fragment_value(&with_hash, "r") {
-        Some(payload) => {
-            let text = unpack(payload, MAX_RESULTS_BYTES)?;
-            let r: ResultSet = serde_json::from_str(&text).map_err(|e| {
-                LinkError::Spec(engine::SpecError::Json(format!("attached results: {e}")))
-            })?;
-            Some(r)
-        }
-        None => None,
-    };
+    let results = link::decode_results(&with_hash)?;
     Ok(Some(Shared {
         experiment,
         results,

@@ -202,7 +202,16 @@ pub fn router(dist: PathBuf, machine: MachineInfo) -> Router {
             header::HeaderName::from_static("cross-origin-embedder-policy"),
             HeaderValue::from_static("require-corp"),
         ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
 }
+
+/// The page's policy (index.html carries it too): script from this origin only, never inline,
+/// no eval; `'wasm-unsafe-eval'` is what compiling WebAssembly needs. Workers get it with their
+/// scripts.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /// Serves until interrupted. Prints the address on stdout once listening.
 pub fn serve(opts: ServeOptions) -> Result<(), String> {

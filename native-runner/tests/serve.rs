@@ -100,6 +100,11 @@ fn machine_and_files_are_served_cross_origin_isolated() {
         assert_eq!(r.status().as_u16(), 200, "{path}");
         assert_eq!(r.headers()["cross-origin-opener-policy"], "same-origin");
         assert_eq!(r.headers()["cross-origin-embedder-policy"], "require-corp");
+        let csp = r.headers()["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{csp}"
+        );
         assert!(
             r.body_mut()
                 .read_to_string()
@@ -209,5 +214,53 @@ fn runs_queue_and_cancel_ends_the_current_one() {
         events.last().unwrap()["type"],
         "result",
         "the queued run went ahead"
+    );
+}
+
+#[test]
+fn a_burst_of_100_concurrent_runs_is_queued_and_every_one_completes() {
+    let s = start();
+    let body = spec("square", 1000, "static-pool", 2, json!({}));
+    let outcomes: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..100)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (status, reader) = post_run(&s, &body);
+                    (status, lines(reader).pop().unwrap_or(Value::Null))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (status, last) in &outcomes {
+        assert_eq!(*status, 200);
+        assert_eq!(last["type"], "result", "{last}");
+        assert_eq!(last["result"]["results"][1]["verified"], true);
+    }
+    // Still serving.
+    let r = agent().get(format!("{}api/machine", s.url)).call().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
+#[test]
+fn a_client_that_disconnects_mid_run_cancels_it_and_the_server_serves_on() {
+    let s = start();
+    // About 10 s of waiting if nobody cancelled it.
+    let long = spec("sleep", 100, "sequential", 1, json!({ "latency_ms": 100 }));
+    let (status, mut reader) = post_run(&s, &long);
+    assert_eq!(status, 200);
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("started"), "{first}");
+    drop(reader);
+    let t = Instant::now();
+    let (status, reader) = post_run(&s, &spec("primes", 1000, "static-pool", 2, json!({})));
+    assert_eq!(status, 200);
+    let last = lines(reader).pop().unwrap();
+    assert_eq!(last["type"], "result", "{last}");
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "the abandoned run held the server for {:?}",
+        t.elapsed()
     );
 }

@@ -7,6 +7,7 @@
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 
 // Each phase runs in a process of its own with its own browser, so that one phase's workers can
@@ -15,7 +16,7 @@ const PHASE = process.argv[2] || 'all';
 if (PHASE === 'all') {
   const { spawnSync } = await import('node:child_process');
   let failed = 0;
-  for (const phase of ['isolated', 'plain', 'service-worker', 'native']) {
+  for (const phase of ['isolated', 'hostile', 'plain', 'service-worker', 'native']) {
     const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, phase], { stdio: 'inherit', timeout: 600_000 });
     if (r.status !== 0) failed++;
   }
@@ -58,6 +59,10 @@ function spec(workload, n, model, workers, extra = {}) {
   };
 }
 
+// The engine's link form: JSON, raw deflate, unpadded base64url.
+const pack = (value) => deflateRawSync(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)))
+  .toString('base64url');
+
 async function ready(page) {
   await page.waitForFunction(() => window.playground && window.playground.machine().ready, null, { timeout: 90_000 });
 }
@@ -86,7 +91,7 @@ function serveNative(port) {
 }
 const server = PHASE === 'native'
   ? await serveNative(PORT + 2)
-  : await serve(PHASE === 'isolated' ? PORT : PORT + 1, PHASE === 'isolated');
+  : await serve(PHASE === 'isolated' || PHASE === 'hostile' ? PORT : PORT + 1, PHASE === 'isolated' || PHASE === 'hostile');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 // Closing a browser whose pages still run engine workers can stall; never wait on it for long.
 const close = (b) => Promise.race([b.close(), new Promise((r) => setTimeout(r, 5_000))]);
@@ -322,6 +327,131 @@ try {
     assert.deepEqual(consoleErrors, []);
   });
   figures.done = true;
+ }
+
+ if (PHASE === 'hostile') {
+  // Links from strangers, hostile markup, limits, injected faults.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+  const injected = (p) => p.evaluate(() => ({
+    xss: window.__xss,
+    imgs: document.querySelectorAll('img[src=x]').length,
+    scripts: [...document.querySelectorAll('script')].filter((s) => s.textContent.includes('__xss')).length,
+  }));
+  const open = async (fragment) => {
+    await page.goto('about:blank');
+    await page.goto(`${BASE}${fragment}`);
+    await ready(page);
+    await page.waitForSelector('#notice', { timeout: 5_000 }).catch(() => {});
+    return (await page.textContent('#notice').catch(() => null)) || '';
+  };
+
+  await test('CSP: the page runs with no violation, and inline script is refused', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    const r = await page.evaluate((s) => window.playground.run(s), spec('mandelbrot', 100, 'work-stealing', 2));
+    assert.equal(r.results[1].verified, true);
+    assert.deepEqual(await page.evaluate(() => window.__csp), []);
+    await page.evaluate((x) => document.body.insertAdjacentHTML('beforeend', x), '<img src=x onerror="window.__xss=1">');
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__xss), undefined, 'the inline handler ran');
+    assert.ok((await page.evaluate(() => window.__csp)).some((v) => v.startsWith('script-src')));
+  });
+
+  await test('links carrying markup and script in every string field inject nothing', async () => {
+    const base = spec('counter', 100, 'shared-state', 2, { params: { variant: 'mutex' }, model: { sync: 'lock' } });
+    const variants = {
+      'workload.name': (s) => { s.workload.name = XSS; },
+      'model.name': (s) => { s.model.name = XSS; },
+      'param key': (s) => { s.workload.params[XSS] = 1; },
+      'param value': (s) => { s.workload.params.variant = XSS; },
+      'model.sync': (s) => { s.model.sync = XSS; },
+      'model.order': (s) => { s.model = { name: 'dynamic-pool', order: XSS }; },
+      'fault.kind': (s) => { s.model.fault = { task: 1, kind: XSS }; },
+      'unknown field': (s) => { s[XSS] = XSS; },
+      'schema_version': (s) => { s.schema_version = XSS; },
+    };
+    for (const [field, mutate] of Object.entries(variants)) {
+      const s = JSON.parse(JSON.stringify(base));
+      mutate(s);
+      const notice = await open(`#x=${pack(s)}`);
+      assert.match(notice, /cannot be opened/, `${field}: ${notice}`);
+      assert.deepEqual(await injected(page), { xss: undefined, imgs: 0, scripts: 0 }, field);
+    }
+    // A valid experiment whose attached results carry markup in their strings: shown as text.
+    const exp = spec('square', 1000, 'static-pool', 2);
+    const res = await page.evaluate((s) => window.playground.run(s), exp);
+    for (const r of res.results) {
+      r.answer.summary = XSS;
+      r.verification = XSS;
+      r.tasks = [];
+    }
+    await open(`#x=${pack(exp)}&r=${pack(res)}`);
+    await page.waitForSelector('text=window.__xss', { timeout: 5_000 });
+    assert.deepEqual(await injected(page), { xss: undefined, imgs: 0, scripts: 0 }, 'results');
+    await page.screenshot({ path: `${ART}/hostile-results.png`, fullPage: true });
+  });
+
+  await test('malformed, truncated, oversized and future-version links say what is wrong', async () => {
+    const good = pack(spec('primes', 1000, 'static-pool', 2));
+    const cases = [
+      ['#x=%%%', /base64|cannot be opened/],
+      [`#x=${good.slice(0, good.length / 2)}`, /deflate|truncated|cannot be opened/],
+      [`#x=${pack('not json')}`, /JSON|json/],
+      [`#x=${'A'.repeat(20_000)}`, /limit is 16384/],
+      [`#x=${pack({ ...spec('primes', 1000, 'static-pool', 2), schema_version: 99 })}`, /version 99/],
+      [`#x=${pack('{"schema_version":1,"workload":{"name":"primes","n":10')}`, /JSON|json/],
+    ];
+    for (const [fragment, want] of cases) {
+      const notice = await open(fragment);
+      assert.match(notice, /cannot be opened/, fragment.slice(0, 40));
+      assert.match(notice, want, `${fragment.slice(0, 40)}: ${notice}`);
+    }
+  });
+
+  await test('huge n, repetitions or workers in a link are refused with the limit, before anything runs', async () => {
+    const cases = [
+      [spec('primes', 1e15, 'static-pool', 2), /n/],
+      [spec('primes', 1000, 'static-pool', 2, { repetitions: 1e9 }), /repetitions/],
+      [spec('primes', 1000, 'static-pool', 5000), /workers/],
+    ];
+    for (const [s, want] of cases) {
+      const notice = await open(`#x=${pack(s)}`);
+      assert.match(notice, /cannot be opened/);
+      assert.match(notice, want, notice);
+      assert.match(notice, /must be \d+ to \d+/, notice);
+      assert.equal(await page.$('#progress'), null, 'nothing runs');
+    }
+  });
+
+  await test('an injected fault fails the run with its reason in every model, and the next run works', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    for (const model of MODELS) {
+      const kind = model === 'process-pool' ? ['panic', 'exit'] : ['panic'];
+      for (const k of kind) {
+        const s = spec('square', 200, model, model === 'sequential' ? 1 : 2, { model: { fault: { task: 7, kind: k } }, baseline: false });
+        const err = await page.evaluate((x) => window.playground.run(x).then(() => 'resolved', (e) => e.message), s);
+        assert.notEqual(err, 'resolved', `${model} ${k}`);
+        assert.match(err, /task 7 of stage 0 panicked: fault injected|worker process died/, `${model} ${k}: ${err}`);
+        await ready(page);
+        const ok = await page.evaluate((x) => window.playground.run(x), spec('square', 200, model, model === 'sequential' ? 1 : 2));
+        assert.equal(ok.results.at(-1).verified, true, `${model}: next run`);
+      }
+    }
+  });
+
+  await test('no uncaught errors in the hostile phase', async () => {
+    assert.deepEqual(pageErrors, []);
+  });
+  await context.close();
  }
 
  if (PHASE === 'plain') {
