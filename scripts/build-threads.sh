@@ -2,8 +2,9 @@
 # Builds the engine's threads build into the page: the `frontend` crate with feature `threads`,
 # compiled by the pinned nightly with build-std, atomics and a shared, imported memory (without
 # these flags the module builds but the page fails with "not a shared typed array"; simd128 lets
-# LLVM vectorize as natively), then
-# wasm-bindgen (--target web, as wasm-bindgen-rayon needs) and wasm-opt with threads enabled.
+# LLVM vectorize as natively). Panics unwind, with WebAssembly exception handling, so a panicking
+# task fails its run with its message instead of trapping its worker. Then wasm-bindgen
+# (--target web, as wasm-bindgen-rayon needs) and wasm-opt with those features enabled.
 # Run by trunk after its own build (TRUNK_STAGING_DIR, TRUNK_PROFILE); also usable by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
