@@ -448,6 +448,33 @@ try {
     }
   });
 
+  await test('the history keeps runs across a reload, marks a run cut off by a reload, and reopens them', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await ready(page);
+    await page.goto(`${BASE}#x=${pack(spec('primes', 200_000, 'dynamic-pool', 2, { repetitions: 1 }))}`);
+    await ready(page);
+    await page.click('#run');
+    await page.waitForSelector('#history .history-entry >> text=done', { timeout: 60_000 });
+    // A long run, then the page goes away mid-run.
+    await page.goto(`${BASE}#x=${pack(spec('sleep', 1000, 'sequential', 1, { params: { latency_ms: 100 } }))}`);
+    await ready(page);
+    await page.click('#run');
+    await page.waitForSelector('#progress');
+    await page.reload();
+    await ready(page);
+    const rows = await page.$$eval('#history .history-entry', (trs) => trs.map((tr) => tr.textContent));
+    assert.equal(rows.length, 2, rows.join(' | '));
+    assert.match(rows[0], /sleep n=1000.*interrupted/, rows[0]);
+    assert.match(rows[1], /primes n=200000.*dynamic-pool x2.*done/, rows[1]);
+    await page.click('#history .history-entry:nth-child(2) .open-history');
+    assert.equal(await page.inputValue('select[name=workload]'), 'primes');
+    assert.ok((await page.textContent('.results')).includes('17984 primes below 200000'));
+    await page.screenshot({ path: `${ART}/history.png`, fullPage: true });
+  });
+
   await test('no uncaught errors in the hostile phase', async () => {
     assert.deepEqual(pageErrors, []);
   });

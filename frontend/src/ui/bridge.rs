@@ -25,7 +25,7 @@ pub enum EngineEvent {
     /// The engine worker could not start.
     Fatal(String),
     /// A run started.
-    Started { id: u64 },
+    Started { id: u64, spec: String },
     /// Progress of the current run (JSON from the engine).
     Progress { id: u64, json: String },
     /// A run ended: result JSON, or a one-line error.
@@ -220,11 +220,14 @@ impl Bridge {
             if let Some(w) = &inner.worker {
                 let _ = w.post_message(&msg);
             }
-            let id = p.id;
+            let started = (p.id, p.spec.clone());
             inner.current = Some(p);
-            id
+            started
         };
-        self.emit(EngineEvent::Started { id: next });
+        self.emit(EngineEvent::Started {
+            id: next.0,
+            spec: next.1,
+        });
     }
 
     /// Queues a run of `spec` (validated JSON); `done` receives the result JSON or an error line.

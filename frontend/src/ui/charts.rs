@@ -90,7 +90,7 @@ pub fn lanes(tasks: &[TaskRecord]) -> (Vec<u32>, Vec<String>) {
 pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
     let tasks = &result.tasks;
     if tasks.is_empty() {
-        return Err("no task records (results from a link carry none)".into());
+        return Err("no task records (results from a link or the history carry none, nor runs with the timeline off)".into());
     }
     let span = tasks.iter().map(|t| t.end).fold(0.0f64, f64::max).max(1e-9);
     // Few tasks: one bar each, in lanes where they overlap, alternate shades so neighbours stay

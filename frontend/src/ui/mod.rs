@@ -4,6 +4,7 @@ pub mod api;
 pub mod bridge;
 pub mod charts;
 pub mod dom;
+pub mod history;
 pub mod native;
 pub mod state;
 mod view;
@@ -77,7 +78,10 @@ pub fn app() -> Html {
                     });
                 }
                 EngineEvent::Fatal(m) => dispatch.dispatch(Action::EngineFatal(m)),
-                EngineEvent::Started { id, .. } => dispatch.dispatch(Action::RunStarted(id)),
+                EngineEvent::Started { id, spec } => {
+                    let exp = engine::Experiment::from_json(&spec).ok();
+                    dispatch.dispatch(Action::RunStarted(id, exp.map(Box::new)))
+                }
                 EngineEvent::Progress { id, json } => {
                     let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
                     dispatch.dispatch(Action::Progress {
@@ -257,6 +261,30 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |_| dispatch.dispatch(Action::ClearResults))
     };
+    // The history is stored whenever it changes, so a reload or a crash loses nothing.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with(state.history.clone(), move |entries| {
+            if entries.is_empty() {
+                history::clear();
+            } else if let Err(e) = history::save(entries) {
+                dispatch.dispatch(Action::Notice(e));
+            }
+        });
+    }
+    let on_open_history = {
+        let dispatch = state.dispatcher();
+        let entries = state.history.clone();
+        Callback::from(move |i: usize| {
+            if let Some(e) = entries.get(i) {
+                dispatch.dispatch(Action::OpenHistory(e.experiment.clone(), e.results.clone()));
+            }
+        })
+    };
+    let on_clear_history = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| dispatch.dispatch(Action::ClearHistory))
+    };
 
     view::page(
         &state,
@@ -270,6 +298,8 @@ pub fn app() -> Html {
             on_import,
             on_clear,
             on_toggle_native,
+            on_open_history,
+            on_clear_history,
         },
     )
 }

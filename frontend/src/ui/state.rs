@@ -9,6 +9,8 @@ use engine::spec::{ParamValue, SyncKind};
 use engine::{Experiment, ModelKind, Order, ResultSet, Sweep, WorkloadKind};
 use yew::Reducible;
 
+use super::history;
+
 /// The page's defaults for a workload: sizes that run in about a tenth of a second per run, so a
 /// whole experiment with its baseline takes about a second.
 pub fn page_default(kind: WorkloadKind, workers: u32) -> Experiment {
@@ -48,6 +50,8 @@ pub enum Source {
     File(String),
     /// Run by `native-runner serve` on this machine.
     Native,
+    /// Reopened from the page's history (kept without task records).
+    History,
 }
 
 impl Source {
@@ -57,6 +61,7 @@ impl Source {
             Source::Link => "from the link".into(),
             Source::File(name) => format!("imported: {name}"),
             Source::Native => "native, this machine".into(),
+            Source::History => "from the history".into(),
         }
     }
 }
@@ -107,6 +112,8 @@ pub struct State {
     pub also_native: bool,
     /// What the native run is doing, while it runs.
     pub native_status: Option<String>,
+    /// Past runs, newest first, as stored by [`super::history`].
+    pub history: Vec<super::history::Entry>,
 }
 
 impl State {
@@ -135,6 +142,7 @@ impl State {
             native: None,
             also_native: true,
             native_status: None,
+            history: history::load(),
         }
     }
 
@@ -184,13 +192,16 @@ pub enum Action {
     Edit(String, String),
     /// Replace the experiment (a link, back/forward, a reset) and optionally attach results.
     Load(Experiment, Option<ResultSet>),
+    /// Reopen an entry of the history: its experiment and, if it finished, its results.
+    OpenHistory(Experiment, Option<ResultSet>),
     EngineReady {
         threads: bool,
         pool_size: u32,
         machine: Option<MachineInfo>,
     },
     EngineFatal(String),
-    RunStarted(u64),
+    /// A run started, with the experiment it runs (for the history).
+    RunStarted(u64, Option<Box<Experiment>>),
     Progress {
         id: u64,
         tasks: u64,
@@ -210,6 +221,7 @@ pub enum Action {
     ToggleIncludeResults,
     Select(usize, usize),
     ClearResults,
+    ClearHistory,
     NativeProbed(Option<MachineInfo>),
     ToggleAlsoNative,
     NativeStatus(Option<String>),
@@ -366,7 +378,22 @@ impl Reducible for State {
             Action::EngineFatal(m) => {
                 s.engine.fatal = Some(m);
             }
-            Action::RunStarted(id) => {
+            Action::RunStarted(id, exp) => {
+                if let Some(exp) = exp {
+                    s.history.insert(
+                        0,
+                        history::Entry {
+                            at: history::now_ms(),
+                            run: id,
+                            side: "browser".into(),
+                            experiment: *exp,
+                            status: history::Status::Running,
+                            error: None,
+                            results: None,
+                        },
+                    );
+                    s.history.truncate(history::MAX_ENTRIES);
+                }
                 s.running = Some(Running {
                     id,
                     ..Running::default()
@@ -396,6 +423,22 @@ impl Reducible for State {
                 if s.running.as_ref().is_some_and(|r| r.id == id) {
                     s.running = None;
                 }
+                if let Some(e) = s
+                    .history
+                    .iter_mut()
+                    .find(|e| e.run == id && e.status == history::Status::Running)
+                {
+                    match &result {
+                        Ok(r) => {
+                            e.status = history::Status::Done;
+                            e.results = Some(history::compact(r));
+                        }
+                        Err(why) => {
+                            e.status = history::Status::Failed;
+                            e.error = Some(why.clone());
+                        }
+                    }
+                }
                 match result {
                     Ok(r) => {
                         s.results.insert(0, (Source::Browser, r));
@@ -417,14 +460,42 @@ impl Reducible for State {
             Action::NativeStatus(status) => s.native_status = status,
             Action::NativeFinished(result) => {
                 s.native_status = None;
+                let entry = |status, error, results| history::Entry {
+                    at: history::now_ms(),
+                    run: 0,
+                    side: "native".into(),
+                    experiment: s.exp.clone(),
+                    status,
+                    error,
+                    results,
+                };
                 match result {
-                    Ok(r) => s.results.insert(0, (Source::Native, r)),
-                    Err(e) => s.notice = Some(e),
+                    Ok(r) => {
+                        let mut e = entry(history::Status::Done, None, Some(history::compact(&r)));
+                        e.experiment = r.experiment.clone();
+                        s.history.insert(0, e);
+                        s.results.insert(0, (Source::Native, r));
+                    }
+                    Err(e) => {
+                        let h = entry(history::Status::Failed, Some(e.clone()), None);
+                        s.history.insert(0, h);
+                        s.notice = Some(e);
+                    }
                 }
+                s.history.truncate(history::MAX_ENTRIES);
             }
             Action::ClearResults => {
                 s.results.clear();
                 s.selected = None;
+            }
+            Action::ClearHistory => s.history.clear(),
+            Action::OpenHistory(exp, results) => {
+                s.exp = exp;
+                s.drafts.clear();
+                if let Some(r) = results {
+                    s.results.insert(0, (Source::History, r));
+                    s.selected = None;
+                }
             }
         }
         Rc::new(s)

@@ -20,6 +20,8 @@ pub struct Handlers {
     pub on_import: Callback<web_sys::File>,
     pub on_clear: Callback<MouseEvent>,
     pub on_toggle_native: Callback<Event>,
+    pub on_open_history: Callback<usize>,
+    pub on_clear_history: Callback<MouseEvent>,
 }
 
 fn fmt_time(s: f64) -> String {
@@ -469,6 +471,70 @@ fn banner(state: &State) -> Html {
     }
 }
 
+/// Past runs, kept in this browser across reloads and crashes.
+fn history_panel(state: &State, h: &Handlers) -> Html {
+    use super::history::Status;
+    let rows: Html = state
+        .history
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let x = &e.experiment;
+            let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(e.at));
+            let when: String = when
+                .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
+                .into();
+            let (status, class) = match e.status {
+                Status::Running => ("running".to_string(), "muted"),
+                Status::Done => ("done".to_string(), ""),
+                Status::Failed => (
+                    format!("failed: {}", e.error.clone().unwrap_or_default()),
+                    "bad",
+                ),
+                Status::Interrupted => (
+                    "interrupted (the page closed or crashed mid-run)".to_string(),
+                    "bad",
+                ),
+            };
+            let best = e.results.as_ref().and_then(|r| {
+                r.results
+                    .iter()
+                    .filter_map(|m| m.speedup)
+                    .max_by(f64::total_cmp)
+            });
+            let open = {
+                let cb = h.on_open_history.clone();
+                Callback::from(move |_: MouseEvent| cb.emit(i))
+            };
+            html! {
+                <tr class="history-entry">
+                    <td>{ when }</td>
+                    <td>{ &e.side }</td>
+                    <td>{ format!("{} n={}", x.workload.name, x.workload.n) }</td>
+                    <td>{ format!("{} x{}", x.model.name, x.workers) }</td>
+                    <td>{ best.map(|b| format!("{b:.2}x")).unwrap_or_else(|| "–".into()) }</td>
+                    <td class={class}>{ status }</td>
+                    <td><button class="open-history" onclick={open}>{ "open" }</button></td>
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel history" aria-label="history" id="history">
+            <h2>{ "History" }</h2>
+            if state.history.is_empty() {
+                <p class="muted">{ "Runs are kept here, in this browser, across reloads." }</p>
+            } else {
+                <table>
+                    <thead><tr><th>{ "started" }</th><th>{ "side" }</th><th>{ "workload" }</th><th>{ "model" }</th><th>{ "best speedup" }</th><th>{ "status" }</th><th></th></tr></thead>
+                    <tbody>{ rows }</tbody>
+                </table>
+                <button id="clear-history" onclick={h.on_clear_history.clone()}>{ "Clear history" }</button>
+            }
+        </section>
+    }
+}
+
 pub fn page(state: &State, h: Handlers) -> Html {
     html! {
         <>
@@ -492,6 +558,7 @@ pub fn page(state: &State, h: Handlers) -> Html {
                     { sweep_charts(state) }
                     { python_panel(state) }
                     { share_panel(state, &h) }
+                    { history_panel(state, &h) }
                 </div>
             </div>
         </>

@@ -1,0 +1,93 @@
+//! The page's history of runs, kept in `localStorage` so that nothing a user ran is lost to a
+//! reload, a closed tab or a crashed engine worker.
+//!
+//! An entry is written when a run starts, with its experiment, and completed when it ends. An
+//! entry still marked running when the page loads is shown as interrupted, and its experiment
+//! can be opened and run again. Results are kept without per-task records: timelines can be
+//! megabytes, and storage holds about 5 MB per origin. Export the result JSON to keep a timeline.
+
+use engine::{Experiment, ResultSet};
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "playground-history-v1";
+/// Entries kept, newest first.
+pub const MAX_ENTRIES: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Running,
+    Done,
+    Failed,
+    /// Still running when the page went away.
+    Interrupted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// When it started, ms since the epoch.
+    pub at: f64,
+    /// The page's run id while it runs; unique within a page load.
+    pub run: u64,
+    /// "browser" or "native".
+    pub side: String,
+    pub experiment: Experiment,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<ResultSet>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The stored history; runs left running by a previous page are interrupted.
+pub fn load() -> Vec<Entry> {
+    let Some(text) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) else {
+        return Vec::new();
+    };
+    let mut entries: Vec<Entry> = serde_json::from_str(&text).unwrap_or_default();
+    for e in &mut entries {
+        if e.status == Status::Running {
+            e.status = Status::Interrupted;
+            e.run = 0;
+        }
+    }
+    entries
+}
+
+/// Stores the history, dropping the oldest entries while storage is full. Returns a message
+/// when nothing could be stored.
+pub fn save(entries: &[Entry]) -> Result<(), String> {
+    let store = storage().ok_or("this browser keeps no local storage")?;
+    let mut keep = entries.len().min(MAX_ENTRIES);
+    loop {
+        let text = serde_json::to_string(&entries[..keep]).expect("history serializes");
+        match store.set_item(KEY, &text) {
+            Ok(()) => return Ok(()),
+            Err(_) if keep > 1 => keep /= 2,
+            Err(_) => return Err("the run history could not be stored (storage full)".into()),
+        }
+    }
+}
+
+pub fn clear() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(KEY);
+    }
+}
+
+/// Results as the history keeps them: without per-task records.
+pub fn compact(results: &ResultSet) -> ResultSet {
+    let mut r = results.clone();
+    for m in &mut r.results {
+        m.tasks.clear();
+    }
+    r
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
