@@ -264,10 +264,11 @@ pub fn app() -> Html {
     // The history is stored whenever it changes, so a reload or a crash loses nothing.
     {
         let dispatch = state.dispatcher();
-        use_effect_with(state.history.clone(), move |entries| {
+        let entries = state.history.clone();
+        use_effect_with(state.history_version, move |_| {
             if entries.is_empty() {
                 history::clear();
-            } else if let Err(e) = history::save(entries) {
+            } else if let Err(e) = history::save(&entries) {
                 dispatch.dispatch(Action::Notice(e));
             }
         });

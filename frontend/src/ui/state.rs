@@ -113,7 +113,10 @@ pub struct State {
     /// What the native run is doing, while it runs.
     pub native_status: Option<String>,
     /// Past runs, newest first, as stored by [`super::history`].
-    pub history: Vec<super::history::Entry>,
+    /// Shared, so the reducer's copy of the state per action does not copy every stored result.
+    pub history: Rc<Vec<super::history::Entry>>,
+    /// Bumped on every change of `history`: what the page watches to store it.
+    pub history_version: u64,
 }
 
 impl State {
@@ -142,7 +145,8 @@ impl State {
             native: None,
             also_native: true,
             native_status: None,
-            history: history::load(),
+            history: Rc::new(history::load()),
+            history_version: 0,
         }
     }
 
@@ -380,7 +384,9 @@ impl Reducible for State {
             }
             Action::RunStarted(id, exp) => {
                 if let Some(exp) = exp {
-                    s.history.insert(
+                    s.history_version += 1;
+                    let h = Rc::make_mut(&mut s.history);
+                    h.insert(
                         0,
                         history::Entry {
                             at: history::now_ms(),
@@ -392,7 +398,7 @@ impl Reducible for State {
                             results: None,
                         },
                     );
-                    s.history.truncate(history::MAX_ENTRIES);
+                    h.truncate(history::MAX_ENTRIES);
                 }
                 s.running = Some(Running {
                     id,
@@ -423,11 +429,13 @@ impl Reducible for State {
                 if s.running.as_ref().is_some_and(|r| r.id == id) {
                     s.running = None;
                 }
-                if let Some(e) = s
+                if let Some(i) = s
                     .history
-                    .iter_mut()
-                    .find(|e| e.run == id && e.status == history::Status::Running)
+                    .iter()
+                    .position(|e| e.run == id && e.status == history::Status::Running)
                 {
+                    s.history_version += 1;
+                    let e = &mut Rc::make_mut(&mut s.history)[i];
                     match &result {
                         Ok(r) => {
                             e.status = history::Status::Done;
@@ -473,22 +481,26 @@ impl Reducible for State {
                     Ok(r) => {
                         let mut e = entry(history::Status::Done, None, Some(history::compact(&r)));
                         e.experiment = r.experiment.clone();
-                        s.history.insert(0, e);
+                        Rc::make_mut(&mut s.history).insert(0, e);
                         s.results.insert(0, (Source::Native, r));
                     }
                     Err(e) => {
                         let h = entry(history::Status::Failed, Some(e.clone()), None);
-                        s.history.insert(0, h);
+                        Rc::make_mut(&mut s.history).insert(0, h);
                         s.notice = Some(e);
                     }
                 }
-                s.history.truncate(history::MAX_ENTRIES);
+                Rc::make_mut(&mut s.history).truncate(history::MAX_ENTRIES);
+                s.history_version += 1;
             }
             Action::ClearResults => {
                 s.results.clear();
                 s.selected = None;
             }
-            Action::ClearHistory => s.history.clear(),
+            Action::ClearHistory => {
+                s.history = Rc::new(Vec::new());
+                s.history_version += 1;
+            }
             Action::OpenHistory(exp, results) => {
                 s.exp = exp;
                 s.drafts.clear();
