@@ -327,7 +327,11 @@ fn model_result(
     let workers = cfg.workers as u32;
     let speedup = baseline_mean.map(|b| b / s.mean);
     let records = &last.records;
-    let mut stats: Vec<WorkerStats> = records
+    let mut busy = vec![0.0; records.per_worker.len()];
+    for r in &records.tasks {
+        busy[r.worker as usize] += (r.end - r.start - r.wait).max(0.0);
+    }
+    let stats: Vec<WorkerStats> = records
         .per_worker
         .iter()
         .enumerate()
@@ -335,16 +339,9 @@ fn model_result(
         .map(|(w, &tasks)| WorkerStats {
             worker: w as u32,
             tasks,
-            busy: records.timeline.then_some(0.0),
+            busy: records.timeline.then_some(busy[w]),
         })
         .collect();
-    for r in &records.tasks {
-        if let Some(w) = stats.iter_mut().find(|w| w.worker == r.worker)
-            && let Some(busy) = w.busy.as_mut()
-        {
-            *busy += (r.end - r.start - r.wait).max(0.0);
-        }
-    }
     ModelResult {
         model: cfg.model.name,
         workers,

@@ -186,27 +186,33 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     if !Path::new("engine").is_dir() {
         bail!("run from the repository root (cargo xtask bench)");
     }
-    // Trunk and the scripts find wasm-opt and playwright in node_modules, as the README's
-    // commands do.
-    let path = format!(
-        "{}/node_modules/.bin:{}",
-        std::env::current_dir()?.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    // SAFETY: set before this process starts any thread.
-    unsafe { std::env::set_var("PATH", path) };
     if !args.no_build {
+        // Trunk and the setup script find wasm-opt and playwright in node_modules, as the README's
+        // commands do.
+        let path = format!(
+            "{}/node_modules/.bin:{}",
+            std::env::current_dir()?.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         progress(
             "installing what is missing (scripts/setup-web.sh), building native-runner and the page",
         );
-        procs::run_checked(Command::new("bash").arg("scripts/setup-web.sh"))?;
+        procs::run_checked(
+            Command::new("bash")
+                .arg("scripts/setup-web.sh")
+                .env("PATH", &path),
+        )?;
         procs::run_checked(Command::new("cargo").args([
             "build",
             "--release",
             "-p",
             "native-runner",
         ]))?;
-        procs::run_checked(Command::new("trunk").args(["build", "--release"]))?;
+        procs::run_checked(
+            Command::new("trunk")
+                .args(["build", "--release"])
+                .env("PATH", &path),
+        )?;
     }
     let machine: Value = serde_json::from_slice(&procs::run_checked(
         Command::new(NATIVE_RUNNER).args(["machine", "--format", "json"]),

@@ -546,20 +546,20 @@ impl Collector {
 
     /// The outputs in task order and the records, once every task has reported.
     pub fn finish(self) -> Result<(Vec<TaskOutput>, Records), RunError> {
-        // Written as one iterator chain so the outputs are unwrapped in place, without a second
-        // allocation the size of the stage.
-        let outputs = self
-            .outputs
-            .into_iter()
-            .enumerate()
-            .map(|(task, o)| {
-                o.ok_or_else(|| {
-                    RunError::Protocol(format!("task {task} finished without a result"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((outputs, self.records))
+        Ok((all_outputs(self.outputs)?, self.records))
     }
+}
+
+/// A stage's outputs in task order, failing if a task left none. One iterator chain, so the
+/// outputs are unwrapped in place, without a second allocation the size of the stage.
+pub(crate) fn all_outputs(outputs: Vec<Option<TaskOutput>>) -> Result<Vec<TaskOutput>, RunError> {
+    outputs
+        .into_iter()
+        .enumerate()
+        .map(|(task, o)| {
+            o.ok_or_else(|| RunError::Protocol(format!("task {task} finished without a result")))
+        })
+        .collect()
 }
 
 /// Options of a model resolved for one stage.

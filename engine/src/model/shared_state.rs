@@ -9,7 +9,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use super::{Executor, Records, StageOpts, StageRt, TaskRecord, exec_task, run_workers};
+use super::{
+    Executor, Records, StageOpts, StageRt, TaskRecord, all_outputs, exec_task, run_workers,
+};
 use crate::error::RunError;
 use crate::spec::SyncKind;
 use crate::workload::{Job, TaskOutput};
@@ -96,15 +98,6 @@ impl Executor for SharedState {
             records.append(part);
         }
         records.tasks = by_task.into_iter().flatten().collect();
-        let outputs = outputs
-            .into_iter()
-            .enumerate()
-            .map(|(task, o)| {
-                o.ok_or_else(|| {
-                    RunError::Protocol(format!("task {task} finished without a result"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((outputs, records))
+        Ok((all_outputs(outputs)?, records))
     }
 }

@@ -24,16 +24,9 @@ impl Primes {
     }
 }
 
-pub(crate) fn is_prime(k: u64) -> bool {
-    // Every k below the largest n (10^9) fits in 32 bits, where division costs a fraction of a
-    // 64-bit one, natively and in WebAssembly alike.
-    match u32::try_from(k) {
-        Ok(k) => is_prime_u32(k),
-        Err(_) => is_prime_u64(k),
-    }
-}
-
-fn is_prime_u32(k: u32) -> bool {
+/// Trial division in 32 bits: every k below the largest n (10^9, see limits.rs) fits, and 32-bit
+/// division costs a fraction of a 64-bit one, natively and in WebAssembly alike.
+pub(crate) fn is_prime(k: u32) -> bool {
     if k < 2 {
         return false;
     }
@@ -54,26 +47,6 @@ fn is_prime_u32(k: u32) -> bool {
     true
 }
 
-fn is_prime_u64(k: u64) -> bool {
-    if k < 2 {
-        return false;
-    }
-    if k < 4 {
-        return true;
-    }
-    if k.is_multiple_of(2) {
-        return false;
-    }
-    let mut d = 3;
-    while d * d <= k {
-        if k.is_multiple_of(d) {
-            return false;
-        }
-        d += 2;
-    }
-    true
-}
-
 impl Job for Primes {
     fn tasks(&self, _stage: usize) -> usize {
         self.tasks as usize
@@ -81,8 +54,9 @@ impl Job for Primes {
 
     fn run(&self, _stage: usize, task: usize, ctx: &TaskCtx) -> TaskOutput {
         let r = split_range(self.n.saturating_sub(2), self.tasks, task as u64);
+        let bound = |k: u64| u32::try_from(k).expect("n is at most 10^9 (limits.rs)");
         let mut count = 0;
-        for k in r.start + 2..r.end + 2 {
+        for k in bound(r.start + 2)..bound(r.end + 2) {
             if is_prime(k) {
                 count += 1;
             }
@@ -162,17 +136,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_widths_agree_and_know_the_primes_around_2_pow_32() {
-        for k in 0..20_000u32 {
-            assert_eq!(is_prime_u32(k), is_prime_u64(u64::from(k)), "{k}");
-        }
-        // The largest 32-bit prime, and its neighbours; 65537^2 needs the 64-bit square.
+    fn trial_division_knows_the_primes_up_to_the_32_bit_limit() {
+        let small: Vec<u32> = (0..30).filter(|&k| is_prime(k)).collect();
+        assert_eq!(small, [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]);
+        // The largest 32-bit prime and its neighbours; 65521^2 needs the 64-bit square.
         assert!(is_prime(4_294_967_291));
         assert!(!is_prime(4_294_967_293));
-        assert!(!is_prime(65_537 * 65_537));
-        assert!(is_prime_u32(65_521));
-        // Past 32 bits: the smallest prime above 2^32.
-        assert!(is_prime(4_294_967_311));
-        assert!(!is_prime(4_294_967_297), "2^32 + 1 = 641 x 6700417");
+        assert!(is_prime(65_521) && !is_prime(65_521 * 65_521));
+    }
+
+    #[test]
+    fn every_allowed_n_fits_32_bits() {
+        let def = crate::limits::size_param(crate::workload::WorkloadKind::Primes);
+        match def.kind {
+            crate::limits::ParamKind::Int { max, .. } => assert!(max <= u64::from(u32::MAX)),
+            _ => unreachable!("n is an integer"),
+        }
     }
 }

@@ -79,15 +79,6 @@ pub fn clear() {
     }
 }
 
-/// Results as the history keeps them: without per-task records.
-pub fn compact(results: &ResultSet) -> ResultSet {
-    let mut r = results.clone();
-    for m in &mut r.results {
-        m.tasks.clear();
-    }
-    r
-}
-
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }

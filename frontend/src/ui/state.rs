@@ -439,7 +439,7 @@ impl Reducible for State {
                     match &result {
                         Ok(r) => {
                             e.status = history::Status::Done;
-                            e.results = Some(history::compact(r));
+                            e.results = Some(crate::share::without_tasks(r));
                         }
                         Err(why) => {
                             e.status = history::Status::Failed;
@@ -479,7 +479,11 @@ impl Reducible for State {
                 };
                 match result {
                     Ok(r) => {
-                        let mut e = entry(history::Status::Done, None, Some(history::compact(&r)));
+                        let mut e = entry(
+                            history::Status::Done,
+                            None,
+                            Some(crate::share::without_tasks(&r)),
+                        );
                         e.experiment = r.experiment.clone();
                         Rc::make_mut(&mut s.history).insert(0, e);
                         s.results.insert(0, (Source::Native, r));
