@@ -13,6 +13,8 @@
 //!   work-stealing, message-passing, shared-state, process-pool, async, gil), [`run_once`], and
 //!   the per-task [`TaskRecord`].
 //! - [`measure`]: [`run_experiment`] and the result types ([`ResultSet`], [`ModelResult`]).
+//! - [`journal`]: what an experiment has done so far, for the partial result of a run that is
+//!   stopped or times out ([`journal::Partial`]).
 //! - [`stats`]: mean, standard deviation, median, outliers, Karp-Flatt, Amdahl fit.
 //! - [`machine`]: [`MachineInfo`] and the timer resolution measurement.
 //! - [`error`]: [`SpecError`], [`LinkError`], [`RunError`].
@@ -42,6 +44,7 @@
 
 pub mod error;
 pub mod limits;
+pub mod journal;
 pub mod link;
 pub mod machine;
 pub mod measure;

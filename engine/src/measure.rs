@@ -1,9 +1,12 @@
 //! Running an experiment: warm-ups and repetitions of every configuration, timings summarized,
 //! answers verified, speedups against the sequential baseline, and one serde result type.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::RunError;
+use crate::journal::{Journal, Partial};
 use crate::machine::MachineInfo;
 use crate::model::{ModelKind, RunConfig, RunEnv, RunOutcome, TaskRecord, run_once};
 use crate::spec::{Experiment, ModelSpec, SCHEMA_VERSION, Sweep};
@@ -83,6 +86,10 @@ pub struct ResultSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine: Option<MachineInfo>,
     pub results: Vec<ModelResult>,
+    /// Present when the experiment did not finish: why, and how far the run that was cut short
+    /// got. `results` then holds only the configurations that finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
 }
 
 /// Progress of an experiment, for progress bars.
@@ -143,6 +150,8 @@ pub struct ExperimentRun {
     /// Reference verdicts by answer digest: every configuration of an experiment has the same
     /// workload, and a reference can be costly (a sieve up to 10^8), so each is computed once.
     references: Vec<(String, Reference)>,
+    /// Where the host can read how far the experiment got.
+    journal: Option<Arc<Journal>>,
 }
 
 impl ExperimentRun {
@@ -153,6 +162,29 @@ impl ExperimentRun {
             results: Vec::new(),
             baseline: None,
             references: Vec::new(),
+            journal: None,
+        }
+    }
+
+    /// Keeps `journal` up to date as the experiment goes, so that a host that stops it can
+    /// still report what it did ([`Journal::partial`]).
+    pub fn with_journal(mut self, journal: Arc<Journal>) -> Self {
+        journal.clear();
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Run `run` (from 0, warm-ups included) of configuration `index` starts.
+    pub fn run_starting(&self, index: usize, run: u32) {
+        if let Some(j) = &self.journal {
+            let cfg = &self.configs[index];
+            j.run_starting(
+                cfg.model.name,
+                cfg.workers as u32,
+                run,
+                self.runs_per_config(),
+                self.is_warmup(run),
+            );
         }
     }
 
@@ -203,6 +235,9 @@ impl ExperimentRun {
             verified,
             verification,
         );
+        if let Some(j) = &self.journal {
+            j.recorded(&result);
+        }
         self.results.push(result);
     }
 
@@ -213,6 +248,7 @@ impl ExperimentRun {
             experiment: self.exp,
             machine: None,
             results: self.results,
+            partial: None,
         }
     }
 }
@@ -224,7 +260,7 @@ pub fn run_experiment(
     env: &RunEnv,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ResultSet, RunError> {
-    let mut run = ExperimentRun::new(exp);
+    let mut run = ExperimentRun::new(exp).with_journal(env.control.journal.clone());
     let total = run.configs().len();
     let runs = run.runs_per_config();
     for index in 0..total {
@@ -238,6 +274,7 @@ pub fn run_experiment(
         });
         let mut outcomes: Vec<RunOutcome> = Vec::new();
         for r in 0..runs {
+            run.run_starting(index, r);
             let outcome = run_once(&cfg, env)?;
             if !run.is_warmup(r) {
                 // Only the last repetition's records are kept: a run of a million tasks would

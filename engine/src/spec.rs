@@ -138,6 +138,9 @@ pub enum FaultKind {
     Panic,
     /// The worker process exits abruptly (process-pool only).
     Exit,
+    /// The task never returns, ignoring cancellation: a stuck task, for checking that Stop and
+    /// `--timeout` still end the run and keep what it did.
+    Hang,
 }
 
 /// Which model, with its options. Options a model does not have are errors, not ignored.

@@ -276,6 +276,108 @@ fn cancel_stops_the_run(model: ModelKind) {
     }
 }
 
+/// A task that never returns is stopped from outside, as the page's Stop and the runner's
+/// `--timeout` do it: cancel, then read the journal. The partial result keeps the finished
+/// baseline whole, and the cut-short run's finished tasks and the stuck task in flight.
+fn stuck_task_leaves_a_partial_timeline(model: ModelKind) {
+    let _guard = (model == ModelKind::ProcessPool).then(processes_lock);
+    const STUCK: u32 = 5;
+    let mut exp = engine::Experiment::new(WorkloadKind::Sleep, model, workers_for(model) as u32);
+    exp.workload = sleep(16, 10);
+    exp.repetitions = 1;
+    exp.warmups = 0;
+    exp.model.fault = Some(Fault {
+        task: u64::from(STUCK),
+        kind: FaultKind::Hang,
+    });
+    let exp = exp.validate().unwrap();
+    let env = env();
+    let (tx, rx) = mpsc::channel();
+    {
+        let (exp, env) = (exp.clone(), env.clone());
+        // Left behind if the stuck task is on a thread: nothing can end it but the process.
+        std::thread::spawn(move || {
+            let _ = tx.send(engine::run_experiment(&exp, &env, &mut |_| {}));
+        });
+    }
+    // Wait until the stuck task is running and the rest has settled (the other worker, if any,
+    // ran out of tasks or is blocked behind the stuck one).
+    let journal = env.control.journal.clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (mut last, mut stable_since) = (u64::MAX, Instant::now());
+    loop {
+        assert!(Instant::now() < deadline, "{model}: never settled on the stuck task");
+        let p = journal.partial(&exp, "probe");
+        let stopped = p.partial.and_then(|p| p.stopped);
+        if let Some(s) = stopped.filter(|s| {
+            s.in_flight
+                .iter()
+                .any(|f| f.stage == 0 && f.task <= STUCK && STUCK < f.end)
+        }) {
+            if s.tasks_done != last {
+                (last, stable_since) = (s.tasks_done, Instant::now());
+            } else if stable_since.elapsed() > Duration::from_millis(300) {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    env.control.cancel.store(true, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(300));
+    let results = journal.partial(&exp, "stopped");
+    let partial = results.partial.as_ref().expect("marked partial");
+    assert_eq!(partial.reason, "stopped");
+    // The baseline (the run itself, for sequential) finished before the stuck run and is kept
+    // whole.
+    if model == ModelKind::Sequential {
+        assert!(results.results.is_empty());
+    } else {
+        assert_eq!(results.results.len(), 1, "{model}");
+        assert_eq!(results.results[0].model, ModelKind::Sequential);
+        assert_eq!(results.results[0].verified, Some(true));
+        assert_eq!(
+            results.results[0].answer.summary,
+            "16 waits, 160.000 ms in total"
+        );
+    }
+    let s = partial.stopped.as_ref().expect("the stuck run is reported");
+    assert_eq!((s.model, s.run, s.runs, s.warmup), (model, 1, 1, false));
+    let stuck = s
+        .in_flight
+        .iter()
+        .find(|f| f.task <= STUCK && STUCK < f.end)
+        .unwrap_or_else(|| panic!("{model}: the stuck task is not in flight: {s:?}"));
+    let since = stuck.since.expect("known with the timeline on");
+    assert!(since >= 0.0 && since <= s.elapsed, "{model}: {since} vs {}", s.elapsed);
+    assert!((stuck.worker as usize) < workers_for(model), "{model}");
+    // Every finished task is in the timeline, once, and the stuck one is not.
+    assert!(s.tasks_done > 0 && s.tasks_done < 16, "{model}: {}", s.tasks_done);
+    assert_eq!(s.tasks.len() as u64, s.tasks_done, "{model}");
+    let mut seen: Vec<u32> = s.tasks.iter().map(|t| t.task).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), s.tasks.len(), "{model}: a task recorded twice");
+    assert!(!seen.contains(&STUCK), "{model}: the stuck task finished?");
+    for t in &s.tasks {
+        assert!(
+            t.start <= t.end && t.end <= s.elapsed,
+            "{model}: record outside the run: {t:?}"
+        );
+    }
+    let counted: u64 = s.worker_stats.iter().map(|w| w.tasks).sum();
+    assert_eq!(counted, s.tasks_done, "{model}");
+    if model == ModelKind::ProcessPool {
+        // The coordinator is not stuck: it sees the cancel and ends the worker processes.
+        let r = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a cancelled process pool ends");
+        assert!(matches!(r, Err(RunError::Cancelled)), "{:?}", r.map(|_| ()));
+        assert_no_worker_children("after stopping a stuck process pool");
+    } else {
+        assert!(rx.try_recv().is_err(), "{model}: a stuck run ended by itself");
+    }
+}
+
 macro_rules! failure_tests {
     ($($module:ident => $model:expr),* $(,)?) => {
         const INSTANTIATED: &[ModelKind] = &[$($model),*];
@@ -299,6 +401,11 @@ macro_rules! failure_tests {
                 #[test]
                 fn cancel_stops_the_run() {
                     super::cancel_stops_the_run(MODEL);
+                }
+
+                #[test]
+                fn stuck_task_leaves_a_partial_timeline() {
+                    super::stuck_task_leaves_a_partial_timeline(MODEL);
                 }
             }
         )*

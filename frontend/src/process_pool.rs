@@ -183,6 +183,9 @@ pub async fn run_once(
     }
     let kind = ModelKind::ProcessPool;
     let stages = job.stages();
+    let log = control
+        .journal
+        .start_log(cfg.workers, cfg.timeline, pool.t0);
     let mut records = Records::new(cfg.timeline);
     let (mut largest, mut chunk_size) = (0, None);
     for stage in 0..stages {
@@ -198,8 +201,9 @@ pub async fn run_once(
         }
         let order = cfg.model.order.or(kind.default_order());
         let mut driver =
-            StageDriver::new(stage, tasks, chunk, order, offsets.clone(), cfg.timeline);
-        for (i, msg) in driver.start() {
+            StageDriver::new(stage, tasks, chunk, order, offsets.clone(), cfg.timeline)
+                .with_log(log.clone());
+        for (i, msg) in driver.start(pool.now()) {
             pool.send(i, &msg)?;
         }
         while !driver.done() {

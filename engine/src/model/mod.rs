@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use crate::error::{RunError, SpecError};
+use crate::journal::{Journal, RunLog};
 use crate::limits::MAX_THREAD_PER_TASK_TASKS;
 use crate::spec::{Fault, FaultKind, ModelSpec, Order, SyncKind, WorkloadSpec};
 use crate::workload::{self, Answer, Job, TaskOutput};
@@ -224,11 +225,13 @@ pub struct TaskRecord {
     pub delivered_index: Option<u32>,
 }
 
-/// Shared between a run and whoever watches it: a cancel switch and a progress count.
+/// Shared between a run and whoever watches it: a cancel switch, a progress count, and the
+/// journal a partial result is made from.
 #[derive(Debug, Clone, Default)]
 pub struct RunControl {
     pub cancel: Arc<AtomicBool>,
     pub tasks_done: Arc<AtomicU64>,
+    pub journal: Arc<Journal>,
 }
 
 /// How to start a process-pool worker: a program that calls
@@ -328,6 +331,8 @@ pub(crate) struct StageRt<'a> {
     pub fault: Option<Fault>,
     /// Read the clock around each task (timeline on).
     pub timeline: bool,
+    /// Where the run's progress is readable from outside (see [`crate::journal`]).
+    pub log: Option<Arc<RunLog>>,
 }
 
 impl StageRt<'_> {
@@ -420,14 +425,17 @@ pub(crate) fn exec_task(
             ctx.waited.set(wait);
             start
         }
-        None => {
-            let start = rt.clock();
-            if let Some(d) = job.wait(rt.stage, task) {
-                ctx.blocking_wait(d);
-            }
-            start
-        }
+        None => rt.clock(),
     };
+    if let Some(log) = rt.log.as_deref() {
+        let since = if rt.timeline { start } else { f64::NAN };
+        log.begin(worker, rt.stage, task, task + 1, since);
+    }
+    if waited.is_none()
+        && let Some(d) = job.wait(rt.stage, task)
+    {
+        ctx.blocking_wait(d);
+    }
     let result = catch_unwind(AssertUnwindSafe(|| {
         if let Some(f) = rt.fault
             && rt.stage == 0
@@ -438,6 +446,10 @@ pub(crate) fn exec_task(
                 // Validation allows `exit` for process-pool only, whose workers run this in
                 // their own process: ending it is the fault.
                 FaultKind::Exit => std::process::exit(3),
+                // Stuck for good: only ending the thread's Worker or process ends it.
+                FaultKind::Hang => loop {
+                    crate::threads::sleep(std::time::Duration::from_secs(3600));
+                },
             }
         }
         job.run(rt.stage, task, &ctx)
@@ -446,21 +458,26 @@ pub(crate) fn exec_task(
     match result {
         Ok(output) => {
             rt.control.tasks_done.fetch_add(1, Ordering::Relaxed);
-            Ok((
-                output,
-                TaskRecord {
-                    stage: rt.stage as u32,
-                    task: task as u32,
-                    worker: worker as u32,
-                    start,
-                    end,
-                    wait: ctx.waited.get(),
-                    delivered: None,
-                    delivered_index: None,
-                },
-            ))
+            let record = TaskRecord {
+                stage: rt.stage as u32,
+                task: task as u32,
+                worker: worker as u32,
+                start,
+                end,
+                wait: ctx.waited.get(),
+                delivered: None,
+                delivered_index: None,
+            };
+            if let Some(log) = rt.log.as_deref() {
+                log.end(worker, &record);
+                log.idle(worker);
+            }
+            Ok((output, record))
         }
         Err(payload) => {
+            if let Some(log) = rt.log.as_deref() {
+                log.idle(worker);
+            }
             rt.stop.store(true, Ordering::Relaxed);
             Err(RunError::TaskPanicked {
                 stage: rt.stage,
@@ -679,6 +696,10 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
             ),
         }),
     };
+    let log = env
+        .control
+        .journal
+        .start_log(cfg.workers, cfg.timeline, t0);
     let mut records = Records::new(cfg.timeline);
     let (mut largest_stage, mut chunk_size) = (0, None);
     for stage in 0..job.stages() {
@@ -703,6 +724,7 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
             stop: AtomicBool::new(false),
             fault: cfg.model.fault,
             timeline: cfg.timeline,
+            log: Some(log.clone()),
         };
         let (outputs, stage_records) = exec.run_stage(&*job, &rt, &opts)?;
         exec.end_stage(stage, &outputs)?;

@@ -6,6 +6,9 @@
 //! travel by `postMessage` between Workers that each have their own WebAssembly instance and
 //! memory. Both hosts drive the same state machines, so both schedule and record identically.
 
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +16,7 @@ use web_time::Instant;
 
 use super::{Collector, Records, RunControl, StageRt, TaskRecord, chunks, exec_chunk};
 use crate::error::RunError;
+use crate::journal::RunLog;
 use crate::spec::{Fault, Order, WorkloadSpec};
 use crate::workload::{self, Job, TaskOutput};
 
@@ -128,6 +132,7 @@ impl WorkerSession {
                     stop: AtomicBool::new(false),
                     fault: self.fault,
                     timeline: self.timeline,
+                    log: None,
                 };
                 match exec_chunk(job, start..end, 0, &rt) {
                     Ok(results) => {
@@ -197,11 +202,14 @@ pub fn end_stage_message(stage: usize, stages: usize, outputs: &[TaskOutput]) ->
 pub struct StageDriver {
     stage: usize,
     tasks: usize,
-    chunks: Vec<std::ops::Range<usize>>,
+    chunks: Vec<Range<usize>>,
     next_chunk: usize,
     outstanding: usize,
     collector: Collector,
     offsets: Vec<f64>,
+    /// Each worker's chunks sent and not yet back; the first is the one it is running.
+    queued: Vec<VecDeque<Range<usize>>>,
+    log: Option<Arc<RunLog>>,
 }
 
 impl StageDriver {
@@ -221,14 +229,30 @@ impl StageDriver {
             next_chunk: 0,
             outstanding: 0,
             collector: Collector::new(tasks, order, timeline),
+            queued: vec![VecDeque::new(); offsets.len()],
             offsets,
+            log: None,
         }
     }
 
-    fn next_for(&mut self, worker: usize) -> Option<(usize, ToWorker)> {
+    /// Keeps `log` up to date with what each worker runs and has finished (see
+    /// [`crate::journal`]): a worker runs its oldest chunk not yet back.
+    pub fn with_log(mut self, log: Arc<RunLog>) -> Self {
+        self.log = Some(log);
+        self
+    }
+
+    fn next_for(&mut self, worker: usize, now: f64) -> Option<(usize, ToWorker)> {
         let r = self.chunks.get(self.next_chunk)?.clone();
         self.next_chunk += 1;
         self.outstanding += 1;
+        let queue = &mut self.queued[worker];
+        if queue.is_empty()
+            && let Some(log) = &self.log
+        {
+            log.begin(worker, self.stage, r.start, r.end, now);
+        }
+        queue.push_back(r.clone());
         Some((
             worker,
             ToWorker::Run {
@@ -239,12 +263,13 @@ impl StageDriver {
         ))
     }
 
-    /// The first requests: up to [`IN_FLIGHT`] chunks per worker, dealt round-robin.
-    pub fn start(&mut self) -> Vec<(usize, ToWorker)> {
+    /// The first requests, sent at parent time `now`: up to [`IN_FLIGHT`] chunks per worker,
+    /// dealt round-robin.
+    pub fn start(&mut self, now: f64) -> Vec<(usize, ToWorker)> {
         let mut out = Vec::new();
         for _ in 0..IN_FLIGHT {
             for w in 0..self.offsets.len() {
-                out.extend(self.next_for(w));
+                out.extend(self.next_for(w, now));
             }
         }
         out
@@ -295,9 +320,21 @@ impl StageDriver {
                     rec.worker = worker as u32;
                     rec.start += offset;
                     rec.end += offset;
+                    if let Some(log) = &self.log {
+                        log.end(worker, &rec);
+                    }
                     self.collector.accept(out, rec, now);
                 }
-                Ok(self.next_for(worker).into_iter().collect())
+                let queue = &mut self.queued[worker];
+                queue.pop_front();
+                if let Some(log) = &self.log {
+                    match queue.front() {
+                        // The worker took its queued chunk as soon as it sent this reply.
+                        Some(next) => log.begin(worker, self.stage, next.start, next.end, now),
+                        None => log.idle(worker),
+                    }
+                }
+                Ok(self.next_for(worker, now).into_iter().collect())
             }
             FromWorker::Failed {
                 stage,

@@ -226,7 +226,10 @@ impl Executor for ProcessPool {
             offsets,
             rt.timeline,
         );
-        for (index, msg) in driver.start() {
+        if let Some(log) = &rt.log {
+            driver = driver.with_log(log.clone());
+        }
+        for (index, msg) in driver.start(rt.now()) {
             self.send_to(index, &msg)?;
         }
         while !driver.done() {
