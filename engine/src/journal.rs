@@ -34,6 +34,46 @@ pub struct Partial {
     pub stopped: Option<StoppedRun>,
 }
 
+impl Partial {
+    /// The note a report prints under a partial result, a line each: why, how far the stopped
+    /// run got, and what it was still running.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![format!(
+            "PARTIAL RESULT ({}): only the configurations above finished",
+            self.reason
+        )];
+        if let Some(s) = &self.stopped {
+            out.push(format!(
+                "stopped: {}, {} worker{}, {} {} of {}, {:.3} s in, {} task{} finished",
+                s.model,
+                s.workers,
+                if s.workers == 1 { "" } else { "s" },
+                if s.warmup { "warm-up run" } else { "run" },
+                s.run,
+                s.runs,
+                s.elapsed,
+                s.tasks_done,
+                if s.tasks_done == 1 { "" } else { "s" },
+            ));
+            for f in &s.in_flight {
+                let what = if f.end > f.task + 1 {
+                    format!("tasks {}..{}", f.task, f.end)
+                } else {
+                    format!("task {}", f.task)
+                };
+                let since = f.since.map_or(String::new(), |t| {
+                    format!(", running for {:.3} s", (s.elapsed - t).max(0.0))
+                });
+                out.push(format!(
+                    "  still running: {what} of stage {} on worker {}{since}",
+                    f.stage, f.worker
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// The run that was cut short: what finished and what was still running.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoppedRun {

@@ -43,8 +43,8 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
-pub mod limits;
 pub mod journal;
+pub mod limits;
 pub mod link;
 pub mod machine;
 pub mod measure;

@@ -306,7 +306,10 @@ fn stuck_task_leaves_a_partial_timeline(model: ModelKind) {
     let deadline = Instant::now() + Duration::from_secs(20);
     let (mut last, mut stable_since) = (u64::MAX, Instant::now());
     loop {
-        assert!(Instant::now() < deadline, "{model}: never settled on the stuck task");
+        assert!(
+            Instant::now() < deadline,
+            "{model}: never settled on the stuck task"
+        );
         let p = journal.partial(&exp, "probe");
         let stopped = p.partial.and_then(|p| p.stopped);
         if let Some(s) = stopped.filter(|s| {
@@ -348,10 +351,18 @@ fn stuck_task_leaves_a_partial_timeline(model: ModelKind) {
         .find(|f| f.task <= STUCK && STUCK < f.end)
         .unwrap_or_else(|| panic!("{model}: the stuck task is not in flight: {s:?}"));
     let since = stuck.since.expect("known with the timeline on");
-    assert!(since >= 0.0 && since <= s.elapsed, "{model}: {since} vs {}", s.elapsed);
+    assert!(
+        since >= 0.0 && since <= s.elapsed,
+        "{model}: {since} vs {}",
+        s.elapsed
+    );
     assert!((stuck.worker as usize) < workers_for(model), "{model}");
     // Every finished task is in the timeline, once, and the stuck one is not.
-    assert!(s.tasks_done > 0 && s.tasks_done < 16, "{model}: {}", s.tasks_done);
+    assert!(
+        s.tasks_done > 0 && s.tasks_done < 16,
+        "{model}: {}",
+        s.tasks_done
+    );
     assert_eq!(s.tasks.len() as u64, s.tasks_done, "{model}");
     let mut seen: Vec<u32> = s.tasks.iter().map(|t| t.task).collect();
     seen.sort();
@@ -374,7 +385,10 @@ fn stuck_task_leaves_a_partial_timeline(model: ModelKind) {
         assert!(matches!(r, Err(RunError::Cancelled)), "{:?}", r.map(|_| ()));
         assert_no_worker_children("after stopping a stuck process pool");
     } else {
-        assert!(rx.try_recv().is_err(), "{model}: a stuck run ended by itself");
+        assert!(
+            rx.try_recv().is_err(),
+            "{model}: a stuck run ended by itself"
+        );
     }
 }
 

@@ -3,6 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use engine::limits::ParamKind;
@@ -124,6 +128,11 @@ pub struct RunArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+    /// Stop the experiment after this long (e.g. 30, 30s, 500ms, 2m) and report what it did,
+    /// marked partial, with exit code 124. Ctrl-C does the same with exit code 130; a second
+    /// Ctrl-C quits at once.
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +181,34 @@ pub enum CliError {
     Run(RunError),
     #[error("{0}")]
     Io(String),
+    /// The experiment was stopped; its partial result has been written.
+    #[error("{}; the partial result was written", .0.reason())]
+    Stopped(Stop),
+}
+
+/// Why an experiment was stopped before it finished.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stop {
+    Timeout(Duration),
+    Interrupted,
+}
+
+impl Stop {
+    fn reason(self) -> String {
+        match self {
+            Stop::Timeout(d) => format!("timed out after {}", human_duration(d)),
+            Stop::Interrupted => "interrupted (Ctrl-C)".into(),
+        }
+    }
+}
+
+fn human_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{s} s")
+    }
 }
 
 impl CliError {
@@ -180,9 +217,45 @@ impl CliError {
             CliError::Usage(_) | CliError::Spec(_) | CliError::Link(_) => 2,
             CliError::Run(RunError::Unsupported { .. }) => 2,
             CliError::Run(_) | CliError::Io(_) => 1,
+            // As GNU timeout(1) and a shell report them.
+            CliError::Stopped(Stop::Timeout(_)) => 124,
+            CliError::Stopped(Stop::Interrupted) => 130,
         }
     }
 }
+
+/// The longest `--timeout`: a day.
+const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+
+/// Parses a duration: seconds ("30", "1.5"), or a number with a unit: "500ms", "30s", "2m".
+pub fn parse_duration(text: &str) -> Result<Duration, CliError> {
+    let bad = |why: &str| usage(format!("--timeout: '{text}' {why}"));
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    let v: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| bad("is not a duration like 30, 30s, 500ms or 2m"))?;
+    let secs = v * scale;
+    if !secs.is_finite() || secs <= 0.0 || secs > MAX_TIMEOUT.as_secs_f64() {
+        return Err(bad(
+            "is out of range: it must be more than 0 and at most 24 h",
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// How long a cancelled run may take to stop at a task boundary before the partial result is
+/// taken anyway (a stuck task never stops; ending the process ends it).
+const STOP_GRACE: Duration = Duration::from_millis(500);
 
 impl From<RunError> for CliError {
     fn from(e: RunError) -> Self {
@@ -394,26 +467,90 @@ fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
     }
 }
 
+enum Event {
+    Finished(Box<Result<engine::ResultSet, RunError>>),
+    Stop(Stop),
+}
+
+/// Sends a stop on the first Ctrl-C and quits on the second, where the terminal supports it.
+fn on_interrupt(tx: mpsc::Sender<Event>) {
+    static PRESSED: AtomicU32 = AtomicU32::new(0);
+    // Without a handler Ctrl-C still ends the program, only without a partial result.
+    let _ = ctrlc::set_handler(move || {
+        if PRESSED.fetch_add(1, Ordering::Relaxed) == 0 {
+            let _ = tx.send(Event::Stop(Stop::Interrupted));
+        } else {
+            std::process::exit(130);
+        }
+    });
+}
+
 fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
     let exp = build_experiment(a, sweep)?;
+    let timeout = a.timeout.as_deref().map(parse_duration).transpose()?;
     let env = RunEnv {
         worker_program: worker_program(),
         ..RunEnv::default()
     };
     let configs = engine::measure::configurations(&exp).len();
-    let reporter = ProgressReporter::start(
+    let reporter = Arc::new(ProgressReporter::start(
         configs,
         exp.warmups + exp.repetitions,
         env.control.tasks_done.clone(),
-    );
-    let result = engine::run_experiment(&exp, &env, &mut |p| reporter.observe(p));
-    drop(reporter);
-    let mut results = result?;
+    ));
+    // The experiment runs on a thread of its own, so that this one can give up on it: a stuck
+    // task never returns, and only the end of the process ends its thread.
+    let (tx, rx) = mpsc::channel();
+    on_interrupt(tx.clone());
+    {
+        let (exp, env, reporter) = (exp.clone(), env.clone(), reporter.clone());
+        std::thread::Builder::new()
+            .name("experiment".into())
+            .spawn(move || {
+                let r = engine::run_experiment(&exp, &env, &mut |p| reporter.observe(p));
+                let _ = tx.send(Event::Finished(Box::new(r)));
+            })
+            .map_err(|e| CliError::Io(format!("cannot start the experiment thread: {e}")))?;
+    }
+    let first = match timeout {
+        Some(t) => rx.recv_timeout(t).unwrap_or(Event::Stop(Stop::Timeout(t))),
+        None => rx.recv().unwrap_or(Event::Stop(Stop::Interrupted)),
+    };
+    let (mut results, stopped) = match first {
+        Event::Finished(r) => ((*r)?, None),
+        Event::Stop(stop) => {
+            env.control.cancel.store(true, Ordering::Relaxed);
+            // A run that is not stuck stops at its next task boundary (a process pool ends its
+            // workers); give it that moment, then report what the journal holds either way.
+            let deadline = std::time::Instant::now() + STOP_GRACE;
+            let finished = loop {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(Event::Stop(_)) => continue,
+                    // It completed after all: the result is whole.
+                    Ok(Event::Finished(r)) => break (*r).ok(),
+                    Err(_) => break None,
+                }
+            };
+            match finished {
+                Some(r) => (r, None),
+                None => (
+                    env.control.journal.partial(&exp, &stop.reason()),
+                    Some(stop),
+                ),
+            }
+        }
+    };
+    reporter.finish();
     results.machine = Some(crate::machine::detect());
     write_out(
         a.output.as_deref(),
         exporter(a.format).export(&results).as_bytes(),
-    )
+    )?;
+    match stopped {
+        Some(stop) => Err(CliError::Stopped(stop)),
+        None => Ok(()),
+    }
 }
 
 fn output(a: &OutputArgs) -> Result<(), CliError> {

@@ -24,7 +24,7 @@ struct Shared {
 /// Watches an experiment and draws its progress.
 pub struct ProgressReporter {
     shared: Arc<Shared>,
-    ticker: Option<JoinHandle<()>>,
+    ticker: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl ProgressReporter {
@@ -39,7 +39,10 @@ impl ProgressReporter {
             let shared = shared.clone();
             std::thread::spawn(move || draw(&shared, &tasks_done))
         });
-        ProgressReporter { shared, ticker }
+        ProgressReporter {
+            shared,
+            ticker: Mutex::new(ticker),
+        }
     }
 
     /// The callback to hand to `run_experiment`.
@@ -62,12 +65,21 @@ impl ProgressReporter {
     }
 }
 
-impl Drop for ProgressReporter {
-    fn drop(&mut self) {
+impl ProgressReporter {
+    /// Clears the bar and stops drawing; the experiment may still hold the reporter (a stopped
+    /// run whose task is stuck).
+    pub fn finish(&self) {
         self.shared.finished.store(true, Ordering::Relaxed);
-        if let Some(t) = self.ticker.take() {
+        let ticker = self.ticker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(t) = ticker {
             let _ = t.join();
         }
+    }
+}
+
+impl Drop for ProgressReporter {
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 

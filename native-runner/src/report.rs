@@ -177,6 +177,10 @@ impl Exporter for TableExporter {
                 r.verification
             ));
         }
+        for line in results.partial.iter().flat_map(|p| p.lines()) {
+            out.push_str(&line);
+            out.push('\n');
+        }
         out
     }
 }

@@ -479,3 +479,167 @@ fn a_result_file_from_either_side_reruns_its_experiment() {
     assert_eq!(again["experiment"], first["experiment"]);
     assert_eq!(again["results"][1]["answer"], first["results"][1]["answer"]);
 }
+
+/// A spec whose task 7 never returns: 40 sleeps of 20 ms on 2 workers, after the baseline.
+fn stuck_spec(dir: &tempfile::TempDir, model: engine::ModelKind) -> String {
+    let path = dir.path().join("stuck.json");
+    let mut exp = engine::Experiment::new(engine::WorkloadKind::Sleep, model, 2);
+    exp.workload.n = 40;
+    exp.workload
+        .set("latency_ms", engine::spec::ParamValue::Int(20))
+        .unwrap();
+    exp.workload
+        .set("jitter_ms", engine::spec::ParamValue::Int(0))
+        .unwrap();
+    exp.repetitions = 1;
+    exp.warmups = 0;
+    exp.model.fault = Some(engine::spec::Fault {
+        task: 7,
+        kind: engine::spec::FaultKind::Hang,
+    });
+    std::fs::write(&path, exp.to_json()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// Checks a partial result: the baseline whole, the stopped run with task 7 still running and
+/// the other 39 tasks in its timeline.
+fn assert_partial(v: &Value, reason: &str, model: &str) {
+    assert_eq!(v["partial"]["reason"], reason, "{v}");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["model"], "sequential");
+    assert_eq!(results[0]["verified"], true);
+    let stopped = &v["partial"]["stopped"];
+    assert_eq!(stopped["model"], model);
+    let in_flight = stopped["in_flight"].as_array().unwrap();
+    assert!(
+        in_flight
+            .iter()
+            .any(|f| f["task"].as_u64().unwrap() <= 7 && f["end"].as_u64().unwrap() > 7),
+        "task 7 not in flight: {in_flight:?}"
+    );
+    let done = stopped["tasks_done"].as_u64().unwrap();
+    assert!((1..40).contains(&done), "{done}");
+    assert_eq!(stopped["tasks"].as_array().unwrap().len() as u64, done);
+}
+
+#[test]
+fn timeout_stops_a_stuck_run_and_writes_the_partial_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = stuck_spec(&dir, engine::ModelKind::DynamicPool);
+    let started = std::time::Instant::now();
+    let out = runner()
+        .args(["run", "--spec", &spec, "--timeout", "2s", "-f", "json"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(124);
+    // The timeout, and half a second for the run to stop by itself.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert_eq!(
+        stderr.trim(),
+        "error: timed out after 2 s; the partial result was written"
+    );
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON on stdout");
+    assert_partial(&v, "timed out after 2 s", "dynamic-pool");
+    // The other worker finished every other task.
+    assert_eq!(v["partial"]["stopped"]["tasks_done"], 39);
+
+    // The table says the same in words.
+    let out = runner()
+        .args(["run", "--spec", &spec, "--timeout", "1500ms"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(124);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(
+        stdout.contains("PARTIAL RESULT (timed out after 1.5 s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("still running: task 7 of stage 0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn timeout_ends_a_stuck_process_pool_and_its_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = stuck_spec(&dir, engine::ModelKind::ProcessPool);
+    let out = runner()
+        .args(["run", "--spec", &spec, "--timeout", "2", "-f", "json"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(124);
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON on stdout");
+    // A chunk of the process pool is in flight, with when it was sent.
+    assert_partial(&v, "timed out after 2 s", "process-pool");
+    // assert_cmd waited for the runner; its worker processes went with it, or this would hang
+    // on their open pipes. A fresh run works.
+    runner()
+        .args([
+            "run",
+            "-w",
+            "primes",
+            "--n",
+            "10000",
+            "-m",
+            "process-pool",
+            "-j",
+            "2",
+        ])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .success();
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_writes_the_partial_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = stuck_spec(&dir, engine::ModelKind::StaticPool);
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("native-runner"))
+        .args(["run", "--spec", &spec, "-f", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The baseline takes 0.8 s; then the stuck run starts.
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: interrupted (Ctrl-C); the partial result was written"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_partial(&v, "interrupted (Ctrl-C)", "static-pool");
+}
+
+#[test]
+fn bad_timeout_is_refused() {
+    bad_input(
+        &[
+            "run",
+            "-w",
+            "square",
+            "-m",
+            "sequential",
+            "--timeout",
+            "soon",
+        ],
+        "--timeout: 'soon' is not a duration like 30, 30s, 500ms or 2m",
+    );
+    bad_input(
+        &["run", "-w", "square", "-m", "sequential", "--timeout", "0"],
+        "--timeout: '0' is out of range",
+    );
+    bad_input(
+        &["run", "-w", "square", "-m", "sequential", "--timeout=-5s"],
+        "--timeout: '-5s' is out of range",
+    );
+}

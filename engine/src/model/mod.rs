@@ -696,10 +696,7 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
             ),
         }),
     };
-    let log = env
-        .control
-        .journal
-        .start_log(cfg.workers, cfg.timeline, t0);
+    let log = env.control.journal.start_log(cfg.workers, cfg.timeline, t0);
     let mut records = Records::new(cfg.timeline);
     let (mut largest_stage, mut chunk_size) = (0, None);
     for stage in 0..job.stages() {
