@@ -6,6 +6,8 @@
 //   in:  {type: 'init', poolSize} | {type: 'run', id, spec} | {type: 'cancel', id}
 //   out: {type: 'ready', threads, poolSize, machine} | {type: 'fatal', message}
 //        {type: 'progress', id, progress} | {type: 'result', id, json} | {type: 'error', id, message}
+//        {type: 'partial', id, json}: on cancel, what the run has done so far, in case it is
+//        stuck and the page has to end this worker to stop it
 const isolated = self.crossOriginIsolated === true;
 const base = new URL('./', self.location.href).href;
 let pkg = null;
@@ -77,6 +79,9 @@ self.onmessage = async ({ data }) => {
       current = null;
     }
   } else if (data.type === 'cancel') {
-    pkg && pkg.engine_cancel();
+    if (!pkg) return;
+    pkg.engine_cancel();
+    const json = pkg.engine_partial('stopped');
+    if (json) postMessage({ type: 'partial', id: data.id, json });
   }
 };

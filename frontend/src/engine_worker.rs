@@ -19,6 +19,8 @@ static RUNS_DONE: AtomicU32 = AtomicU32::new(0);
 static RUNS_TOTAL: AtomicU32 = AtomicU32::new(0);
 static LABEL: Mutex<String> = Mutex::new(String::new());
 static BASE_URL: Mutex<String> = Mutex::new(String::new());
+/// The experiment running, for its partial result if it is stopped.
+static EXPERIMENT: Mutex<Option<(Experiment, engine::MachineInfo)>> = Mutex::new(None);
 
 /// Whether this instance runs the engine on a pool of threads.
 #[wasm_bindgen]
@@ -53,6 +55,20 @@ pub fn engine_machine(hardware_concurrency: u32, user_agent: String) -> String {
 #[wasm_bindgen]
 pub fn engine_cancel() {
     CONTROL.cancel.store(true, Ordering::Relaxed);
+}
+
+/// What the current experiment has done so far, as a result JSON marked partial with `reason`
+/// (see `engine::journal`); `None` when no experiment has run. Answers even while a task is
+/// stuck: with threads, the run is on the pool and this worker's event loop is free.
+#[wasm_bindgen]
+pub fn engine_partial(reason: String) -> Option<String> {
+    let (exp, machine) = EXPERIMENT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()?;
+    let mut results = CONTROL.journal.partial(&exp, &reason);
+    results.machine = Some(machine);
+    Some(serde_json::to_string(&results).expect("results serialize"))
 }
 
 /// Progress of the current run as JSON: tasks done, runs done and total, and what is running.
@@ -93,7 +109,9 @@ async fn run_experiment_json(
     CONTROL.cancel.store(false, Ordering::Relaxed);
     CONTROL.tasks_done.store(0, Ordering::Relaxed);
     RUNS_DONE.store(0, Ordering::Relaxed);
-    let mut run = ExperimentRun::new(&exp);
+    let machine = crate::machine::describe(hardware_concurrency, &user_agent);
+    *EXPERIMENT.lock().unwrap_or_else(|e| e.into_inner()) = Some((exp.clone(), machine.clone()));
+    let mut run = ExperimentRun::new(&exp).with_journal(CONTROL.journal.clone());
     let runs = run.runs_per_config();
     RUNS_TOTAL.store(runs * run.configs().len() as u32, Ordering::Relaxed);
     for index in 0..run.configs().len() {
@@ -102,9 +120,17 @@ async fn run_experiment_json(
             format!("{}, {} workers", cfg.model.name, cfg.workers);
         let mut outcomes = Vec::new();
         for r in 0..runs {
-            let outcome = run_config(cfg.clone())
-                .await
-                .map_err(|e| JsValue::from_str(&format!("run failed: {e}")))?;
+            run.run_starting(index, r);
+            let outcome = match run_config(cfg.clone()).await {
+                Ok(o) => o,
+                // Stopped at a task boundary: what ran is the result, marked partial.
+                Err(RunError::Cancelled) => {
+                    let mut results = CONTROL.journal.partial(&exp, "stopped");
+                    results.machine = Some(machine);
+                    return Ok(serde_json::to_string(&results).expect("results serialize"));
+                }
+                Err(e) => return Err(JsValue::from_str(&format!("run failed: {e}"))),
+            };
             if !run.is_warmup(r) {
                 outcomes.push(outcome);
             }
@@ -113,7 +139,7 @@ async fn run_experiment_json(
         run.record(outcomes);
     }
     let mut results = run.finish();
-    results.machine = Some(crate::machine::describe(hardware_concurrency, &user_agent));
+    results.machine = Some(machine);
     Ok(serde_json::to_string(&results).expect("results serialize"))
 }
 

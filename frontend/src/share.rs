@@ -12,6 +12,9 @@ pub fn without_tasks(results: &ResultSet) -> ResultSet {
     for m in &mut r.results {
         m.tasks.clear();
     }
+    if let Some(s) = r.partial.as_mut().and_then(|p| p.stopped.as_mut()) {
+        s.tasks.clear();
+    }
     r
 }
 

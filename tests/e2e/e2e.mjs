@@ -448,6 +448,60 @@ try {
     }
   });
 
+  await test('a stuck task: Stop keeps the partial timeline, labelled partial, in every model', async () => {
+    const stuck = (model) => spec('sleep', 40, model, model === 'sequential' ? 1 : 2, {
+      params: { latency_ms: 20, jitter_ms: 0 },
+      model: { fault: { task: 7, kind: 'hang' } },
+    });
+    await page.goto(`${BASE}#x=${pack(stuck('dynamic-pool'))}`);
+    await ready(page);
+    await page.click('#run');
+    await page.waitForSelector('#progress');
+    // The baseline takes 0.8 s; then task 7 of the pool run never returns.
+    await page.waitForTimeout(2500);
+    const t0 = Date.now();
+    await page.click('#stop');
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 5_000 });
+    console.log(`     a stuck run stopped in ${Date.now() - t0} ms`);
+    const notice = await page.textContent('#notice');
+    assert.match(notice, /run stopped: what it did is kept below, marked partial/, notice);
+    const partial = await page.textContent('#results tr.partial');
+    assert.match(partial, /PARTIAL RESULT \(stopped\)/, partial);
+    assert.match(partial, /stopped: dynamic-pool, 2 workers, run 1 of 1, [0-9.]+ s in, 39 tasks finished/, partial);
+    assert.match(partial, /still running: task 7 of stage 0 on worker [01], running for [0-9.]+ s/, partial);
+    // The baseline finished and is whole.
+    assert.ok((await page.textContent('#results')).includes('40 waits, 800.000 ms in total'));
+    const title = await page.textContent('.timeline h2');
+    assert.match(title, /Timeline: dynamic-pool, 2 workers \(PARTIAL: run 1 of 1, stopped/, title);
+    const svg = await page.innerHTML('#timeline');
+    assert.ok((svg.match(/<rect/g) || []).length >= 40, 'finished tasks drawn');
+    assert.ok(/fill="#C82828"/i.test(svg), 'the stuck task drawn in red');
+    await page.screenshot({ path: `${ART}/partial.png`, fullPage: true });
+    const entry = await page.textContent('#history .history-entry');
+    assert.match(entry, /stopped \(partial result kept\)/, entry);
+    // Every model, through the page's interface: stopped mid-run, the stuck task in flight.
+    for (const model of MODELS) {
+      await ready(page);
+      const r = await page.evaluate(async (x) => {
+        const run = window.playground.run(x);
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        window.playground.stop();
+        return run;
+      }, stuck(model));
+      assert.equal(r.partial.reason, 'stopped', model);
+      const s = r.partial.stopped;
+      assert.equal(s.model, model);
+      assert.ok(s.in_flight.some((f) => f.task <= 7 && 7 < f.end), `${model}: ${JSON.stringify(s.in_flight)}`);
+      assert.ok(s.tasks_done >= 1 && s.tasks_done < 40, `${model}: ${s.tasks_done}`);
+      assert.equal(s.tasks.length, s.tasks_done, model);
+      assert.ok(!s.tasks.some((t) => t.task === 7), model);
+      assert.equal(r.results.length, model === 'sequential' ? 0 : 1, model);
+      await ready(page);
+      const ok = await page.evaluate((x) => window.playground.run(x), spec('square', 200, model, model === 'sequential' ? 1 : 2));
+      assert.equal(ok.results.at(-1).verified, true, `${model}: next run`);
+    }
+  });
+
   await test('the history keeps runs across a reload, marks a run cut off by a reload, and reopens them', async () => {
     await page.goto(BASE);
     await ready(page);

@@ -5,6 +5,8 @@
 //! - `run(spec)`: runs the same JSON spec as `native-runner run --spec` (an object or its JSON
 //!   text) and resolves with the result object (the native runner's JSON schema); rejects with a
 //!   one-line message for an invalid spec or a failed run.
+//! - `stop()`: stops the current run as the Stop button does; its `run` promise then resolves
+//!   with what it did, marked `partial` (or rejects, where the engine could not report it).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -45,6 +47,11 @@ pub fn install(bridge: Bridge, machine: Rc<RefCell<MachineView>>) {
     });
     set("machine", machine_fn.as_ref());
     machine_fn.forget();
+
+    let stopper = bridge.clone();
+    let stop_fn = Closure::<dyn Fn()>::new(move || stopper.stop());
+    set("stop", stop_fn.as_ref());
+    stop_fn.forget();
 
     let run_fn = Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(move |spec: JsValue| {
         let bridge = bridge.clone();

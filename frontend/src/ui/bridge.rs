@@ -12,6 +12,9 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// How long a cancelled run may take to stop by itself before its worker is terminated.
 const STOP_GRACE_MS: i32 = 100;
+/// How long past the grace Stop waits for the engine's report of what a stuck run had done (the
+/// report is immediate unless the run is huge; without threads it never comes).
+const PARTIAL_WAIT_MS: f64 = 1000.0;
 
 /// What the page hears from the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +44,8 @@ struct Pending {
     id: u64,
     spec: String,
     done: Option<Done>,
+    /// What the run had done when Stop was pressed (result JSON marked partial).
+    partial: Option<String>,
 }
 
 struct Inner {
@@ -48,6 +53,8 @@ struct Inner {
     on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
     on_error: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
     ready: bool,
+    /// The engine runs on a pool, so its worker answers while a run is going.
+    threads: bool,
     queue: VecDeque<Pending>,
     current: Option<Pending>,
     next_id: u64,
@@ -89,6 +96,7 @@ impl Bridge {
                 on_message: None,
                 on_error: None,
                 ready: false,
+                threads: false,
                 queue: VecDeque::new(),
                 current: None,
                 next_id: 1,
@@ -145,7 +153,11 @@ impl Bridge {
         let id = field(&data, "id").as_f64().unwrap_or(0.0) as u64;
         match kind.as_str() {
             "ready" => {
-                self.inner.borrow_mut().ready = true;
+                {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.ready = true;
+                    inner.threads = field(&data, "threads").as_bool().unwrap_or(false);
+                }
                 self.emit(EngineEvent::Ready {
                     threads: field(&data, "threads").as_bool().unwrap_or(false),
                     pool_size: field(&data, "poolSize").as_f64().unwrap_or(1.0) as u32,
@@ -162,6 +174,17 @@ impl Bridge {
                 json: field(&data, "progress").as_string().unwrap_or_default(),
             }),
             "result" => self.finish(id, Ok(field(&data, "json").as_string().unwrap_or_default())),
+            "partial" => {
+                if let Some(p) = self
+                    .inner
+                    .borrow_mut()
+                    .current
+                    .as_mut()
+                    .filter(|p| p.id == id)
+                {
+                    p.partial = field(&data, "json").as_string();
+                }
+            }
             "crashed" => {
                 let m = field(&data, "message").as_string().unwrap_or_default();
                 self.replace_worker();
@@ -240,6 +263,7 @@ impl Bridge {
                 id,
                 spec,
                 done: Some(Box::new(done)),
+                partial: None,
             });
             id
         };
@@ -261,7 +285,8 @@ impl Bridge {
     }
 
     /// Stops the current run: asks the engine to cancel, and if it has not stopped shortly
-    /// after, terminates the worker and starts a fresh one. Queued runs stay queued.
+    /// after (a stuck task never does), terminates the worker and starts a fresh one, and the
+    /// run ends with what the engine reported it had done when asked. Queued runs stay queued.
     pub fn stop(&self) {
         let id = {
             let inner = self.inner.borrow();
@@ -273,18 +298,42 @@ impl Bridge {
             }
             p.id
         };
+        self.stop_after(id, STOP_GRACE_MS, 0.0);
+    }
+
+    /// In `delay_ms`: if run `id` is still going, ends it by replacing the worker, with the
+    /// partial result the engine reported, waiting a little longer for that report when the
+    /// engine can send one.
+    fn stop_after(&self, id: u64, delay_ms: i32, waited_ms: f64) {
         let me = self.clone();
-        let timeout = Closure::once_into_js(move || {
-            let still_running = matches!(&me.inner.borrow().current, Some(p) if p.id == id);
-            if still_running {
-                me.replace_worker();
-                me.finish(id, Err("run stopped".into()));
+        let check = Closure::once_into_js(move || {
+            let (running, partial, threads) = {
+                let inner = me.inner.borrow();
+                match &inner.current {
+                    Some(p) if p.id == id => (true, p.partial.clone(), inner.threads),
+                    _ => (false, None, inner.threads),
+                }
+            };
+            if !running {
+                return;
             }
+            let waited = waited_ms + f64::from(delay_ms);
+            if partial.is_none() && threads && waited < PARTIAL_WAIT_MS {
+                me.stop_after(id, 20, waited);
+                return;
+            }
+            me.replace_worker();
+            me.finish(
+                id,
+                partial.ok_or_else(|| {
+                    "run stopped; the engine could not report what it had done".into()
+                }),
+            );
         });
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                timeout.unchecked_ref(),
-                STOP_GRACE_MS,
+                check.unchecked_ref(),
+                delay_ms,
             );
         }
     }

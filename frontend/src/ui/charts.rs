@@ -1,7 +1,8 @@
 //! Charts drawn by plotters into SVG: the per-worker timeline, speedup against workers (with the
 //! ideal line and an Amdahl fit), and run time against chunk size.
 
-use engine::measure::{ModelResult, ResultSet};
+use engine::journal::InFlight;
+use engine::measure::ResultSet;
 use engine::model::TaskRecord;
 use engine::stats::{amdahl_fit, amdahl_speedup};
 use plotters::prelude::*;
@@ -86,18 +87,45 @@ pub fn lanes(tasks: &[TaskRecord]) -> (Vec<u32>, Vec<String>) {
     (row_of, labels)
 }
 
-/// The timeline (Gantt chart) of one result's recorded run, as SVG.
-pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
-    let tasks = &result.tasks;
-    if tasks.is_empty() {
+/// Colour of the tasks still running when a run was stopped.
+const RUNNING: RGBColor = RGBColor(200, 40, 40);
+
+/// The timeline (Gantt chart) of a recorded run, as SVG: its finished `tasks`, and for a run
+/// that was stopped `stopped_at` seconds in, the tasks `in_flight` then, drawn red up to the stop.
+pub fn timeline_svg(
+    finished: &[TaskRecord],
+    in_flight: &[InFlight],
+    stopped_at: Option<f64>,
+) -> Result<String, String> {
+    // Tasks still running become bars that end at the stop; their start is known when the
+    // timeline was kept.
+    let running: Vec<TaskRecord> = in_flight
+        .iter()
+        .filter_map(|f| {
+            Some(TaskRecord {
+                stage: f.stage,
+                task: f.task,
+                worker: f.worker,
+                start: f.since?,
+                end: stopped_at?,
+                wait: 0.0,
+                delivered: None,
+                delivered_index: None,
+            })
+        })
+        .collect();
+    if finished.is_empty() && running.is_empty() {
         return Err("no task records (results from a link or the history carry none, nor runs with the timeline off)".into());
     }
+    let all: Vec<TaskRecord> = finished.iter().chain(&running).cloned().collect();
+    let tasks = &all[..];
+    let first_running = finished.len();
     let span = tasks.iter().map(|t| t.end).fold(0.0f64, f64::max).max(1e-9);
     // Few tasks: one bar each, in lanes where they overlap, alternate shades so neighbours stay
     // distinguishable. Many: bars merged at pixel resolution, one row per worker.
-    let (bars, labels): (Vec<Bar>, Vec<String>) = if tasks.len() <= 2000 {
+    let (bars, labels, running_bars): (Vec<Bar>, Vec<String>, Vec<Bar>) = if tasks.len() <= 2000 {
         let (rows, labels) = lanes(tasks);
-        let bars = tasks
+        let mut bars: Vec<Bar> = tasks
             .iter()
             .zip(rows)
             .map(|(t, row)| {
@@ -110,14 +138,23 @@ pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
                 )
             })
             .collect();
-        (bars, labels)
+        let running_bars = bars.split_off(first_running);
+        (bars, labels, running_bars)
     } else {
         let workers = tasks.iter().map(|t| t.worker).max().unwrap_or(0) + 1;
-        let bars = merge_bars(tasks, span, WIDTH)
+        let bars = merge_bars(finished, span, WIDTH)
             .into_iter()
             .map(|(w, s, e, b, stage)| (w, s, e, b, stage * 2))
             .collect();
-        (bars, (0..workers).map(|w| format!("worker {w}")).collect())
+        let running_bars = running
+            .iter()
+            .map(|t| (t.worker, t.start, t.end, t.end - t.start, 0))
+            .collect();
+        (
+            bars,
+            (0..workers).map(|w| format!("worker {w}")).collect(),
+            running_bars,
+        )
     };
     let rows = labels.len() as u32;
     let height = (70 + rows * 24).min(700);
@@ -174,6 +211,26 @@ pub fn timeline_svg(result: &ModelResult) -> Result<String, String> {
                 )
             }))
             .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(running_bars.iter().map(|&(w, s, e, _, _)| {
+                let y = f64::from(w);
+                Rectangle::new(
+                    [
+                        (s * 1000.0, y + 0.15),
+                        (e.max(s + span / f64::from(WIDTH)) * 1000.0, y + 0.85),
+                    ],
+                    RUNNING.mix(0.6).filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        if let Some(at) = stopped_at {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    [(at * 1000.0, 0.0), (at * 1000.0, f64::from(rows))],
+                    RUNNING.stroke_width(2),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)

@@ -19,6 +19,8 @@ pub enum Status {
     Running,
     Done,
     Failed,
+    /// Stopped before it finished; its partial result is kept.
+    Stopped,
     /// Still running when the page went away.
     Interrupted,
 }

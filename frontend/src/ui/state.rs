@@ -120,6 +120,18 @@ pub struct State {
 }
 
 impl State {
+    /// The timeline shown: the clicked row, else the newest set's stopped run if it was cut
+    /// short, else its last row. Row `results.len()` of a set is its stopped run.
+    pub fn shown_timeline(&self) -> Option<(usize, usize)> {
+        self.selected.or_else(|| {
+            self.results.first().map(|(_, r)| {
+                let stopped = r.partial.as_ref().is_some_and(|p| p.stopped.is_some());
+                let n = r.results.len();
+                (0, if stopped { n } else { n.saturating_sub(1) })
+            })
+        })
+    }
+
     pub fn new(hardware_concurrency: u32, isolated: bool) -> State {
         let workers = hardware_concurrency.clamp(1, 4);
         let mut exp = page_default(WorkloadKind::Mandelbrot, workers);
@@ -438,7 +450,11 @@ impl Reducible for State {
                     let e = &mut Rc::make_mut(&mut s.history)[i];
                     match &result {
                         Ok(r) => {
-                            e.status = history::Status::Done;
+                            e.status = if r.partial.is_some() {
+                                history::Status::Stopped
+                            } else {
+                                history::Status::Done
+                            };
                             e.results = Some(crate::share::without_tasks(r));
                         }
                         Err(why) => {
@@ -449,6 +465,12 @@ impl Reducible for State {
                 }
                 match result {
                     Ok(r) => {
+                        if let Some(p) = &r.partial {
+                            s.notice = Some(format!(
+                                "run {}: what it did is kept below, marked partial",
+                                p.reason
+                            ));
+                        }
                         s.results.insert(0, (Source::Browser, r));
                         s.selected = None;
                     }

@@ -271,6 +271,29 @@ fn row(
     }
 }
 
+/// The note under a set that did not finish: why, and how far its stopped run got (click it to
+/// see that run's timeline).
+fn partial_row(
+    set: usize,
+    rs: &ResultSet,
+    selected: bool,
+    on_select: &Callback<(usize, usize)>,
+) -> Html {
+    let Some(p) = &rs.partial else {
+        return html! {};
+    };
+    let index = rs.results.len();
+    let on_select = on_select.clone();
+    let onclick = Callback::from(move |_| on_select.emit((set, index)));
+    html! {
+        <tr class={classes!("partial", selected.then_some("selected"))} {onclick}>
+            <td colspan="13">
+                { for p.lines().into_iter().map(|l| html! { <div>{ l }</div> }) }
+            </td>
+        </tr>
+    }
+}
+
 fn runtime_of(rs: &ResultSet) -> &str {
     rs.machine.as_ref().map_or("?", |m| m.runtime.as_str())
 }
@@ -295,9 +318,7 @@ fn results(state: &State, h: &Handlers) -> Html {
     if state.results.is_empty() {
         return html! { <section class="panel results"><h2>{ "Results" }</h2><p class="muted">{ "Run an experiment, open a link with results, or import a result file from native-runner." }</p></section> };
     }
-    let selected = state
-        .selected
-        .unwrap_or((0, state.results[0].1.results.len().saturating_sub(1)));
+    let selected = state.shown_timeline().unwrap_or((0, 0));
     html! {
         <section class="panel results" aria-label="results">
             <h2>{ "Results" }<button class="small" onclick={h.on_clear.clone()}>{ "clear" }</button></h2>
@@ -310,6 +331,7 @@ fn results(state: &State, h: &Handlers) -> Html {
                     <tbody class="set">
                         <tr class="set-head"><td colspan="13">{ format!("{} — {} n={} ({} repetitions, {} warm-ups)", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, rs.experiment.repetitions, rs.experiment.warmups) }</td></tr>
                         { for rs.results.iter().enumerate().map(|(i, r)| row(set, i, runtime_of(rs), r, wasm_native_ratio(state, rs, r), (set, i) == selected, &h.on_select)) }
+                        { partial_row(set, rs, (set, rs.results.len()) == selected, &h.on_select) }
                     </tbody>
                 }) }
             </table></div>
@@ -322,29 +344,39 @@ fn svg(markup: String) -> Html {
 }
 
 fn timeline(state: &State) -> Html {
-    let Some((set, row)) = state.selected.or_else(|| {
-        state
-            .results
-            .first()
-            .map(|(_, r)| (0, r.results.len().saturating_sub(1)))
-    }) else {
+    let Some((set, row)) = state.shown_timeline() else {
         return html! {};
     };
-    let Some(r) = state
-        .results
-        .get(set)
-        .and_then(|(_, rs)| rs.results.get(row))
-    else {
+    let Some((_, rs)) = state.results.get(set) else {
         return html! {};
     };
-    let body = match charts::timeline_svg(r) {
+    let (title, drawn) = if let Some(r) = rs.results.get(row) {
+        (
+            format!(
+                "Timeline: {}, {} workers (last repetition)",
+                r.model, r.workers
+            ),
+            charts::timeline_svg(&r.tasks, &[], None),
+        )
+    } else if let Some(s) = rs.partial.as_ref().and_then(|p| p.stopped.as_ref()) {
+        (
+            format!(
+                "Timeline: {}, {} workers (PARTIAL: run {} of {}, stopped {:.3} s in)",
+                s.model, s.workers, s.run, s.runs, s.elapsed
+            ),
+            charts::timeline_svg(&s.tasks, &s.in_flight, Some(s.elapsed)),
+        )
+    } else {
+        return html! {};
+    };
+    let body = match drawn {
         Ok(s) => svg(s),
         Err(e) => html! { <p class="muted">{ e }</p> },
     };
     html! {
         <section class="panel timeline" aria-label="timeline">
-            <h2>{ format!("Timeline: {}, {} workers (last repetition)", r.model, r.workers) }</h2>
-            <p class="hint">{ "One row per worker, one bar per task. Bars that overlap in time ran in parallel; bars that alternate on one core interleaved; faint bars were waiting (I/O, timer, GIL). Click a row of the table to show its run." }</p>
+            <h2>{ title }</h2>
+            <p class="hint">{ "One row per worker, one bar per task. Bars that overlap in time ran in parallel; bars that alternate on one core interleaved; faint bars were waiting (I/O, timer, GIL); red bars were still running when the run was stopped. Click a row of the table to show its run." }</p>
             <div class="chart" id="timeline">{ body }</div>
         </section>
     }
@@ -494,6 +526,7 @@ fn history_panel(state: &State, h: &Handlers) -> Html {
             let (status, class) = match e.status {
                 Status::Running => ("running".to_string(), "muted"),
                 Status::Done => ("done".to_string(), ""),
+                Status::Stopped => ("stopped (partial result kept)".to_string(), "bad"),
                 Status::Failed => (
                     format!("failed: {}", e.error.clone().unwrap_or_default()),
                     "bad",
