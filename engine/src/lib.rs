@@ -13,6 +13,7 @@
 //!   work-stealing, message-passing, shared-state, process-pool, async, gil), [`run_once`], and
 //!   the per-task [`TaskRecord`].
 //! - [`measure`]: [`run_experiment`] and the result types ([`ResultSet`], [`ModelResult`]).
+//! - [`estimate`]: a rough run-time estimate before running, for asking before long runs.
 //! - [`journal`]: what an experiment has done so far, for the partial result of a run that is
 //!   stopped or times out ([`journal::Partial`]).
 //! - [`stats`]: mean, standard deviation, median, outliers, Karp-Flatt, Amdahl fit.
@@ -43,6 +44,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod estimate;
 pub mod journal;
 pub mod limits;
 pub mod link;

@@ -1,6 +1,6 @@
 //! Command line: parse, build the experiment, run, report, export.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -133,6 +133,9 @@ pub struct RunArgs {
     /// Ctrl-C quits at once.
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+    /// Print the configurations and the estimated run time on this machine, and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -467,6 +470,33 @@ fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
     }
 }
 
+/// Runs estimated above this get a line on a terminal saying how long they will take.
+const LONG_RUN_SECONDS: f64 = 30.0;
+
+/// What `--dry-run` prints: each configuration with its estimated time, and the total.
+fn dry_run(exp: &Experiment, cores: u32, total: f64) -> String {
+    let runs = exp.warmups + exp.repetitions;
+    let mut out = String::new();
+    for cfg in engine::measure::configurations(exp) {
+        let t = engine::estimate::run_seconds(
+            &cfg.workload,
+            cfg.model.name,
+            cfg.workers as u32,
+            cfg.model.chunk_size,
+            cores,
+        );
+        out.push_str(&format!(
+            "{}, {} workers: {runs} runs of about {:.3} s\n",
+            cfg.model.name, cfg.workers, t
+        ));
+    }
+    out.push_str(&format!(
+        "estimated total: {:.1} s on {cores} logical cores\n",
+        total
+    ));
+    out
+}
+
 enum Event {
     Finished(Box<Result<engine::ResultSet, RunError>>),
     Stop(Stop),
@@ -488,6 +518,17 @@ fn on_interrupt(tx: mpsc::Sender<Event>) {
 fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
     let exp = build_experiment(a, sweep)?;
     let timeout = a.timeout.as_deref().map(parse_duration).transpose()?;
+    let cores = num_cpus::get() as u32;
+    let estimate = engine::estimate::experiment_seconds(&exp, cores);
+    if a.dry_run {
+        return write_out(None, dry_run(&exp, cores, estimate).as_bytes());
+    }
+    if estimate > LONG_RUN_SECONDS && std::io::stderr().is_terminal() && timeout.is_none() {
+        eprintln!(
+            "estimated run time: about {} (--timeout limits it; Ctrl-C stops it and keeps what ran)",
+            engine::estimate::human(estimate)
+        );
+    }
     let env = RunEnv {
         worker_program: worker_program(),
         ..RunEnv::default()

@@ -643,3 +643,43 @@ fn bad_timeout_is_refused() {
         "--timeout: '-5s' is out of range",
     );
 }
+
+#[test]
+fn dry_run_estimates_and_runs_nothing() {
+    let out = runner()
+        .args([
+            "run",
+            "-w",
+            "primes",
+            "--n",
+            "1000000000",
+            "-m",
+            "dynamic-pool",
+            "-j",
+            "2",
+            "--dry-run",
+        ])
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].starts_with("sequential, 1 workers: 6 runs of about "),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with("dynamic-pool, 2 workers: 6 runs of about "),
+        "{stdout}"
+    );
+    let total: f64 = lines[2]
+        .strip_prefix("estimated total: ")
+        .and_then(|t| t.split(' ').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        total > 3600.0,
+        "primes below 10^9, 12 runs: hours, not {total} s"
+    );
+}

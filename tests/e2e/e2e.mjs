@@ -228,6 +228,8 @@ try {
     await page.fill('input[name="param.n"]', '100000000');
     await page.press('input[name="param.n"]', 'Tab');
     await page.click('#run');
+    // Long enough to be asked about first.
+    await page.click('#confirm-run');
     await page.waitForSelector('#progress');
     await page.waitForTimeout(500);
     // Measured inside the page: from the click to the moment the run is gone from the page.
@@ -431,6 +433,34 @@ try {
     }
   });
 
+  await test('a run estimated above 30 s asks first: Cancel runs nothing, Run anyway runs it', async () => {
+    await page.goto(`${BASE}#x=${pack(spec('primes', 1_000_000_000, 'dynamic-pool', 2, { repetitions: 3 }))}`);
+    await ready(page);
+    await page.click('#run');
+    const question = await page.textContent('#confirm', { timeout: 5_000 });
+    assert.match(question, /estimated to take about [0-9.]+ (min|h) on this machine \(6 runs\)/, question);
+    assert.equal(await page.$('#progress'), null, 'nothing runs before the answer');
+    await page.screenshot({ path: `${ART}/confirm.png` });
+    await page.click('#confirm-cancel');
+    assert.equal(await page.$('#confirm'), null);
+    assert.equal(await page.$('#progress'), null, 'Cancel runs nothing');
+    // A small experiment runs without a question.
+    await page.fill('input[name="param.n"]', '100000');
+    await page.press('input[name="param.n"]', 'Tab');
+    await page.click('#run');
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 60_000 });
+    assert.equal(await page.$('#confirm'), null);
+    await page.fill('input[name="param.n"]', '1000000000');
+    await page.press('input[name="param.n"]', 'Tab');
+    await page.click('#run');
+    await page.click('#confirm-run');
+    await page.waitForSelector('#progress');
+    await page.waitForTimeout(500);
+    await page.click('#stop');
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 5_000 });
+    assert.match(await page.textContent('#notice'), /run stopped/);
+  });
+
   await test('an injected fault fails the run with its reason in every model, and the next run works', async () => {
     await page.goto(BASE);
     await ready(page);
@@ -512,8 +542,9 @@ try {
     await ready(page);
     await page.click('#run');
     await page.waitForSelector('#history .history-entry >> text=done', { timeout: 60_000 });
-    // A long run, then the page goes away mid-run.
-    await page.goto(`${BASE}#x=${pack(spec('sleep', 1000, 'sequential', 1, { params: { latency_ms: 100 } }))}`);
+    // A long run (25 s: below the question asked before longer ones), then the page goes away
+    // mid-run.
+    await page.goto(`${BASE}#x=${pack(spec('sleep', 250, 'sequential', 1, { params: { latency_ms: 100 } }))}`);
     await ready(page);
     await page.click('#run');
     await page.waitForSelector('#progress');
@@ -521,7 +552,7 @@ try {
     await ready(page);
     const rows = await page.$$eval('#history .history-entry', (trs) => trs.map((tr) => tr.textContent));
     assert.equal(rows.length, 2, rows.join(' | '));
-    assert.match(rows[0], /sleep n=1000.*interrupted/, rows[0]);
+    assert.match(rows[0], /sleep n=250.*interrupted/, rows[0]);
     assert.match(rows[1], /primes n=200000.*dynamic-pool x2.*done/, rows[1]);
     await page.click('#history .history-entry:nth-child(2) .open-history');
     assert.equal(await page.inputValue('select[name=workload]'), 'primes');

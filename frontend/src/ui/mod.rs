@@ -158,12 +158,12 @@ pub fn app() -> Html {
             || ()
         });
     }
-    let on_run = {
+    let start_run: Rc<dyn Fn()> = {
         let bridge = (*bridge).clone();
         let exp = state.exp.clone();
         let with_native = state.also_native && matches!(state.native, Some(Some(_)));
         let dispatch = state.dispatcher();
-        Callback::from(move |_| {
+        Rc::new(move || {
             dom::push_fragment(&crate::share::fragment(&exp, None));
             let spec = exp.to_json();
             let dispatch = dispatch.clone();
@@ -191,6 +191,25 @@ pub fn app() -> Html {
                     dispatch.dispatch(Action::NativeFinished(result));
                 });
             });
+        })
+    };
+    // A run estimated to take long asks first; Run anyway starts it.
+    let on_run = {
+        let start = start_run.clone();
+        let dispatch = state.dispatcher();
+        let ask = state.long_run();
+        Callback::from(move |_| match &ask {
+            Some(question) => dispatch.dispatch(Action::AskConfirm(question.clone())),
+            None => start(),
+        })
+    };
+    let on_confirm = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |yes: bool| {
+            dispatch.dispatch(Action::DismissConfirm);
+            if yes {
+                start_run();
+            }
         })
     };
     let on_toggle_native = {
@@ -292,6 +311,7 @@ pub fn app() -> Html {
         view::Handlers {
             on_edit,
             on_run,
+            on_confirm,
             on_stop,
             on_copy_link,
             on_toggle_include,

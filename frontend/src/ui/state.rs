@@ -98,6 +98,8 @@ pub struct State {
     pub results: Vec<(Source, ResultSet)>,
     /// The last run's failure or stop, shown until the next run.
     pub notice: Option<String>,
+    /// A question before a long run, while it waits for an answer.
+    pub confirm: Option<String>,
     pub engine: EngineStatus,
     pub hardware_concurrency: u32,
     pub isolated: bool,
@@ -147,6 +149,7 @@ impl State {
             running: None,
             results: Vec::new(),
             notice: None,
+            confirm: None,
             engine: EngineStatus::default(),
             hardware_concurrency,
             isolated,
@@ -180,6 +183,21 @@ impl State {
         }
     }
 
+    /// The question to ask before running the experiment, when it is estimated to take longer
+    /// than [`CONFIRM_ABOVE_SECONDS`] on this machine.
+    pub fn long_run(&self) -> Option<String> {
+        let cores = self.hardware_concurrency.max(1);
+        let seconds = engine::estimate::experiment_seconds(&self.exp, cores);
+        (seconds > CONFIRM_ABOVE_SECONDS).then(|| {
+            let configs = engine::measure::configurations(&self.exp).len() as u32;
+            let runs = configs * (self.exp.warmups + self.exp.repetitions);
+            format!(
+                "This experiment is estimated to take about {} on this machine ({runs} runs). Stop ends it at any time and keeps what ran. Run it?",
+                engine::estimate::human(seconds)
+            )
+        })
+    }
+
     /// Why Run is disabled, if it is.
     pub fn run_blocker(&self) -> Option<String> {
         if let Some(f) = &self.engine.fatal {
@@ -200,6 +218,9 @@ impl State {
         None
     }
 }
+
+/// Runs estimated above this many seconds ask before they start.
+pub const CONFIRM_ABOVE_SECONDS: f64 = 30.0;
 
 /// Everything that can happen to the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +247,9 @@ pub enum Action {
         label: String,
     },
     Stopping,
+    /// Ask before a long run.
+    AskConfirm(String),
+    DismissConfirm,
     RunFinished {
         id: u64,
         result: Result<ResultSet, String>,
@@ -358,6 +382,13 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        // A question about the experiment as it was is moot once it changes or runs.
+        if matches!(
+            action,
+            Action::Edit(..) | Action::Load(..) | Action::OpenHistory(..) | Action::RunStarted(..)
+        ) {
+            s.confirm = None;
+        }
         match action {
             Action::Edit(name, text) => match apply_edit(&s.exp, &name, &text) {
                 Ok(exp) => {
@@ -375,6 +406,8 @@ impl Reducible for State {
             Action::Load(exp, results) => {
                 s.exp = exp;
                 s.drafts.clear();
+                // What was said about the previous experiment no longer applies.
+                s.notice = None;
                 if let Some(r) = results {
                     s.results.retain(|(src, _)| *src != Source::Link);
                     s.results.insert(0, (Source::Link, r));
@@ -432,6 +465,8 @@ impl Reducible for State {
                     r.label = label;
                 }
             }
+            Action::AskConfirm(q) => s.confirm = Some(q),
+            Action::DismissConfirm => s.confirm = None,
             Action::Stopping => {
                 if let Some(r) = s.running.as_mut() {
                     r.stopping = true;
@@ -555,6 +590,21 @@ mod tests {
         assert!(s.run_blocker().is_some());
         let s = s.reduce(Action::Edit("workers".into(), "2".into()));
         assert!(s.drafts.is_empty());
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn long_runs_ask_first_and_an_edit_withdraws_the_question() {
+        let s = Rc::new(State::new(2, true));
+        assert_eq!(s.long_run(), None, "the page's defaults run in seconds");
+        let s = s.reduce(Action::Edit("workload".into(), "primes".into()));
+        let s = s.reduce(Action::Edit("param.n".into(), "1000000000".into()));
+        let q = s.long_run().expect("primes below 10^9 takes hours");
+        assert!(q.contains(" h on this machine"), "{q}");
+        let s = s.reduce(Action::AskConfirm(q));
+        assert!(s.confirm.is_some());
+        let s = s.reduce(Action::Edit("param.n".into(), "1000".into()));
+        assert_eq!(s.confirm, None);
+        assert_eq!(s.long_run(), None);
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]

@@ -13,6 +13,8 @@ use crate::python;
 pub struct Handlers {
     pub on_edit: Callback<(String, String)>,
     pub on_run: Callback<MouseEvent>,
+    /// The answer to "this will take long; run it?".
+    pub on_confirm: Callback<bool>,
     pub on_stop: Callback<MouseEvent>,
     pub on_copy_link: Callback<MouseEvent>,
     pub on_toggle_include: Callback<Event>,
@@ -220,6 +222,13 @@ fn run_bar(state: &State, h: &Handlers) -> Html {
                 </div>
             } else if let Some(b) = blocker {
                 <span class="muted">{ b }</span>
+            }
+            if let Some(q) = &state.confirm {
+                <div class="confirm" id="confirm" role="alertdialog" aria-label="confirm a long run">
+                    <span>{ q }</span>
+                    <button id="confirm-run" class="primary" onclick={h.on_confirm.reform(|_: MouseEvent| true)}>{ "Run anyway" }</button>
+                    <button id="confirm-cancel" onclick={h.on_confirm.reform(|_: MouseEvent| false)}>{ "Cancel" }</button>
+                </div>
             }
             if let Some(n) = &state.notice {
                 <p class="notice" id="notice" role="status">{ n }</p>
