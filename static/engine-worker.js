@@ -21,6 +21,10 @@ function crashed(reason) {
 self.addEventListener('error', (e) => crashed(e.message || e));
 self.addEventListener('unhandledrejection', (e) => crashed(e.reason));
 
+// For diagnostics (the end-to-end tests read it): bytes of the engine's WebAssembly memory,
+// which only grows, so after runs it is their peak.
+self.engineMemoryBytes = () => (pkg ? pkg.engine_memory_bytes() : 0);
+
 // Threads outside the rayon pool, started on demand (see thread-worker.js).
 let threads = 0;
 self.startThreads = async (n) => {

@@ -71,6 +71,20 @@ pub fn engine_partial(reason: String) -> Option<String> {
     Some(serde_json::to_string(&results).expect("results serialize"))
 }
 
+/// Bytes of this instance's WebAssembly memory. It never shrinks, so after a run it is the
+/// run's peak (shared by every pool thread in the threads build).
+#[wasm_bindgen]
+pub fn engine_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        // A SharedArrayBuffer in the threads build, an ArrayBuffer otherwise: read the property.
+        .and_then(|m| js_sys::Reflect::get(&m.buffer(), &JsValue::from_str("byteLength")).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0)
+}
+
 /// Progress of the current run as JSON: tasks done, runs done and total, and what is running.
 #[wasm_bindgen]
 pub fn engine_progress() -> String {

@@ -56,6 +56,7 @@ function spec(workload, n, model, workers, extra = {}) {
     warmups: extra.warmups ?? 0,
     baseline: extra.baseline ?? true,
     ...(extra.sweep ? { sweep: extra.sweep } : {}),
+    ...(extra.timeline === false ? { timeline: false } : {}),
   };
 }
 
@@ -530,6 +531,50 @@ try {
       const ok = await page.evaluate((x) => window.playground.run(x), spec('square', 200, model, model === 'sequential' ? 1 : 2));
       assert.equal(ok.results.at(-1).verified, true, `${model}: next run`);
     }
+  });
+
+  await test('a million tiny tasks through every model in the page, timeline off, in bounded memory', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    const engineMemory = () => {
+      const w = page.workers().find((x) => x.url().endsWith('/engine-worker.js'));
+      return w.evaluate(() => self.engineMemoryBytes());
+    };
+    const MiB = 1024 * 1024;
+    const n = 1_000_000;
+    const N = BigInt(n);
+    const expected = ((N - 1n) * N * (2n * N - 1n) / 6n).toString();
+    const start = await engineMemory();
+    figures.million_tasks = { engine_memory_at_start_mib: start / MiB };
+    for (const model of MODELS) {
+      const t0 = Date.now();
+      const r = await page.evaluate((x) => window.playground.run(x),
+        spec('square', n, model, model === 'sequential' ? 1 : 2, { baseline: false, timeline: false }));
+      const ms = Date.now() - t0;
+      const res = r.results[0];
+      assert.equal(res.verified, true, `${model}: ${res.verification}`);
+      assert.ok(res.answer.summary.includes(expected), `${model}: ${res.answer.summary}`);
+      assert.equal(res.tasks.length, 0, `${model}: no records with the timeline off`);
+      assert.equal(res.worker_stats.reduce((a, w) => a + w.tasks, 0), n, `${model}: every task counted once`);
+      const mem = await engineMemory();
+      figures.million_tasks[model] = { wall_ms: ms, engine_memory_mib: mem / MiB };
+      console.log(`     ${model}: 10^6 tasks in ${ms} ms, engine memory ${(mem / MiB).toFixed(0)} MiB`);
+    }
+    // The memory only grows: its size now is the peak of every run above. Outputs are 10^6
+    // numbers; a timeline would add 64 bytes a task.
+    const peak = await engineMemory();
+    assert.ok(peak < 512 * MiB, `engine memory ${peak / MiB} MiB`);
+    // The control: timeline off from the page itself, and the chart says why it is empty.
+    await page.goto(`${BASE}#x=${pack(spec('square', n, 'static-pool', 2, { repetitions: 1 }))}`);
+    await ready(page);
+    await page.selectOption('select[name=timeline]', 'off');
+    await page.click('#run');
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 120_000 });
+    const rows = await page.$$eval('#results tbody.set:first-of-type tr:not(.set-head)', (trs) => trs.map((t) => t.textContent));
+    assert.equal(rows.length, 2, rows.join(' | '));
+    assert.ok(rows.every((t) => t.includes('verified')), rows.join(' | '));
+    assert.match(await page.textContent('.timeline'), /nor runs with the timeline off/);
+    assert.match(await page.evaluate(() => location.hash), /^#x=/);
   });
 
   await test('the history keeps runs across a reload, marks a run cut off by a reload, and reopens them', async () => {

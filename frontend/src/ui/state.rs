@@ -314,6 +314,13 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
         "repetitions" => {
             e.repetitions = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?
         }
+        "timeline" => {
+            e.timeline = match text {
+                "on" => true,
+                "off" => false,
+                other => return Err(format!("'{other}' is not on or off")),
+            }
+        }
         "warmups" => e.warmups = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?,
         "chunk_size" => {
             e.model.chunk_size = if text.trim().is_empty() {

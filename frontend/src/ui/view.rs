@@ -185,6 +185,8 @@ fn controls(state: &State, h: &Handlers) -> Html {
             }
             { field(state, &h.on_edit, "repetitions", "repetitions", exp.repetitions.to_string(), "number") }
             { field(state, &h.on_edit, "warmups", "warm-ups", exp.warmups.to_string(), "number") }
+            { select(&h.on_edit, "timeline", "timeline", if exp.timeline { "on" } else { "off" },
+                vec![("on".into(), "on: a record per task (the chart below)".into(), None), ("off".into(), "off: task counts only, for millions of tiny tasks".into(), None)]) }
             { select(&h.on_edit, "sweep", "sweep", sweep_kind, sweeps) }
             if exp.sweep.is_some() {
                 { field(state, &h.on_edit, "sweep_values", "sweep values (1,2,4 or 1..4)", sweep_values, "text") }
