@@ -871,3 +871,81 @@ fn results_attached_to_a_link_read_back_or_fail_precisely() {
     let err = link::decode_results(&not_results).unwrap_err().to_string();
     assert!(err.contains("attached results"), "{err}");
 }
+
+/// Result files round-trip exactly: what the runner or the page exports imports back equal, and
+/// exports again byte for byte, partial results included.
+#[test]
+fn result_files_round_trip_exactly() {
+    use engine::journal::{InFlight, Partial, StoppedRun};
+    let mut exp = Experiment::new(WorkloadKind::Sleep, ModelKind::DynamicPool, 2);
+    exp.workload.n = 12;
+    exp.repetitions = 2;
+    exp.warmups = 0;
+    exp.sweep = Some(Sweep::Workers(vec![1, 2]));
+    let exp = exp.validate().unwrap();
+    let mut set =
+        engine::measure::run_experiment(&exp, &engine::model::RunEnv::default(), &mut |_| {})
+            .expect("runs");
+    set.machine = Some(engine::MachineInfo {
+        runtime: "native".into(),
+        logical_cores: 2,
+        physical_cores: None,
+        cpu_model: Some("a \"quoted\" CPU <b>".into()),
+        caches: vec![engine::machine::Cache {
+            level: 1,
+            kind: "Data".into(),
+            size_bytes: 49152,
+            shared_by: Some(1),
+        }],
+        os: "Linux".into(),
+        arch: "x86_64".into(),
+        timer_resolution: engine::machine::timer_resolution(),
+    });
+    let tasks = set.results[1].tasks.clone();
+    assert!(!tasks.is_empty());
+    set.partial = Some(Partial {
+        reason: "timed out after 1.5 s".into(),
+        stopped: Some(StoppedRun {
+            model: ModelKind::DynamicPool,
+            workers: 2,
+            run: 1,
+            runs: 2,
+            warmup: false,
+            elapsed: 0.1 + 0.2,
+            tasks_done: tasks.len() as u64,
+            worker_stats: set.results[1].worker_stats.clone(),
+            in_flight: vec![
+                InFlight {
+                    worker: 0,
+                    stage: 0,
+                    task: 7,
+                    end: 8,
+                    since: Some(1.0 / 3.0),
+                },
+                InFlight {
+                    worker: 1,
+                    stage: 0,
+                    task: 8,
+                    end: 12,
+                    since: None,
+                },
+            ],
+            tasks,
+        }),
+    });
+    for pretty in [false, true] {
+        let text = if pretty {
+            serde_json::to_string_pretty(&set).unwrap()
+        } else {
+            serde_json::to_string(&set).unwrap()
+        };
+        let back: engine::ResultSet = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, set);
+        let again = if pretty {
+            serde_json::to_string_pretty(&back).unwrap()
+        } else {
+            serde_json::to_string(&back).unwrap()
+        };
+        assert_eq!(again, text);
+    }
+}
