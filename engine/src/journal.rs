@@ -8,12 +8,13 @@
 //! the only way there is, by ending the Worker or the process. Cancelling first lets a run that
 //! is not stuck stop at its next task boundary, and its own result says the same.
 //!
-//! Cost, per task: with the timeline off, three relaxed stores into the worker's own cache line;
-//! with it on, also an uncontended lock and a 32-byte entry (a second, compact copy of the
-//! timeline, since the models' own records live where only they can reach them).
+//! Cost, per task: with the timeline off, a handful of plain stores into the worker's own cache
+//! line (a sequence count around the task's fields, so readers see them whole); with it on, also
+//! an uncontended lock and a 32-byte entry (a second, compact copy of the timeline, since the
+//! models' own records live where only they can reach them while a run is stuck).
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crossbeam_utils::CachePadded;
@@ -56,7 +57,7 @@ impl Partial {
                 if s.tasks_done == 1 { "" } else { "s" },
             ));
             for f in &s.in_flight {
-                let what = if f.end > f.task + 1 {
+                let what = if f.end > f.task.saturating_add(1) {
                     format!("tasks {}..{}", f.task, f.end)
                 } else {
                     format!("task {}", f.task)
@@ -121,15 +122,46 @@ struct Entry {
     wait: f64,
 }
 
+impl From<&TaskRecord> for Entry {
+    fn from(r: &TaskRecord) -> Self {
+        Entry {
+            stage: r.stage,
+            task: r.task,
+            start: r.start,
+            end: r.end,
+            wait: r.wait,
+        }
+    }
+}
+
+/// What a worker does next after finishing tasks.
+#[derive(Clone, Copy)]
+pub(crate) enum Next {
+    Idle,
+    /// Tasks `task..end` of `stage`, started at `since` (NaN when the clock was not read).
+    Run {
+        stage: usize,
+        task: usize,
+        end: usize,
+        since: f64,
+    },
+}
+
 /// One worker's part of the log, on a cache line of its own so workers never share one.
+///
+/// One thread writes a slot at a time; readers may come from any thread at any moment. The
+/// fields are published under a sequence count (a seqlock: odd while a write is under way), so
+/// a reader never mixes two tasks' fields, nor sees a task both finished and in flight. With the
+/// timeline on, finishing also holds `finished`'s lock, which the reader holds while it reads.
 struct Slot {
+    seq: AtomicU64,
     /// `stage << 32 | task` of the task being run, or `IDLE`.
     current: AtomicU64,
     /// The end of the task range being run (a process-pool chunk), `task + 1` otherwise.
     current_end: AtomicU64,
     /// When it started, as `f64` bits; NaN when unknown.
     since: AtomicU64,
-    /// Tasks finished. One writer at a time per slot, so a load and a store suffice.
+    /// Tasks finished.
     done: AtomicU64,
     finished: Mutex<Vec<Entry>>,
 }
@@ -137,11 +169,63 @@ struct Slot {
 impl Slot {
     fn new() -> Self {
         Slot {
+            seq: AtomicU64::new(0),
             current: AtomicU64::new(IDLE),
             current_end: AtomicU64::new(0),
             since: AtomicU64::new(f64::NAN.to_bits()),
             done: AtomicU64::new(0),
             finished: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `write` as one step that readers see whole or not at all.
+    #[inline]
+    fn publish(&self, write: impl FnOnce()) {
+        let s = self.seq.load(Ordering::Relaxed);
+        self.seq.store(s.wrapping_add(1), Ordering::Relaxed);
+        fence(Ordering::Release);
+        write();
+        self.seq.store(s.wrapping_add(2), Ordering::Release);
+    }
+
+    #[inline]
+    fn set_next(&self, next: Next) {
+        match next {
+            Next::Idle => self.current.store(IDLE, Ordering::Relaxed),
+            Next::Run {
+                stage,
+                task,
+                end,
+                since,
+            } => {
+                self.current_end.store(end as u64, Ordering::Relaxed);
+                self.since.store(since.to_bits(), Ordering::Relaxed);
+                self.current
+                    .store(((stage as u64) << 32) | task as u64, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// `(current, current_end, since, done)`, read consistently.
+    fn read(&self) -> (u64, u64, f64, u64) {
+        let mut tries = 0u32;
+        loop {
+            let s1 = self.seq.load(Ordering::Acquire);
+            let fields = (
+                self.current.load(Ordering::Relaxed),
+                self.current_end.load(Ordering::Relaxed),
+                f64::from_bits(self.since.load(Ordering::Relaxed)),
+                self.done.load(Ordering::Relaxed),
+            );
+            fence(Ordering::Acquire);
+            let s2 = self.seq.load(Ordering::Relaxed);
+            tries += 1;
+            // A write takes nanoseconds; a writer descheduled mid-write for longer than the
+            // retries is read as it stands rather than waited for.
+            if (s1 == s2 && s1.is_multiple_of(2)) || tries > 100_000 {
+                return fields;
+            }
+            std::hint::spin_loop();
         }
     }
 }
@@ -169,42 +253,55 @@ impl RunLog {
         }
     }
 
+    /// Whether finished tasks are kept (the timeline is on).
+    pub(crate) fn keeps_tasks(&self) -> bool {
+        self.timeline
+    }
+
     /// Worker `worker` starts tasks `task..end` of `stage` at `since` (NaN when not read).
     #[inline]
     pub(crate) fn begin(&self, worker: usize, stage: usize, task: usize, end: usize, since: f64) {
-        let Some(slot) = self.slots.get(worker) else {
-            return;
-        };
-        slot.current_end.store(end as u64, Ordering::Relaxed);
-        slot.since.store(since.to_bits(), Ordering::Relaxed);
-        slot.current
-            .store(((stage as u64) << 32) | task as u64, Ordering::Release);
-    }
-
-    /// Worker `worker` finished the task of `record`.
-    #[inline]
-    pub(crate) fn end(&self, worker: usize, record: &TaskRecord) {
-        let Some(slot) = self.slots.get(worker) else {
-            return;
-        };
-        if self.timeline {
-            lock(&slot.finished).push(Entry {
-                stage: record.stage,
-                task: record.task,
-                start: record.start,
-                end: record.end,
-                wait: record.wait,
+        if let Some(slot) = self.slots.get(worker) {
+            slot.publish(|| {
+                slot.set_next(Next::Run {
+                    stage,
+                    task,
+                    end,
+                    since,
+                })
             });
         }
-        slot.done
-            .store(slot.done.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 
-    /// Worker `worker` is between tasks (its task failed, or its chunks are all back).
+    /// Worker `worker` finished `count` tasks (whose `records`, with the timeline on), and goes
+    /// on to `next`.
+    #[inline]
+    pub(crate) fn finish<'r>(
+        &self,
+        worker: usize,
+        count: u64,
+        records: impl IntoIterator<Item = &'r TaskRecord>,
+        next: Next,
+    ) {
+        let Some(slot) = self.slots.get(worker) else {
+            return;
+        };
+        let mut finished = self.timeline.then(|| lock(&slot.finished));
+        slot.publish(|| {
+            if let Some(f) = finished.as_mut() {
+                f.extend(records.into_iter().map(Entry::from));
+            }
+            slot.done
+                .store(slot.done.load(Ordering::Relaxed) + count, Ordering::Relaxed);
+            slot.set_next(next);
+        });
+    }
+
+    /// Worker `worker` is between tasks (its task failed).
     #[inline]
     pub(crate) fn idle(&self, worker: usize) {
         if let Some(slot) = self.slots.get(worker) {
-            slot.current.store(IDLE, Ordering::Release);
+            slot.publish(|| slot.set_next(Next::Idle));
         }
     }
 
@@ -214,8 +311,12 @@ impl RunLog {
         let mut in_flight = Vec::new();
         let mut tasks = Vec::new();
         for (w, slot) in self.slots.iter().enumerate() {
+            // Held while the fields are read: with the timeline on, a finish cannot slip in
+            // between the entries and the count.
+            let finished = lock(&slot.finished);
+            let (current, current_end, since, n) = slot.read();
             if self.timeline {
-                tasks.extend(lock(&slot.finished).iter().map(|e| TaskRecord {
+                tasks.extend(finished.iter().map(|e| TaskRecord {
                     stage: e.stage,
                     task: e.task,
                     worker: w as u32,
@@ -226,16 +327,15 @@ impl RunLog {
                     delivered_index: None,
                 }));
             }
-            done.push(slot.done.load(Ordering::Relaxed));
-            let current = slot.current.load(Ordering::Acquire);
+            drop(finished);
+            done.push(n);
             if current != IDLE {
                 let task = current as u32;
-                let since = f64::from_bits(slot.since.load(Ordering::Relaxed));
                 in_flight.push(InFlight {
                     worker: w as u32,
                     stage: (current >> 32) as u32,
                     task,
-                    end: (slot.current_end.load(Ordering::Relaxed) as u32).max(task + 1),
+                    end: (current_end as u32).max(task.saturating_add(1)),
                     since: since.is_finite().then_some(since),
                 });
             }
@@ -361,6 +461,113 @@ impl Journal {
                 reason: reason.to_string(),
                 stopped,
             }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(worker: u32, task: u32) -> TaskRecord {
+        TaskRecord {
+            stage: 0,
+            task,
+            worker,
+            start: f64::from(task),
+            end: f64::from(task) + 0.5,
+            wait: 0.0,
+            delivered: None,
+            delivered_index: None,
+        }
+    }
+
+    /// Snapshots taken while two workers race through tasks are always consistent: a task's
+    /// fields are never mixed with another's, none is both finished and in flight, and the
+    /// count equals the records.
+    #[test]
+    fn snapshots_during_a_run_are_consistent() {
+        const TASKS: u32 = 2_000_000;
+        for timeline in [true, false] {
+            let log = Arc::new(RunLog::new(2, timeline, Instant::now()));
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            // Set by the reader once it has seen enough: the workers then wind down.
+            let enough = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let writers: Vec<_> = (0..2u32)
+                .map(|w| {
+                    let (log, enough) = (log.clone(), enough.clone());
+                    std::thread::spawn(move || {
+                        // Worker w runs the tasks of its parity; `since` encodes the task.
+                        let mut task = w;
+                        log.begin(
+                            w as usize,
+                            0,
+                            task as usize,
+                            task as usize + 1,
+                            f64::from(task),
+                        );
+                        while task < TASKS {
+                            let next = task + 2;
+                            let then = if next < TASKS && !enough.load(Ordering::Relaxed) {
+                                Next::Run {
+                                    stage: 0,
+                                    task: next as usize,
+                                    end: next as usize + 1,
+                                    since: f64::from(next),
+                                }
+                            } else {
+                                Next::Idle
+                            };
+                            log.finish(w as usize, 1, [&record(w, task)], then);
+                            if matches!(then, Next::Idle) {
+                                break;
+                            }
+                            task = next;
+                        }
+                    })
+                })
+                .collect();
+            let reader = {
+                let (log, stop, enough) = (log.clone(), stop.clone(), enough.clone());
+                std::thread::spawn(move || {
+                    let mut snapshots = 0;
+                    while !stop.load(Ordering::Relaxed) || snapshots == 0 {
+                        let (_, done, in_flight, tasks) = log.snapshot();
+                        let total: u64 = done.iter().sum();
+                        if timeline {
+                            assert_eq!(tasks.len() as u64, total);
+                        }
+                        for f in &in_flight {
+                            assert_eq!(f.end, f.task + 1);
+                            assert_eq!(f.task % 2, f.worker, "task and worker from one write");
+                            assert_eq!(f.since, Some(f64::from(f.task)), "fields of one task");
+                            assert!(
+                                !tasks.iter().any(|t| t.task == f.task),
+                                "finished and running"
+                            );
+                            // Each worker's tasks run in order: its count says which is next.
+                            assert_eq!(u64::from(f.task / 2), done[f.worker as usize]);
+                        }
+                        snapshots += 1;
+                        if snapshots == 200 {
+                            enough.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    snapshots
+                })
+            };
+            for w in writers {
+                w.join().unwrap();
+            }
+            stop.store(true, Ordering::Relaxed);
+            let snapshots = reader.join().unwrap();
+            assert!(snapshots > 0);
+            eprintln!("timeline {timeline}: {snapshots} snapshots during the run");
+            let (_, done, in_flight, tasks) = log.snapshot();
+            assert!(in_flight.is_empty());
+            let total: u64 = done.iter().sum();
+            assert!(total > 0);
+            assert_eq!(tasks.len() as u64, if timeline { total } else { 0 });
         }
     }
 }

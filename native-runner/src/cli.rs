@@ -248,10 +248,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, CliError> {
         .parse()
         .map_err(|_| bad("is not a duration like 30, 30s, 500ms or 2m"))?;
     let secs = v * scale;
-    if !secs.is_finite() || secs <= 0.0 || secs > MAX_TIMEOUT.as_secs_f64() {
-        return Err(bad(
-            "is out of range: it must be more than 0 and at most 24 h",
-        ));
+    if !secs.is_finite() || !(0.001..=MAX_TIMEOUT.as_secs_f64()).contains(&secs) {
+        return Err(bad("is out of range: it must be 1 ms to 24 h"));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -486,8 +484,11 @@ fn dry_run(exp: &Experiment, cores: u32, total: f64) -> String {
             cores,
         );
         out.push_str(&format!(
-            "{}, {} workers: {runs} runs of about {:.3} s\n",
-            cfg.model.name, cfg.workers, t
+            "{}, {} worker{}: {runs} runs of about {:.3} s\n",
+            cfg.model.name,
+            cfg.workers,
+            if cfg.workers == 1 { "" } else { "s" },
+            t
         ));
     }
     out.push_str(&format!(
@@ -548,7 +549,16 @@ fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         std::thread::Builder::new()
             .name("experiment".into())
             .spawn(move || {
-                let r = engine::run_experiment(&exp, &env, &mut |p| reporter.observe(p));
+                // A panic of the engine itself (not of a task, which the engine reports) is
+                // reported too, rather than leaving this thread's receiver waiting.
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    engine::run_experiment(&exp, &env, &mut |p| reporter.observe(p))
+                }))
+                .unwrap_or_else(|_| {
+                    Err(RunError::Protocol(
+                        "internal error: the experiment thread panicked".into(),
+                    ))
+                });
                 let _ = tx.send(Event::Finished(Box::new(r)));
             })
             .map_err(|e| CliError::Io(format!("cannot start the experiment thread: {e}")))?;
@@ -558,7 +568,10 @@ fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         None => rx.recv().unwrap_or(Event::Stop(Stop::Interrupted)),
     };
     let (mut results, stopped) = match first {
-        Event::Finished(r) => ((*r)?, None),
+        Event::Finished(r) => {
+            reporter.finish();
+            ((*r)?, None)
+        }
         Event::Stop(stop) => {
             env.control.cancel.store(true, Ordering::Relaxed);
             // A run that is not stuck stops at its next task boundary (a process pool ends its

@@ -593,31 +593,45 @@ fn timeout_ends_a_stuck_process_pool_and_its_workers() {
         .success();
 }
 
-#[test]
-fn ctrl_c_stops_the_run_and_writes_the_partial_result() {
+/// Sends SIGINT as a terminal's Ctrl-C does, to the runner's whole process group (worker
+/// processes included, unless they have a group of their own), and checks the partial result.
+fn ctrl_c_stops(model: engine::ModelKind) {
+    use std::os::unix::process::CommandExt;
     let dir = tempfile::tempdir().unwrap();
-    let spec = stuck_spec(&dir, engine::ModelKind::StaticPool);
+    let spec = stuck_spec(&dir, model);
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("native-runner"))
         .args(["run", "--spec", &spec, "-f", "json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
+        .process_group(0)
         .spawn()
         .unwrap();
     // The baseline takes 0.8 s; then the stuck run starts.
     std::thread::sleep(std::time::Duration::from_millis(2000));
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-INT", "--", &format!("-{}", child.id())])
         .status()
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim(),
-        "error: interrupted (Ctrl-C); the partial result was written"
+        "error: interrupted (Ctrl-C); the partial result was written",
+        "{model}"
     );
+    assert_eq!(out.status.code(), Some(130));
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
-    assert_partial(&v, "interrupted (Ctrl-C)", "static-pool");
+    assert_partial(&v, "interrupted (Ctrl-C)", model.name());
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_writes_the_partial_result() {
+    ctrl_c_stops(engine::ModelKind::StaticPool);
+}
+
+#[test]
+fn ctrl_c_stops_a_process_pool_without_killing_its_workers_under_it() {
+    ctrl_c_stops(engine::ModelKind::ProcessPool);
 }
 
 #[test]
@@ -636,7 +650,7 @@ fn bad_timeout_is_refused() {
     );
     bad_input(
         &["run", "-w", "square", "-m", "sequential", "--timeout", "0"],
-        "--timeout: '0' is out of range",
+        "--timeout: '0' is out of range: it must be 1 ms to 24 h",
     );
     bad_input(
         &["run", "-w", "square", "-m", "sequential", "--timeout=-5s"],
@@ -666,7 +680,7 @@ fn dry_run_estimates_and_runs_nothing() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
     assert!(
-        lines[0].starts_with("sequential, 1 workers: 6 runs of about "),
+        lines[0].starts_with("sequential, 1 worker: 6 runs of about "),
         "{stdout}"
     );
     assert!(

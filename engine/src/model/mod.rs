@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use crate::error::{RunError, SpecError};
-use crate::journal::{Journal, RunLog};
+use crate::journal::{Journal, Next, RunLog};
 use crate::limits::MAX_THREAD_PER_TASK_TASKS;
 use crate::spec::{Fault, FaultKind, ModelSpec, Order, SyncKind, WorkloadSpec};
 use crate::workload::{self, Answer, Job, TaskOutput};
@@ -469,8 +469,7 @@ pub(crate) fn exec_task(
                 delivered_index: None,
             };
             if let Some(log) = rt.log.as_deref() {
-                log.end(worker, &record);
-                log.idle(worker);
+                log.finish(worker, 1, [&record], Next::Idle);
             }
             Ok((output, record))
         }

@@ -16,7 +16,7 @@ use web_time::Instant;
 
 use super::{Collector, Records, RunControl, StageRt, TaskRecord, chunks, exec_chunk};
 use crate::error::RunError;
-use crate::journal::RunLog;
+use crate::journal::{Next, RunLog};
 use crate::spec::{Fault, Order, WorkloadSpec};
 use crate::workload::{self, Job, TaskOutput};
 
@@ -299,7 +299,10 @@ impl StageDriver {
                     )));
                 }
                 let mut records = records.into_iter();
-                tasks_done.fetch_add(outputs.len() as u64, Ordering::Relaxed);
+                let count = outputs.len() as u64;
+                tasks_done.fetch_add(count, Ordering::Relaxed);
+                let mut logged = Vec::new();
+                let keep = self.log.as_ref().is_some_and(|l| l.keeps_tasks());
                 for (i, out) in outputs.into_iter().enumerate() {
                     let mut rec = records.next().unwrap_or(TaskRecord {
                         stage: self.stage as u32,
@@ -320,19 +323,25 @@ impl StageDriver {
                     rec.worker = worker as u32;
                     rec.start += offset;
                     rec.end += offset;
-                    if let Some(log) = &self.log {
-                        log.end(worker, &rec);
+                    if keep {
+                        logged.push(rec.clone());
                     }
                     self.collector.accept(out, rec, now);
                 }
                 let queue = &mut self.queued[worker];
                 queue.pop_front();
                 if let Some(log) = &self.log {
-                    match queue.front() {
+                    let next = match queue.front() {
                         // The worker took its queued chunk as soon as it sent this reply.
-                        Some(next) => log.begin(worker, self.stage, next.start, next.end, now),
-                        None => log.idle(worker),
-                    }
+                        Some(r) => Next::Run {
+                            stage: self.stage,
+                            task: r.start,
+                            end: r.end,
+                            since: now,
+                        },
+                        None => Next::Idle,
+                    };
+                    log.finish(worker, count, &logged, next);
                 }
                 Ok(self.next_for(worker, now).into_iter().collect())
             }

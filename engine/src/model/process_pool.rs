@@ -84,11 +84,17 @@ impl ProcessPool {
             t0,
         };
         for index in 0..cfg.workers {
-            let mut child = Command::new(&program.program)
+            let mut command = Command::new(&program.program);
+            command
                 .args(&program.args)
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
+                .stderr(Stdio::inherit());
+            // A process group of their own: Ctrl-C in a terminal goes to the parent alone, which
+            // stops the run and ends its workers, instead of killing them under a running pool.
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+            let mut child = command
                 .spawn()
                 .map_err(|e| RunError::Spawn(format!("{}: {e}", program.program.display())))?;
             let stdout = child.stdout.take().expect("stdout is piped");

@@ -44,6 +44,8 @@ struct Pending {
     id: u64,
     spec: String,
     done: Option<Done>,
+    /// Stop was pressed for it.
+    stopping: bool,
     /// What the run had done when Stop was pressed (result JSON marked partial).
     partial: Option<String>,
 }
@@ -55,6 +57,8 @@ struct Inner {
     ready: bool,
     /// The engine runs on a pool, so its worker answers while a run is going.
     threads: bool,
+    /// Whether the run that ended last was stopped (its result, if any, is partial).
+    last_stopped: bool,
     queue: VecDeque<Pending>,
     current: Option<Pending>,
     next_id: u64,
@@ -97,6 +101,7 @@ impl Bridge {
                 on_error: None,
                 ready: false,
                 threads: false,
+                last_stopped: false,
                 queue: VecDeque::new(),
                 current: None,
                 next_id: 1,
@@ -212,6 +217,7 @@ impl Bridge {
             }
         };
         if let Some(mut p) = current {
+            self.inner.borrow_mut().last_stopped = p.stopping;
             self.emit(EngineEvent::Finished {
                 id,
                 result: result.clone(),
@@ -263,6 +269,7 @@ impl Bridge {
                 id,
                 spec,
                 done: Some(Box::new(done)),
+                stopping: false,
                 partial: None,
             });
             id
@@ -279,6 +286,11 @@ impl Bridge {
         self.spawn_worker();
     }
 
+    /// Whether the run that ended last was stopped: valid inside its `done` callback.
+    pub fn last_run_stopped(&self) -> bool {
+        self.inner.borrow().last_stopped
+    }
+
     /// Whether a run is in progress.
     pub fn busy(&self) -> bool {
         self.inner.borrow().current.is_some()
@@ -289,10 +301,12 @@ impl Bridge {
     /// run ends with what the engine reported it had done when asked. Queued runs stay queued.
     pub fn stop(&self) {
         let id = {
-            let inner = self.inner.borrow();
-            let Some(p) = &inner.current else {
+            let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
+            let Some(p) = inner.current.as_mut() else {
                 return;
             };
+            p.stopping = true;
             if let Some(w) = &inner.worker {
                 let _ = w.post_message(&message("cancel", &[("id", JsValue::from(p.id as f64))]));
             }

@@ -120,7 +120,12 @@ pub fn timeline_svg(
     let all: Vec<TaskRecord> = finished.iter().chain(&running).cloned().collect();
     let tasks = &all[..];
     let first_running = finished.len();
-    let span = tasks.iter().map(|t| t.end).fold(0.0f64, f64::max).max(1e-9);
+    let span = tasks
+        .iter()
+        .map(|t| t.end)
+        .chain(stopped_at)
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
     // Few tasks: one bar each, in lanes where they overlap, alternate shades so neighbours stay
     // distinguishable. Many: bars merged at pixel resolution, one row per worker.
     let (bars, labels, running_bars): (Vec<Bar>, Vec<String>, Vec<Bar>) = if tasks.len() <= 2000 {

@@ -168,8 +168,10 @@ pub fn app() -> Html {
             let spec = exp.to_json();
             let dispatch = dispatch.clone();
             // Browser first, then native: never both at once, so they do not compete for cores.
+            let stopped = bridge.clone();
             bridge.run(spec.clone(), move |result| {
-                if result.is_err() || !with_native {
+                // A stopped run was meant to end here, natively too.
+                if result.is_err() || !with_native || stopped.last_run_stopped() {
                     return;
                 }
                 dispatch.dispatch(Action::NativeStatus(Some("native: starting".into())));

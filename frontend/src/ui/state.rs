@@ -418,6 +418,7 @@ impl Reducible for State {
                 if let Some(r) = results {
                     s.results.retain(|(src, _)| *src != Source::Link);
                     s.results.insert(0, (Source::Link, r));
+                    s.selected = None;
                 }
             }
             Action::EngineReady {
@@ -521,6 +522,7 @@ impl Reducible for State {
             }
             Action::Imported(name, r) => {
                 s.results.insert(0, (Source::File(name), r));
+                s.selected = None;
             }
             Action::Notice(m) => s.notice = Some(m),
             Action::LongTask(ms) => s.longest_task_ms = s.longest_task_ms.max(ms),
@@ -551,6 +553,7 @@ impl Reducible for State {
                         e.experiment = r.experiment.clone();
                         Rc::make_mut(&mut s.history).insert(0, e);
                         s.results.insert(0, (Source::Native, r));
+                        s.selected = None;
                     }
                     Err(e) => {
                         let h = entry(history::Status::Failed, Some(e.clone()), None);

@@ -294,8 +294,11 @@ fn partial_row(
         return html! {};
     };
     let index = rs.results.len();
-    let on_select = on_select.clone();
-    let onclick = Callback::from(move |_| on_select.emit((set, index)));
+    // Clicking shows the stopped run's timeline, where there was a run under way.
+    let onclick = p.stopped.is_some().then(|| {
+        let on_select = on_select.clone();
+        Callback::from(move |_: MouseEvent| on_select.emit((set, index)))
+    });
     html! {
         <tr class={classes!("partial", selected.then_some("selected"))} {onclick}>
             <td colspan="13">
