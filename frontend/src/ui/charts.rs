@@ -1,6 +1,8 @@
 //! Charts drawn by plotters into SVG: the per-worker timeline, speedup against workers (with the
 //! ideal line and an Amdahl fit), and run time against chunk size.
 
+use std::borrow::Cow;
+
 use engine::journal::InFlight;
 use engine::measure::ResultSet;
 use engine::model::TaskRecord;
@@ -117,7 +119,13 @@ pub fn timeline_svg(
     if finished.is_empty() && running.is_empty() {
         return Err("no task records (results from a link or the history carry none, nor runs with the timeline off)".into());
     }
-    let all: Vec<TaskRecord> = finished.iter().chain(&running).cloned().collect();
+    // A finished run's records are drawn as they are; only a stopped run's are joined with its
+    // running tasks (a copy a render of a million records need not make).
+    let all: Cow<[TaskRecord]> = if running.is_empty() {
+        Cow::Borrowed(finished)
+    } else {
+        Cow::Owned(finished.iter().chain(&running).cloned().collect())
+    };
     let tasks = &all[..];
     let first_running = finished.len();
     let span = tasks
