@@ -8,9 +8,10 @@
 //! workload's uneven tasks make the real time differ, typically within a factor of two: this is
 //! a warning threshold, never a result.
 
+use crate::limits::{AUTO_MAX_REPETITIONS, AUTO_MIN_REPETITIONS, DEFAULT_BUDGET_S};
 use crate::measure::configurations;
 use crate::model::ModelKind;
-use crate::spec::{Experiment, WorkloadSpec};
+use crate::spec::{Experiment, Repetitions, WorkloadSpec};
 use crate::workload::{Params, WorkloadKind};
 
 /// Seconds per unit of work, one core (see the module doc for how they were measured).
@@ -150,13 +151,13 @@ pub fn run_seconds(
 }
 
 /// Estimated seconds of a whole experiment (every configuration, warm-ups included) on a
-/// machine with `cores` logical cores.
+/// machine with `cores` logical cores. With `"auto"` repetitions: the fewest it runs, or all
+/// it may run if the budget is larger (no new round starts past the budget).
 pub fn experiment_seconds(exp: &Experiment, cores: u32) -> f64 {
-    let runs = f64::from(exp.warmups + exp.repetitions);
-    configurations(exp)
+    let once: f64 = configurations(exp)
         .iter()
         .map(|cfg| {
-            runs * run_seconds(
+            run_seconds(
                 &cfg.workload,
                 cfg.model.name,
                 cfg.workers as u32,
@@ -164,7 +165,16 @@ pub fn experiment_seconds(exp: &Experiment, cores: u32) -> f64 {
                 cores,
             )
         })
-        .sum()
+        .sum();
+    let warm = f64::from(exp.warmups) * once;
+    match exp.repetitions {
+        Repetitions::Fixed(n) => warm + f64::from(n) * once,
+        Repetitions::Auto => {
+            let fewest = f64::from(AUTO_MIN_REPETITIONS) * once;
+            let most = f64::from(AUTO_MAX_REPETITIONS) * once;
+            warm + fewest.max(most.min(exp.budget_s.unwrap_or(DEFAULT_BUDGET_S)))
+        }
+    }
 }
 
 /// A duration for a person: "40 s", "3 min", "2.5 h".
@@ -213,7 +223,7 @@ mod tests {
         );
         assert!((bigger / base - 16.0).abs() < 0.5, "{base} {bigger}");
         let mut more = exp(WorkloadKind::Mandelbrot, 4000, ModelKind::StaticPool, 2);
-        more.repetitions *= 2;
+        more.repetitions = crate::Repetitions::Fixed(more.repetitions.planned() * 2);
         more.warmups *= 2;
         assert!((experiment_seconds(&more, 2) / base - 2.0).abs() < 1e-9);
         let spec = exp(WorkloadKind::Mandelbrot, 4000, ModelKind::StaticPool, 2).workload;

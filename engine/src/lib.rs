@@ -26,7 +26,7 @@
 //!
 //! let mut exp = Experiment::new(WorkloadKind::Primes, ModelKind::DynamicPool, 2);
 //! exp.workload.n = 100_000;
-//! exp.repetitions = 3;
+//! exp.repetitions = engine::Repetitions::Fixed(3);
 //! let exp = exp.validate().unwrap();
 //!
 //! // The link form reproduces the experiment exactly.
@@ -54,13 +54,14 @@ pub mod model;
 pub mod spec;
 pub mod stats;
 pub mod threads;
+pub mod warning;
 pub mod workload;
 
 pub use error::{LinkError, RunError, SpecError};
 pub use machine::MachineInfo;
-pub use measure::{ExperimentRun, ModelResult, Progress, ResultSet, run_experiment};
+pub use measure::{ExperimentRun, ModelResult, Progress, ResultSet, Step, run_experiment};
 pub use model::{
     ModelKind, RunConfig, RunControl, RunEnv, RunOutcome, TaskRecord, WorkerProgram, run_once,
 };
-pub use spec::{Experiment, ModelSpec, Order, SCHEMA_VERSION, Sweep, WorkloadSpec};
+pub use spec::{Experiment, ModelSpec, Order, Repetitions, SCHEMA_VERSION, Sweep, WorkloadSpec};
 pub use workload::{Answer, Job, WorkloadKind};

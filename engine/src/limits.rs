@@ -10,6 +10,15 @@ use crate::workload::WorkloadKind;
 pub const MAX_WORKERS: u32 = 256;
 /// Most timed repetitions per configuration.
 pub const MAX_REPETITIONS: u32 = 1000;
+/// `"auto"` repetitions: the precision they aim for, the 95% interval's half-width over the mean.
+pub const AUTO_PRECISION: f64 = 0.02;
+/// `"auto"` repetitions: the fewest and most per configuration.
+pub const AUTO_MIN_REPETITIONS: u32 = 3;
+pub const AUTO_MAX_REPETITIONS: u32 = 50;
+/// `"auto"` repetitions: seconds after which no new round starts, by default and at most.
+pub const DEFAULT_BUDGET_S: f64 = 10.0;
+pub const MIN_BUDGET_S: f64 = 0.1;
+pub const MAX_BUDGET_S: f64 = 3600.0;
 /// Most untimed warm-up runs per configuration.
 pub const MAX_WARMUPS: u32 = 100;
 /// Most points in one sweep.

@@ -1,16 +1,21 @@
-//! Running an experiment: warm-ups and repetitions of every configuration, timings summarized,
-//! answers verified, speedups against the sequential baseline, and one serde result type.
+//! Running an experiment: warm-ups and repetitions of every configuration in alternating rounds,
+//! timings summarized, answers verified, speedups with their intervals against the sequential
+//! baseline, warnings, and one serde result type.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use web_time::Instant;
 
 use crate::error::RunError;
 use crate::journal::{Journal, Partial};
+use crate::limits::{AUTO_MAX_REPETITIONS, AUTO_MIN_REPETITIONS, AUTO_PRECISION, DEFAULT_BUDGET_S};
 use crate::machine::MachineInfo;
 use crate::model::{ModelKind, RunConfig, RunEnv, RunOutcome, TaskRecord, run_once};
-use crate::spec::{Experiment, ModelSpec, SCHEMA_VERSION, Sweep};
-use crate::stats::{Summary, karp_flatt, summarize};
+use crate::spec::{Experiment, ModelSpec, Repetitions, SCHEMA_VERSION, Sweep};
+use crate::stats::{self, karp_flatt, summarize};
+use crate::warning::Warning;
 use crate::workload::{self, Answer, Reference};
 
 /// The answer of a run, as results carry it: a summary and a digest of the output.
@@ -58,8 +63,15 @@ pub struct ModelResult {
     pub max: f64,
     /// Indices into `times` flagged as outliers (kept in every statistic).
     pub outliers: Vec<usize>,
+    /// Half-width of the 95% confidence interval of the mean, over the mean (0.02: +-2%).
+    /// Absent with one repetition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<f64>,
     /// Sequential mean / this mean. Absent without a baseline.
     pub speedup: Option<f64>,
+    /// The speedup's 95% confidence interval, `[lo, hi]` (see [`stats::ratio_estimate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_ci: Option<[f64; 2]>,
     /// Speedup / workers.
     pub efficiency: Option<f64>,
     /// Experimentally determined serial fraction (workers > 1).
@@ -75,6 +87,10 @@ pub struct ModelResult {
     pub worker_stats: Vec<WorkerStats>,
     /// Per-task records of the last repetition; empty when the experiment's timeline was off.
     pub tasks: Vec<TaskRecord>,
+    /// Why some figures of this result should not be believed as they stand; empty when none
+    /// (see [`crate::warning`]).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
 }
 
 /// Everything one experiment produced: the JSON that `native-runner` exports and the page
@@ -92,19 +108,18 @@ pub struct ResultSet {
     pub partial: Option<Partial>,
 }
 
-/// Progress of an experiment, for progress bars.
+/// Progress of an experiment, for progress bars: sent as each run starts.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Progress {
-    /// A configuration starts: `index` of `total`, with its repetitions (warm-ups included).
-    Config {
-        index: usize,
-        total: usize,
-        model: ModelKind,
-        workers: u32,
-        runs: u32,
-    },
-    /// One run of the current configuration finished.
-    Run { done: u32, runs: u32 },
+pub struct Progress {
+    /// The configuration the run belongs to (`config` of `configs`).
+    pub config: usize,
+    pub configs: usize,
+    pub model: ModelKind,
+    pub workers: u32,
+    /// Runs finished, warm-ups included, and the runs planned so far (with `"auto"`
+    /// repetitions, more may be planned as the measurement goes).
+    pub done: u32,
+    pub total: u32,
 }
 
 /// The configurations an experiment runs, baseline first.
@@ -139,14 +154,49 @@ pub fn configurations(exp: &Experiment) -> Vec<RunConfig> {
     out
 }
 
+/// One run an experiment asks for: which configuration, which of its runs (from 0, warm-ups
+/// included), and whether it is a warm-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub config: usize,
+    pub run: u32,
+    pub warmup: bool,
+}
+
+/// What one configuration has measured so far.
+#[derive(Default)]
+struct Measured {
+    warmups_done: u32,
+    times: Vec<f64>,
+    answers: Vec<Answer>,
+    /// The last timed run (its records are the timeline).
+    last: Option<RunOutcome>,
+    /// `"auto"` repetitions: this configuration reached its precision and runs no more.
+    settled: bool,
+}
+
 /// An experiment in progress, whoever runs its configurations: [`run_experiment`] runs them
-/// here with [`run_once`]; the page runs some on its Web Workers and reports the outcomes back.
-/// Statistics, verification and speedups are computed here either way.
+/// here with [`run_once`]; the page runs them on its Web Workers. Either way the host asks
+/// [`ExperimentRun::next_step`] what to run, runs it, and hands the outcome to
+/// [`ExperimentRun::complete`]: the schedule, statistics, verification, speedups and warnings
+/// are decided here, once.
+///
+/// The schedule runs in rounds: every configuration once per round (the baseline first), so
+/// that a neighbour's load or a slow drift of the machine hits every configuration alike rather
+/// than whichever ran during it. A configuration's warm-ups run just before its first timed
+/// run. With `"auto"` repetitions, rounds go on until every configuration's mean is known to
+/// within [`AUTO_PRECISION`] (a configuration that is leaves the rounds), between
+/// [`AUTO_MIN_REPETITIONS`] and [`AUTO_MAX_REPETITIONS`], and no round starts once the
+/// experiment's budget is spent.
 pub struct ExperimentRun {
     exp: Experiment,
     configs: Vec<RunConfig>,
-    results: Vec<ModelResult>,
-    baseline: Option<(f64, String)>,
+    measured: Vec<Measured>,
+    /// The current round's runs not yet handed out.
+    queue: VecDeque<Step>,
+    rounds: u32,
+    runs_done: u32,
+    started: Option<Instant>,
     /// Reference verdicts by answer digest: every configuration of an experiment has the same
     /// workload, and a reference can be costly (a sieve up to 10^8), so each is computed once.
     references: Vec<(String, Reference)>,
@@ -156,11 +206,15 @@ pub struct ExperimentRun {
 
 impl ExperimentRun {
     pub fn new(exp: &Experiment) -> Self {
+        let configs = configurations(exp);
         ExperimentRun {
-            configs: configurations(exp),
+            measured: configs.iter().map(|_| Measured::default()).collect(),
+            configs,
             exp: exp.clone(),
-            results: Vec::new(),
-            baseline: None,
+            queue: VecDeque::new(),
+            rounds: 0,
+            runs_done: 0,
+            started: None,
             references: Vec::new(),
             journal: None,
         }
@@ -174,119 +228,229 @@ impl ExperimentRun {
         self
     }
 
-    /// Run `run` (from 0, warm-ups included) of configuration `index` starts.
-    pub fn run_starting(&self, index: usize, run: u32) {
-        if let Some(j) = &self.journal {
-            let cfg = &self.configs[index];
-            j.run_starting(
-                cfg.model.name,
-                cfg.workers as u32,
-                run,
-                self.runs_per_config(),
-                self.is_warmup(run),
-            );
-        }
-    }
-
-    /// The configurations to run, in order (the baseline first).
+    /// The configurations, in the order each round runs them (the baseline first).
     pub fn configs(&self) -> &[RunConfig] {
         &self.configs
     }
 
-    /// Runs per configuration: warm-ups then repetitions.
-    pub fn runs_per_config(&self) -> u32 {
-        self.exp.warmups + self.exp.repetitions
+    /// Runs finished so far, and planned so far (warm-ups included). With `"auto"`
+    /// repetitions the plan grows a round at a time.
+    pub fn progress(&self) -> (u32, u32) {
+        let planned_rest = if self.rounds == 0 {
+            let per_config = self.exp.warmups + self.exp.repetitions.planned();
+            per_config * self.configs.len() as u32
+        } else {
+            let rounds_left = match self.exp.repetitions {
+                Repetitions::Fixed(n) => n.saturating_sub(self.rounds),
+                Repetitions::Auto => AUTO_MIN_REPETITIONS.saturating_sub(self.rounds),
+            };
+            self.queue.len() as u32 + rounds_left * self.active() as u32
+        };
+        (self.runs_done, self.runs_done + planned_rest)
     }
 
-    /// Whether run number `run` (from 0) of a configuration is a warm-up, whose outcome is not
-    /// recorded.
-    pub fn is_warmup(&self, run: u32) -> bool {
-        run < self.exp.warmups
+    fn active(&self) -> usize {
+        self.measured.iter().filter(|m| !m.settled).count()
     }
 
-    /// Records the timed outcomes of the next configuration (all its repetitions, in order).
-    pub fn record(&mut self, outcomes: Vec<RunOutcome>) {
-        let cfg = &self.configs[self.results.len()];
-        let times: Vec<f64> = outcomes.iter().map(|o| o.wall).collect();
-        let mut answers: Vec<Answer> = Vec::new();
-        for o in &outcomes {
-            if !answers.contains(&o.answer) {
-                answers.push(o.answer.clone());
+    /// The next run to do, or `None` when the experiment is complete.
+    pub fn next_step(&mut self) -> Option<Step> {
+        self.started.get_or_insert_with(Instant::now);
+        if self.queue.is_empty() {
+            self.plan_round();
+        }
+        self.queue.pop_front()
+    }
+
+    /// Plans the next round, if the experiment needs one.
+    fn plan_round(&mut self) {
+        match self.exp.repetitions {
+            Repetitions::Fixed(n) => {
+                if self.rounds >= n {
+                    return;
+                }
+            }
+            Repetitions::Auto => {
+                if self.rounds >= AUTO_MAX_REPETITIONS {
+                    return;
+                }
+                if self.rounds >= AUTO_MIN_REPETITIONS {
+                    for m in &mut self.measured {
+                        if stats::precision(&m.times).is_some_and(|p| p <= AUTO_PRECISION) {
+                            m.settled = true;
+                        }
+                    }
+                    // A round costs about what the last one of each remaining configuration
+                    // did; none starts that would end past the budget.
+                    let next: f64 = self
+                        .measured
+                        .iter()
+                        .filter(|m| !m.settled)
+                        .filter_map(|m| m.times.last())
+                        .sum();
+                    let spent = self.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
+                    let budget = self.exp.budget_s.unwrap_or(DEFAULT_BUDGET_S);
+                    if spent + next > budget {
+                        return;
+                    }
+                }
             }
         }
-        let last = outcomes.last().expect("at least one repetition");
-        let summary = summarize(&times);
-        let (verified, verification) = verify(
-            &self.exp,
-            &answers,
-            self.baseline.as_ref().map(|b| b.1.as_str()),
-            &mut self.references,
-        );
-        if cfg.model.name == ModelKind::Sequential && self.baseline.is_none() {
-            self.baseline = Some((summary.mean, last.answer.sha256()));
+        for (config, m) in self.measured.iter().enumerate() {
+            if m.settled {
+                continue;
+            }
+            if self.rounds == 0 {
+                self.queue.extend((0..self.exp.warmups).map(|run| Step {
+                    config,
+                    run,
+                    warmup: true,
+                }));
+            }
+            self.queue.push_back(Step {
+                config,
+                run: self.exp.warmups + self.rounds,
+                warmup: false,
+            });
         }
-        let result = model_result(
-            cfg,
-            last.chunk_size,
-            &times,
-            summary,
-            self.baseline.as_ref().map(|b| b.0),
-            last,
-            verified,
-            verification,
-        );
-        if let Some(j) = &self.journal {
-            j.recorded(&result);
-        }
-        self.results.push(result);
+        self.rounds += 1;
     }
 
-    /// The result set, once every configuration is recorded.
-    pub fn finish(self) -> ResultSet {
+    /// `step` starts: the journal says so, for a partial result if it never ends.
+    pub fn run_starting(&self, step: Step) {
+        if let Some(j) = &self.journal {
+            let cfg = &self.configs[step.config];
+            let runs = self.exp.warmups
+                + match self.exp.repetitions {
+                    Repetitions::Fixed(n) => n,
+                    Repetitions::Auto => self.rounds.max(AUTO_MIN_REPETITIONS),
+                };
+            j.run_starting(
+                cfg.model.name,
+                cfg.workers as u32,
+                step.run,
+                runs,
+                step.warmup,
+            );
+        }
+    }
+
+    /// The progress report for `step`, about to start.
+    pub fn progress_of(&self, step: Step) -> Progress {
+        let cfg = &self.configs[step.config];
+        let (done, total) = self.progress();
+        Progress {
+            config: step.config,
+            configs: self.configs.len(),
+            model: cfg.model.name,
+            workers: cfg.workers as u32,
+            done,
+            total,
+        }
+    }
+
+    /// Records the outcome of `step`.
+    pub fn complete(&mut self, step: Step, outcome: RunOutcome) {
+        self.runs_done += 1;
+        let m = &mut self.measured[step.config];
+        if step.warmup {
+            m.warmups_done += 1;
+            return;
+        }
+        m.times.push(outcome.wall);
+        if !m.answers.contains(&outcome.answer) {
+            m.answers.push(outcome.answer.clone());
+        }
+        // Only the last repetition's records are kept: a run of a million tasks would otherwise
+        // hold a million records per repetition.
+        m.last = Some(outcome);
+        if self.journal.is_some() {
+            // What was measured survives a stop in the next run.
+            let results = self.results(false);
+            if let Some(j) = &self.journal {
+                j.set_results(results);
+            }
+        }
+    }
+
+    /// The results so far, of every configuration that has a timed run (warnings included
+    /// when `assess`).
+    fn results(&mut self, assess: bool) -> Vec<ModelResult> {
+        let mut out = Vec::new();
+        let mut baseline: Option<(Vec<f64>, String)> = None;
+        for (cfg, m) in self.configs.iter().zip(&self.measured) {
+            let Some(last) = &m.last else { continue };
+            let (verified, verification) = verify(
+                &self.exp,
+                &m.answers,
+                baseline.as_ref().map(|b| b.1.as_str()),
+                &mut self.references,
+            );
+            if cfg.model.name == ModelKind::Sequential && baseline.is_none() {
+                baseline = Some((m.times.clone(), last.answer.sha256()));
+            }
+            out.push(model_result(
+                cfg,
+                &m.times,
+                baseline.as_ref().map(|b| b.0.as_slice()),
+                last,
+                verified,
+                verification,
+            ));
+        }
+        if assess {
+            let mut set = ResultSet {
+                schema_version: SCHEMA_VERSION,
+                experiment: self.exp.clone(),
+                machine: None,
+                results: out,
+                partial: None,
+            };
+            crate::warning::assess(&mut set);
+            out = set.results;
+        }
+        out
+    }
+
+    /// The result set, once [`ExperimentRun::next_step`] has said the experiment is complete.
+    /// Its warnings are assessed without a machine; a host that sets one calls
+    /// [`ResultSet::set_machine`], which assesses them again against its cores and clock.
+    pub fn finish(mut self) -> ResultSet {
+        let results = self.results(true);
         ResultSet {
             schema_version: SCHEMA_VERSION,
             experiment: self.exp,
             machine: None,
-            results: self.results,
+            results,
             partial: None,
         }
     }
 }
 
-/// Runs a validated experiment: every configuration, warm-ups then repetitions. Fails as a whole
-/// if any run fails: a partial result is never presented as complete.
+impl ResultSet {
+    /// Sets the machine the results were measured on, and assesses the warnings again: a
+    /// speedup's plausibility depends on its cores, a run's length on its clock.
+    pub fn set_machine(&mut self, machine: MachineInfo) {
+        self.machine = Some(machine);
+        crate::warning::assess(self);
+    }
+}
+
+/// Runs a validated experiment: every configuration in rounds, warm-ups first (see
+/// [`ExperimentRun`]). Fails as a whole if any run fails: a partial result is never presented
+/// as complete.
 pub fn run_experiment(
     exp: &Experiment,
     env: &RunEnv,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ResultSet, RunError> {
     let mut run = ExperimentRun::new(exp).with_journal(env.control.journal.clone());
-    let total = run.configs().len();
-    let runs = run.runs_per_config();
-    for index in 0..total {
-        let cfg = run.configs()[index].clone();
-        progress(Progress::Config {
-            index,
-            total,
-            model: cfg.model.name,
-            workers: cfg.workers as u32,
-            runs,
-        });
-        let mut outcomes: Vec<RunOutcome> = Vec::new();
-        for r in 0..runs {
-            run.run_starting(index, r);
-            let outcome = run_once(&cfg, env)?;
-            if !run.is_warmup(r) {
-                // Only the last repetition's records are kept: a run of a million tasks would
-                // otherwise hold a million records per repetition.
-                if let Some(prev) = outcomes.last_mut() {
-                    prev.records.tasks = Vec::new();
-                }
-                outcomes.push(outcome);
-            }
-            progress(Progress::Run { done: r + 1, runs });
-        }
-        run.record(outcomes);
+    while let Some(step) = run.next_step() {
+        progress(run.progress_of(step));
+        run.run_starting(step);
+        let cfg = &run.configs()[step.config];
+        let outcome = run_once(cfg, env)?;
+        run.complete(step, outcome);
     }
     Ok(run.finish())
 }
@@ -350,19 +514,18 @@ fn verify(
     (ok, notes.join("; "))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn model_result(
     cfg: &RunConfig,
-    chunk_size: Option<u64>,
     times: &[f64],
-    s: Summary,
-    baseline_mean: Option<f64>,
+    baseline: Option<&[f64]>,
     last: &RunOutcome,
     verified: Option<bool>,
     verification: String,
 ) -> ModelResult {
+    let s = summarize(times);
     let workers = cfg.workers as u32;
-    let speedup = baseline_mean.map(|b| b / s.mean);
+    let estimate = baseline.map(|b| stats::ratio_estimate(b, times));
+    let speedup = estimate.map(|e| e.ratio);
     let records = &last.records;
     let mut busy = vec![0.0; records.per_worker.len()];
     for r in &records.tasks {
@@ -382,7 +545,7 @@ fn model_result(
     ModelResult {
         model: cfg.model.name,
         workers,
-        chunk_size,
+        chunk_size: last.chunk_size,
         times: times.to_vec(),
         mean: s.mean,
         stddev: s.stddev,
@@ -390,7 +553,9 @@ fn model_result(
         min: s.min,
         max: s.max,
         outliers: s.outliers,
+        precision: stats::precision(times),
         speedup,
+        speedup_ci: estimate.and_then(|e| e.ci),
         efficiency: speedup.map(|sp| sp / f64::from(workers)),
         karp_flatt: speedup.and_then(|sp| karp_flatt(sp, workers)),
         answer: AnswerInfo::from(&last.answer),
@@ -399,6 +564,7 @@ fn model_result(
         workers_used: stats.len() as u32,
         worker_stats: stats,
         tasks: records.tasks.clone(),
+        warnings: Vec::new(),
     }
 }
 

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::SpecError;
 use crate::limits::{
-    MAX_CHUNK_SIZE, MAX_REPETITIONS, MAX_SWEEP_POINTS, MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS,
-    MAX_WORKERS, MIN_SWITCH_INTERVAL_MS, extra_params,
+    AUTO_MIN_REPETITIONS, DEFAULT_BUDGET_S, MAX_BUDGET_S, MAX_CHUNK_SIZE, MAX_REPETITIONS,
+    MAX_SWEEP_POINTS, MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS, MAX_WORKERS, MIN_BUDGET_S,
+    MIN_SWITCH_INTERVAL_MS, extra_params,
 };
 use crate::model::ModelKind;
 use crate::workload::{Params, WorkloadKind, check_param, default_value};
@@ -52,6 +53,86 @@ impl ParamValue {
         } else {
             ParamValue::Text(text.to_string())
         }
+    }
+}
+
+/// How many timed repetitions each configuration gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repetitions {
+    Fixed(u32),
+    /// Until the 95% confidence interval of each mean is within [`crate::limits::AUTO_PRECISION`] of it,
+    /// between [`AUTO_MIN_REPETITIONS`] and [`crate::limits::AUTO_MAX_REPETITIONS`], within the budget.
+    Auto,
+}
+
+impl Repetitions {
+    /// The repetitions a run plans before it has measured anything: the fixed count, or the
+    /// fewest `auto` takes.
+    pub fn planned(self) -> u32 {
+        match self {
+            Repetitions::Fixed(n) => n,
+            Repetitions::Auto => AUTO_MIN_REPETITIONS,
+        }
+    }
+}
+
+impl fmt::Display for Repetitions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Repetitions::Fixed(n) => write!(f, "{n}"),
+            Repetitions::Auto => f.write_str("auto"),
+        }
+    }
+}
+
+impl std::str::FromStr for Repetitions {
+    type Err = String;
+
+    /// A whole number or `auto`, as typed on a command line or in a form.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(Repetitions::Auto);
+        }
+        s.parse::<u32>()
+            .map(Repetitions::Fixed)
+            .map_err(|_| format!("expected a whole number or \"auto\", got \"{s}\""))
+    }
+}
+
+impl Serialize for Repetitions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Repetitions::Fixed(n) => s.serialize_u32(*n),
+            Repetitions::Auto => s.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Repetitions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Repetitions;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of repetitions or \"auto\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Repetitions, E> {
+                u32::try_from(v)
+                    .map(Repetitions::Fixed)
+                    .map_err(|_| E::custom(format!("repetitions {v} is too large")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Repetitions, E> {
+                if v == "auto" {
+                    Ok(Repetitions::Auto)
+                } else {
+                    Err(E::custom(format!(
+                        "repetitions must be a whole number or \"auto\", got \"{v}\""
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -192,8 +273,13 @@ pub struct Experiment {
     pub workload: WorkloadSpec,
     pub model: ModelSpec,
     pub workers: u32,
+    /// Timed repetitions of every configuration, or `"auto"`: as many as bring the 95%
+    /// interval of each mean within 2% of it (between 3 and 50), within `budget_s`.
     #[serde(default = "default_repetitions")]
-    pub repetitions: u32,
+    pub repetitions: Repetitions,
+    /// With `"auto"` repetitions: the seconds after which no new round starts (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_s: Option<f64>,
     #[serde(default = "default_warmups")]
     pub warmups: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,8 +298,8 @@ fn is_true(v: &bool) -> bool {
     *v
 }
 
-fn default_repetitions() -> u32 {
-    5
+fn default_repetitions() -> Repetitions {
+    Repetitions::Fixed(5)
 }
 fn default_warmups() -> u32 {
     1
@@ -245,6 +331,7 @@ impl Experiment {
             model: ModelSpec::new(model),
             workers,
             repetitions: default_repetitions(),
+            budget_s: None,
             warmups: default_warmups(),
             sweep: None,
             baseline: true,
@@ -315,13 +402,24 @@ impl Experiment {
         if exp.workers < 1 || exp.workers > MAX_WORKERS {
             return Err(out_of_range("workers", exp.workers, 1, MAX_WORKERS));
         }
-        if exp.repetitions < 1 || exp.repetitions > MAX_REPETITIONS {
-            return Err(out_of_range(
-                "repetitions",
-                exp.repetitions,
-                1,
-                MAX_REPETITIONS,
-            ));
+        match exp.repetitions {
+            Repetitions::Fixed(r) => {
+                if !(1..=MAX_REPETITIONS).contains(&r) {
+                    return Err(out_of_range("repetitions", r, 1, MAX_REPETITIONS));
+                }
+                if exp.budget_s.is_some() {
+                    return Err(SpecError::Invalid {
+                        field: "budget_s".into(),
+                        reason: "applies only with repetitions \"auto\"".into(),
+                    });
+                }
+            }
+            Repetitions::Auto => {
+                let b = *exp.budget_s.get_or_insert(DEFAULT_BUDGET_S);
+                if !(MIN_BUDGET_S..=MAX_BUDGET_S).contains(&b) {
+                    return Err(out_of_range("budget_s", b, MIN_BUDGET_S, MAX_BUDGET_S));
+                }
+            }
         }
         if exp.warmups > MAX_WARMUPS {
             return Err(out_of_range("warmups", exp.warmups, 0, MAX_WARMUPS));

@@ -284,7 +284,7 @@ fn stuck_task_leaves_a_partial_timeline(model: ModelKind) {
     const STUCK: u32 = 5;
     let mut exp = engine::Experiment::new(WorkloadKind::Sleep, model, workers_for(model) as u32);
     exp.workload = sleep(16, 10);
-    exp.repetitions = 1;
+    exp.repetitions = engine::Repetitions::Fixed(1);
     exp.warmups = 0;
     exp.model.fault = Some(Fault {
         task: u64::from(STUCK),

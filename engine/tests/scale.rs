@@ -26,7 +26,7 @@ fn a_million_tiny_tasks_through_every_model() {
         let workers = if model == ModelKind::Sequential { 1 } else { 2 };
         let mut exp = Experiment::new(WorkloadKind::Square, model, workers);
         exp.workload.n = TASKS;
-        exp.repetitions = 1;
+        exp.repetitions = engine::Repetitions::Fixed(1);
         exp.warmups = 0;
         exp.baseline = false;
         exp.timeline = false;

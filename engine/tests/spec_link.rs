@@ -150,23 +150,30 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         };
         (
             workers,
-            1..=MAX_REPETITIONS,
+            prop_oneof![
+                (1..=MAX_REPETITIONS).prop_map(|r| (engine::Repetitions::Fixed(r), None)),
+                Just((engine::Repetitions::Auto, None)),
+                (0.1f64..=3600.0).prop_map(|b| (engine::Repetitions::Auto, Some(b))),
+            ],
             0..=MAX_WARMUPS,
             sweep(model.name),
             any::<bool>(),
             any::<bool>(),
         )
             .prop_map(
-                move |(workers, repetitions, warmups, sweep, baseline, timeline)| Experiment {
-                    schema_version: SCHEMA_VERSION,
-                    workload: workload.clone(),
-                    model: model.clone(),
-                    workers,
-                    repetitions,
-                    warmups,
-                    sweep,
-                    baseline,
-                    timeline,
+                move |(workers, (repetitions, budget_s), warmups, sweep, baseline, timeline)| {
+                    Experiment {
+                        schema_version: SCHEMA_VERSION,
+                        workload: workload.clone(),
+                        model: model.clone(),
+                        workers,
+                        repetitions,
+                        budget_s,
+                        warmups,
+                        sweep,
+                        baseline,
+                        timeline,
+                    }
                 },
             )
     })
@@ -791,7 +798,7 @@ fn defaults_are_filled_in_and_pinned() {
         "workers": 2
     });
     let exp = decode_json(&v).unwrap();
-    assert_eq!(exp.repetitions, 5);
+    assert_eq!(exp.repetitions, engine::Repetitions::Fixed(5));
     assert_eq!(exp.warmups, 1);
     assert!(exp.baseline);
     assert_eq!(exp.sweep, None);
@@ -854,7 +861,7 @@ fn results_attached_to_a_link_read_back_or_fail_precisely() {
         .unwrap();
     let mut small = exp.clone();
     small.workload.n = 1000;
-    small.repetitions = 1;
+    small.repetitions = engine::Repetitions::Fixed(1);
     small.warmups = 0;
     let set =
         engine::measure::run_experiment(&small, &engine::model::RunEnv::default(), &mut |_| {})
@@ -879,7 +886,7 @@ fn result_files_round_trip_exactly() {
     use engine::journal::{InFlight, Partial, StoppedRun};
     let mut exp = Experiment::new(WorkloadKind::Sleep, ModelKind::DynamicPool, 2);
     exp.workload.n = 12;
-    exp.repetitions = 2;
+    exp.repetitions = engine::Repetitions::Fixed(2);
     exp.warmups = 0;
     exp.sweep = Some(Sweep::Workers(vec![1, 2]));
     let exp = exp.validate().unwrap();

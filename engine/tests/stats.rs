@@ -237,7 +237,7 @@ fn amdahl_fit_needs_finite_points() {
 fn experiment_results_keep_every_timing() {
     let mut exp = Experiment::new(WorkloadKind::Square, ModelKind::DynamicPool, 2);
     exp.workload.set("n", ParamValue::Int(500)).unwrap();
-    exp.repetitions = 7;
+    exp.repetitions = engine::Repetitions::Fixed(7);
     exp.warmups = 2;
     let exp = exp.validate().unwrap();
     let results = run_experiment(&exp, &RunEnv::default(), &mut |_| {}).unwrap();

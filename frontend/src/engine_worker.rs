@@ -67,7 +67,7 @@ pub fn engine_partial(reason: String) -> Option<String> {
         .unwrap_or_else(|e| e.into_inner())
         .clone()?;
     let mut results = CONTROL.journal.partial(&exp, &reason);
-    results.machine = Some(machine);
+    results.set_machine(machine);
     Some(serde_json::to_string(&results).expect("results serialize"))
 }
 
@@ -126,34 +126,29 @@ async fn run_experiment_json(
     let machine = crate::machine::describe(hardware_concurrency, &user_agent);
     *EXPERIMENT.lock().unwrap_or_else(|e| e.into_inner()) = Some((exp.clone(), machine.clone()));
     let mut run = ExperimentRun::new(&exp).with_journal(CONTROL.journal.clone());
-    let runs = run.runs_per_config();
-    RUNS_TOTAL.store(runs * run.configs().len() as u32, Ordering::Relaxed);
-    for index in 0..run.configs().len() {
-        let cfg = run.configs()[index].clone();
+    while let Some(step) = run.next_step() {
+        let progress = run.progress_of(step);
+        RUNS_TOTAL.store(progress.total, Ordering::Relaxed);
+        RUNS_DONE.store(progress.done, Ordering::Relaxed);
         *LABEL.lock().unwrap_or_else(|e| e.into_inner()) =
-            format!("{}, {} workers", cfg.model.name, cfg.workers);
-        let mut outcomes = Vec::new();
-        for r in 0..runs {
-            run.run_starting(index, r);
-            let outcome = match run_config(cfg.clone()).await {
-                Ok(o) => o,
-                // Stopped at a task boundary: what ran is the result, marked partial.
-                Err(RunError::Cancelled) => {
-                    let mut results = CONTROL.journal.partial(&exp, "stopped");
-                    results.machine = Some(machine);
-                    return Ok(serde_json::to_string(&results).expect("results serialize"));
-                }
-                Err(e) => return Err(JsValue::from_str(&format!("run failed: {e}"))),
-            };
-            if !run.is_warmup(r) {
-                outcomes.push(outcome);
+            format!("{}, {} workers", progress.model, progress.workers);
+        run.run_starting(step);
+        let cfg = run.configs()[step.config].clone();
+        let outcome = match run_config(cfg).await {
+            Ok(o) => o,
+            // Stopped at a task boundary: what ran is the result, marked partial.
+            Err(RunError::Cancelled) => {
+                let mut results = CONTROL.journal.partial(&exp, "stopped");
+                results.set_machine(machine);
+                return Ok(serde_json::to_string(&results).expect("results serialize"));
             }
-            RUNS_DONE.fetch_add(1, Ordering::Relaxed);
-        }
-        run.record(outcomes);
+            Err(e) => return Err(JsValue::from_str(&format!("run failed: {e}"))),
+        };
+        run.complete(step, outcome);
+        RUNS_DONE.fetch_add(1, Ordering::Relaxed);
     }
     let mut results = run.finish();
-    results.machine = Some(machine);
+    results.set_machine(machine);
     Ok(serde_json::to_string(&results).expect("results serialize"))
 }
 

@@ -13,8 +13,8 @@ use engine::limits::ParamKind;
 use engine::model::{RunConfig, RunEnv, WorkerProgram, run_once};
 use engine::spec::{ParamValue, SyncKind};
 use engine::{
-    Experiment, LinkError, ModelKind, ModelSpec, Order, RunError, SpecError, Sweep, WorkloadKind,
-    WorkloadSpec,
+    Experiment, LinkError, ModelKind, ModelSpec, Order, Repetitions, RunError, SpecError, Sweep,
+    WorkloadKind, WorkloadSpec,
 };
 use thiserror::Error;
 
@@ -103,9 +103,13 @@ pub struct RunArgs {
     /// How shared-state synchronizes its results array.
     #[arg(long, value_enum)]
     pub sync: Option<SyncArg>,
-    /// Timed repetitions per configuration.
+    /// Timed repetitions per configuration, or `auto`: until the 95% confidence interval of
+    /// every mean is within 2% of it (3 to 50 repetitions, within --budget).
     #[arg(long, short = 'r')]
-    pub reps: Option<u32>,
+    pub reps: Option<String>,
+    /// With --reps auto: start no new round of repetitions after this long (default 10s).
+    #[arg(long, value_name = "DURATION")]
+    pub budget: Option<String>,
     /// Untimed warm-up runs per configuration.
     #[arg(long)]
     pub warmups: Option<u32>,
@@ -231,8 +235,8 @@ impl CliError {
 const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 
 /// Parses a duration: seconds ("30", "1.5"), or a number with a unit: "500ms", "30s", "2m".
-pub fn parse_duration(text: &str) -> Result<Duration, CliError> {
-    let bad = |why: &str| usage(format!("--timeout: '{text}' {why}"));
+pub fn parse_duration(flag: &str, text: &str) -> Result<Duration, CliError> {
+    let bad = |why: &str| usage(format!("{flag}: '{text}' {why}"));
     let t = text.trim();
     let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
         (n, 1e-3)
@@ -333,6 +337,7 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
             ("--switch-interval-ms", a.switch_interval_ms.is_some()),
             ("--sync", a.sync.is_some()),
             ("--reps", a.reps.is_some()),
+            ("--budget", a.budget.is_some()),
             ("--warmups", a.warmups.is_some()),
             ("--no-baseline", a.no_baseline),
             ("--no-timeline", a.no_timeline),
@@ -405,8 +410,16 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
         }),
         fault: None,
     };
-    if let Some(r) = a.reps {
-        exp.repetitions = r;
+    if let Some(r) = &a.reps {
+        exp.repetitions = r
+            .parse::<Repetitions>()
+            .map_err(|e| usage(format!("--reps: {e}")))?;
+    }
+    if let Some(b) = &a.budget {
+        if exp.repetitions != Repetitions::Auto {
+            return Err(usage("--budget applies only with --reps auto"));
+        }
+        exp.budget_s = Some(parse_duration("--budget", b)?.as_secs_f64());
     }
     if let Some(w) = a.warmups {
         exp.warmups = w;
@@ -473,7 +486,14 @@ const LONG_RUN_SECONDS: f64 = 30.0;
 
 /// What `--dry-run` prints: each configuration with its estimated time, and the total.
 fn dry_run(exp: &Experiment, cores: u32, total: f64) -> String {
-    let runs = exp.warmups + exp.repetitions;
+    let runs = match exp.repetitions {
+        Repetitions::Fixed(n) => (exp.warmups + n).to_string(),
+        Repetitions::Auto => format!(
+            "{} to {}",
+            exp.warmups + engine::limits::AUTO_MIN_REPETITIONS,
+            exp.warmups + engine::limits::AUTO_MAX_REPETITIONS
+        ),
+    };
     let mut out = String::new();
     for cfg in engine::measure::configurations(exp) {
         let t = engine::estimate::run_seconds(
@@ -518,7 +538,11 @@ fn on_interrupt(tx: mpsc::Sender<Event>) {
 
 fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
     let exp = build_experiment(a, sweep)?;
-    let timeout = a.timeout.as_deref().map(parse_duration).transpose()?;
+    let timeout = a
+        .timeout
+        .as_deref()
+        .map(|t| parse_duration("--timeout", t))
+        .transpose()?;
     let cores = num_cpus::get() as u32;
     let estimate = engine::estimate::experiment_seconds(&exp, cores);
     if a.dry_run {
@@ -534,12 +558,7 @@ fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         worker_program: worker_program(),
         ..RunEnv::default()
     };
-    let configs = engine::measure::configurations(&exp).len();
-    let reporter = Arc::new(ProgressReporter::start(
-        configs,
-        exp.warmups + exp.repetitions,
-        env.control.tasks_done.clone(),
-    ));
+    let reporter = Arc::new(ProgressReporter::start(env.control.tasks_done.clone()));
     // The experiment runs on a thread of its own, so that this one can give up on it: a stuck
     // task never returns, and only the end of the process ends its thread.
     let (tx, rx) = mpsc::channel();
@@ -596,7 +615,7 @@ fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         }
     };
     reporter.finish();
-    results.machine = Some(crate::machine::detect());
+    results.set_machine(crate::machine::detect());
     write_out(
         a.output.as_deref(),
         exporter(a.format).export(&results).as_bytes(),

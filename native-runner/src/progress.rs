@@ -29,12 +29,8 @@ pub struct ProgressReporter {
 
 impl ProgressReporter {
     /// Starts watching. `tasks_done` is the engine's task counter, shown as a rate.
-    pub fn start(total_configs: usize, runs_per_config: u32, tasks_done: Arc<AtomicU64>) -> Self {
+    pub fn start(tasks_done: Arc<AtomicU64>) -> Self {
         let shared = Arc::new(Shared::default());
-        shared.runs_total.store(
-            total_configs as u64 * u64::from(runs_per_config),
-            Ordering::Relaxed,
-        );
         let ticker = std::io::stderr().is_terminal().then(|| {
             let shared = shared.clone();
             std::thread::spawn(move || draw(&shared, &tasks_done))
@@ -47,21 +43,19 @@ impl ProgressReporter {
 
     /// The callback to hand to `run_experiment`.
     pub fn observe(&self, p: Progress) {
-        match p {
-            Progress::Config {
-                index,
-                total,
-                model,
-                workers,
-                ..
-            } => {
-                *self.shared.label.lock().unwrap_or_else(|e| e.into_inner()) =
-                    format!("[{}/{}] {model}, {workers} workers", index + 1, total);
-            }
-            Progress::Run { .. } => {
-                self.shared.runs_done.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        *self.shared.label.lock().unwrap_or_else(|e| e.into_inner()) = format!(
+            "[{}/{}] {}, {} workers",
+            p.config + 1,
+            p.configs,
+            p.model,
+            p.workers
+        );
+        self.shared
+            .runs_done
+            .store(u64::from(p.done), Ordering::Relaxed);
+        self.shared
+            .runs_total
+            .store(u64::from(p.total), Ordering::Relaxed);
     }
 }
 
@@ -98,6 +92,7 @@ fn draw(shared: &Shared, tasks_done: &AtomicU64) {
             .progress_chars("=> "),
     );
     while !shared.finished.load(Ordering::Relaxed) {
+        bar.set_length(shared.runs_total.load(Ordering::Relaxed));
         bar.set_position(shared.runs_done.load(Ordering::Relaxed));
         let label = shared
             .label

@@ -135,18 +135,16 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
         .send(json_line(serde_json::json!({ "type": "started" })))
         .await;
     let runs = Arc::new(AtomicUsize::new(0));
-    let total =
-        engine::measure::configurations(&exp).len() * (exp.warmups + exp.repetitions) as usize;
+    let total = Arc::new(AtomicUsize::new(0));
     let env = RunEnv {
         control: control.clone(),
         worker_program: crate::cli::worker_program(),
     };
-    let runs_in = runs.clone();
+    let (runs_in, total_in) = (runs.clone(), total.clone());
     let mut task = tokio::task::spawn_blocking(move || {
-        engine::run_experiment(&exp, &env, &mut |p| {
-            if let Progress::Run { .. } = p {
-                runs_in.fetch_add(1, Ordering::Relaxed);
-            }
+        engine::run_experiment(&exp, &env, &mut |p: Progress| {
+            runs_in.store(p.done as usize, Ordering::Relaxed);
+            total_in.store(p.total as usize, Ordering::Relaxed);
         })
     });
     let outcome = loop {
@@ -156,7 +154,7 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
                 let progress = serde_json::json!({
                     "type": "progress",
                     "runs": runs.load(Ordering::Relaxed),
-                    "runs_total": total,
+                    "runs_total": total.load(Ordering::Relaxed),
                     "tasks": control.tasks_done.load(Ordering::Relaxed),
                 });
                 // A client that went away cancels its run, so the next one need not wait.
@@ -169,7 +167,7 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
     *app.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
     let last = match outcome {
         Ok(Ok(mut results)) => {
-            results.machine = Some(app.machine.clone());
+            results.set_machine(app.machine.clone());
             serde_json::json!({ "type": "result", "result": results })
         }
         Ok(Err(e)) => serde_json::json!({ "type": "error", "message": format!("run failed: {e}") }),

@@ -238,7 +238,7 @@ fn spec_file_and_link_run_exactly_what_they_encode() {
         2,
     );
     exp.workload.n = 20_000;
-    exp.repetitions = 2;
+    exp.repetitions = engine::Repetitions::Fixed(2);
     exp.warmups = 0;
     let exp = exp.validate().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -491,7 +491,7 @@ fn stuck_spec(dir: &tempfile::TempDir, model: engine::ModelKind) -> String {
     exp.workload
         .set("jitter_ms", engine::spec::ParamValue::Int(0))
         .unwrap();
-    exp.repetitions = 1;
+    exp.repetitions = engine::Repetitions::Fixed(1);
     exp.warmups = 0;
     exp.model.fault = Some(engine::spec::Fault {
         task: 7,

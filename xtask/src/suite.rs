@@ -317,7 +317,7 @@ fn wasm_vs_native(
     for (kind, n) in sizes.cpu_workloads() {
         progress(&format!("wasm/native: {kind} n={n}"));
         let mut exp = experiment(kind, n, ModelKind::Sequential, 1);
-        exp.repetitions = sizes.pick(3, 1);
+        exp.repetitions = engine::Repetitions::Fixed(sizes.pick(3, 1));
         exp.warmups = 1;
         exp.timeline = false;
         let (mut native, mut wasm) = (Vec::new(), Vec::new());
@@ -383,7 +383,7 @@ fn speedups(
             progress(&format!("speedup: {model} on {kind} n={n}"));
             let mut exp = experiment(kind, n, model, workers);
             exp.sweep = Some(Sweep::Workers(list.clone()));
-            exp.repetitions = sizes.pick(3, 1);
+            exp.repetitions = engine::Repetitions::Fixed(sizes.pick(3, 1));
             exp.warmups = sizes.pick(1, 0);
             exp.timeline = false;
             let native = procs::native_run(&exp)?;
@@ -425,7 +425,7 @@ fn overheads(
         };
         progress(&format!("per-task overhead: {model} x{w}, {n} tasks"));
         let mut exp = experiment(WorkloadKind::Square, n, model, w);
-        exp.repetitions = sizes.pick(5, 1);
+        exp.repetitions = engine::Repetitions::Fixed(sizes.pick(5, 1));
         exp.warmups = 1;
         exp.baseline = false;
         exp.timeline = false;
@@ -523,7 +523,7 @@ fn python_pairs(python: &Value) -> Result<Vec<PythonPair>> {
                     .context("primes tasks")?;
             }
             exp.model.chunk_size = chunk;
-            exp.repetitions = 5;
+            exp.repetitions = engine::Repetitions::Fixed(5);
             exp.warmups = 1;
             exp.timeline = false;
             exp.baseline = model != ModelKind::Sequential;

@@ -34,7 +34,7 @@ pub fn page_default(kind: WorkloadKind, workers: u32) -> Experiment {
             .params
             .insert("passes".into(), ParamValue::Int(4));
     }
-    exp.repetitions = 3;
+    exp.repetitions = engine::Repetitions::Fixed(3);
     exp.warmups = 1;
     exp.validate().expect("page defaults are valid")
 }

@@ -1,5 +1,5 @@
 //! What an experiment has done so far, readable from outside while it runs, so that a run given
-//! up on still yields a result: the configurations that finished, and the run that was cut short
+//! up on still yields a result: the repetitions that finished, and the run that was cut short
 //! with its finished tasks and the tasks it was on.
 //!
 //! A task that never returns cannot be stopped: no thread can be killed from outside, in a
@@ -12,12 +12,14 @@
 //! line (a sequence count around the task's fields, so readers see them whole); with it on, also
 //! an uncontended lock and a 32-byte entry (a second, compact copy of the timeline, since the
 //! models' own records live where only they can reach them while a run is stuck).
+//!
+//! How a read stays consistent while workers write, and why it always ends: `README.md` here.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crossbeam_utils::CachePadded;
+use crossbeam_utils::{Backoff, CachePadded};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
@@ -40,7 +42,7 @@ impl Partial {
     /// run got, and what it was still running.
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![format!(
-            "PARTIAL RESULT ({}): only the configurations above finished",
+            "PARTIAL RESULT ({}): only the repetitions above finished",
             self.reason
         )];
         if let Some(s) = &self.stopped {
@@ -206,26 +208,30 @@ impl Slot {
         }
     }
 
-    /// `(current, current_end, since, done)`, read consistently.
+    /// `(current, current_end, since, done)`, read consistently: retries until a read saw no
+    /// write begin or end, however long that takes. A publish runs no user code (a few stores,
+    /// and with the timeline on an extend of a vector under a lock the reader does not hold
+    /// here), so a writer inside one always leaves it; a reader only waits out a writer that
+    /// the scheduler paused mid-publish. The argument in full: `README.md` beside this file.
     fn read(&self) -> (u64, u64, f64, u64) {
-        let mut tries = 0u32;
+        let backoff = Backoff::new();
         loop {
             let s1 = self.seq.load(Ordering::Acquire);
-            let fields = (
-                self.current.load(Ordering::Relaxed),
-                self.current_end.load(Ordering::Relaxed),
-                f64::from_bits(self.since.load(Ordering::Relaxed)),
-                self.done.load(Ordering::Relaxed),
-            );
-            fence(Ordering::Acquire);
-            let s2 = self.seq.load(Ordering::Relaxed);
-            tries += 1;
-            // A write takes nanoseconds; a writer descheduled mid-write for longer than the
-            // retries is read as it stands rather than waited for.
-            if (s1 == s2 && s1.is_multiple_of(2)) || tries > 100_000 {
-                return fields;
+            if s1.is_multiple_of(2) {
+                let fields = (
+                    self.current.load(Ordering::Relaxed),
+                    self.current_end.load(Ordering::Relaxed),
+                    f64::from_bits(self.since.load(Ordering::Relaxed)),
+                    self.done.load(Ordering::Relaxed),
+                );
+                fence(Ordering::Acquire);
+                if self.seq.load(Ordering::Relaxed) == s1 {
+                    return fields;
+                }
             }
-            std::hint::spin_loop();
+            // Spins briefly, then yields the core, so that a writer descheduled mid-publish (on
+            // a busy machine, for milliseconds) gets it back sooner.
+            backoff.snooze();
         }
     }
 }
@@ -397,10 +403,11 @@ impl Journal {
         s.log = None;
     }
 
-    /// A configuration finished with this result.
-    pub fn recorded(&self, result: &ModelResult) {
+    /// A run finished, and these are the results measured so far (every configuration with a
+    /// timed run, each with the repetitions that finished).
+    pub fn set_results(&self, results: Vec<ModelResult>) {
         let mut s = lock(&self.state);
-        s.results.push(result.clone());
+        s.results = results;
         s.current = None;
         s.log = None;
     }
