@@ -43,6 +43,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod compare;
 pub mod error;
 pub mod estimate;
 pub mod journal;

@@ -386,13 +386,16 @@ impl ExperimentRun {
                 baseline.as_ref().map(|b| b.1.as_str()),
                 &mut self.references,
             );
-            if cfg.model.name == ModelKind::Sequential && baseline.is_none() {
+            // The baseline's own speedup is 1 by definition, without an interval.
+            let is_baseline = cfg.model.name == ModelKind::Sequential && baseline.is_none();
+            if is_baseline {
                 baseline = Some((m.times.clone(), last.answer.sha256()));
             }
             out.push(model_result(
                 cfg,
                 &m.times,
                 baseline.as_ref().map(|b| b.0.as_slice()),
+                is_baseline,
                 last,
                 verified,
                 verification,
@@ -518,6 +521,7 @@ fn model_result(
     cfg: &RunConfig,
     times: &[f64],
     baseline: Option<&[f64]>,
+    is_baseline: bool,
     last: &RunOutcome,
     verified: Option<bool>,
     verification: String,
@@ -525,7 +529,11 @@ fn model_result(
     let s = summarize(times);
     let workers = cfg.workers as u32;
     let estimate = baseline.map(|b| stats::ratio_estimate(b, times));
-    let speedup = estimate.map(|e| e.ratio);
+    let speedup = if is_baseline {
+        Some(1.0)
+    } else {
+        estimate.map(|e| e.ratio)
+    };
     let records = &last.records;
     let mut busy = vec![0.0; records.per_worker.len()];
     for r in &records.tasks {
@@ -555,7 +563,7 @@ fn model_result(
         outliers: s.outliers,
         precision: stats::precision(times),
         speedup,
-        speedup_ci: estimate.and_then(|e| e.ci),
+        speedup_ci: estimate.filter(|_| !is_baseline).and_then(|e| e.ci),
         efficiency: speedup.map(|sp| sp / f64::from(workers)),
         karp_flatt: speedup.and_then(|sp| karp_flatt(sp, workers)),
         answer: AnswerInfo::from(&last.answer),
@@ -591,6 +599,10 @@ pub fn to_csv(results: &ResultSet) -> String {
         "verified",
         "answer_sha256",
         "answer",
+        "precision",
+        "speedup_ci_lo",
+        "speedup_ci_hi",
+        "warnings",
     ];
     w.write_record(header).expect("writing to memory");
     let f = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
@@ -614,6 +626,14 @@ pub fn to_csv(results: &ResultSet) -> String {
             r.verified.map_or(String::new(), |v| v.to_string()),
             r.answer.sha256.clone(),
             r.answer.summary.clone(),
+            f(r.precision),
+            f(r.speedup_ci.map(|c| c[0])),
+            f(r.speedup_ci.map(|c| c[1])),
+            r.warnings
+                .iter()
+                .map(|w| w.kind.name())
+                .collect::<Vec<_>>()
+                .join(";"),
         ])
         .expect("writing to memory");
     }

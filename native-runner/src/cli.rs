@@ -41,6 +41,9 @@ pub enum Command {
     /// Run an experiment over several worker counts (--workers 1,2,4 or 1..4) or chunk sizes
     /// (--chunk-size 1,16,256).
     Sweep(RunArgs),
+    /// Compare two result files (from `run --format json` or the page's export) configuration by
+    /// configuration: the ratio of means A/B with its 95% interval and a p-value.
+    Compare(CompareArgs),
     /// Print a workload's canonical output (the Benchmarks Game's format where it has one).
     Output(OutputArgs),
     /// Describe this machine: cores, CPU model, caches, OS, timer resolution.
@@ -155,6 +158,23 @@ pub struct ServeArgs {
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first result file (A).
+    pub a: PathBuf,
+    /// The second result file (B), of the same experiment.
+    pub b: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -626,6 +646,24 @@ fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
     }
 }
 
+fn read_results(path: &Path) -> Result<engine::ResultSet, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        usage(format!(
+            "{} is not a result file (as `run --format json` writes): {e}",
+            path.display()
+        ))
+    })
+}
+
+fn compare(a: &CompareArgs) -> Result<(), CliError> {
+    let (ra, rb) = (read_results(&a.a)?, read_results(&a.b)?);
+    let cmp = engine::compare::compare(&ra, &rb).map_err(|e| usage(e.to_string()))?;
+    let text = crate::report::comparison(&cmp, &ra, &a.a, &a.b, a.format);
+    write_out(None, text.as_bytes())
+}
+
 fn output(a: &OutputArgs) -> Result<(), CliError> {
     let workload: WorkloadKind = a.workload.parse()?;
     let model: ModelKind = a.model.parse()?;
@@ -802,6 +840,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::List { format } => list(format),
         Command::Run(a) => run(&a, false),
         Command::Sweep(a) => run(&a, true),
+        Command::Compare(a) => compare(&a),
         Command::Output(a) => output(&a),
         Command::Machine { format } => machine(format),
         Command::Serve(a) => crate::serve::serve(crate::serve::ServeOptions {

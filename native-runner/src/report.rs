@@ -3,7 +3,6 @@
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
 use comfy_table::{Cell, CellAlignment, Table};
 use engine::measure::{ModelResult, ResultSet};
-use engine::stats::{Summary, ratio_with_error};
 
 /// Output formats of `run` and `sweep`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,43 +53,48 @@ fn verified(r: &ModelResult) -> &'static str {
     }
 }
 
-fn summary_of(r: &ModelResult) -> Summary {
-    Summary {
-        mean: r.mean,
-        stddev: r.stddev,
-        median: r.median,
-        min: r.min,
-        max: r.max,
-        outliers: r.outliers.clone(),
-    }
-}
-
-/// The hyperfine-style comparison lines: "dynamic-pool, 2 workers: 1.95 +- 0.03 times faster than
-/// sequential".
+/// The hyperfine-style comparison lines, with the speedup's 95% interval: "dynamic-pool, 2
+/// workers: 1.95 ± 0.03 times faster than sequential".
 pub fn comparisons(results: &ResultSet) -> Vec<String> {
-    let Some(base) = results
-        .results
-        .iter()
-        .find(|r| r.model == engine::ModelKind::Sequential)
-    else {
-        return Vec::new();
-    };
-    let base_summary = summary_of(base);
     results
         .results
         .iter()
-        .filter(|r| !std::ptr::eq(*r, base))
-        .map(|r| {
-            let (ratio, err) = ratio_with_error(&base_summary, &summary_of(r));
+        .filter(|r| r.model != engine::ModelKind::Sequential)
+        .filter_map(|r| {
+            let ratio = r.speedup?;
             let label = label(r);
-            let err = err.map_or(String::new(), |e| format!(" ± {e:.2}"));
-            if ratio >= 1.0 {
-                format!("{label}: {ratio:.2}{err} times faster than sequential")
+            let flagged = if r.warnings.is_empty() {
+                ""
             } else {
-                format!("{label}: {:.2} times slower than sequential", 1.0 / ratio)
-            }
+                " (flagged: see below)"
+            };
+            // A slower run reads as "times slower": the ratio and its interval inverted.
+            let (value, ci, word) = if ratio >= 1.0 {
+                (ratio, r.speedup_ci, "faster")
+            } else {
+                (
+                    1.0 / ratio,
+                    r.speedup_ci.map(|[lo, hi]| [1.0 / hi, 1.0 / lo]),
+                    "slower",
+                )
+            };
+            let err = ci.map_or(String::new(), |[lo, hi]| {
+                format!(" ± {:.2}", (hi - lo) / 2.0)
+            });
+            Some(format!(
+                "{label}: {value:.2}{err} times {word} than sequential{flagged}"
+            ))
         })
         .collect()
+}
+
+/// "1.95 ± 0.03": a speedup with its interval's half-width.
+fn speedup_cell(r: &ModelResult) -> String {
+    match (r.speedup, r.speedup_ci) {
+        (Some(s), Some([lo, hi])) => format!("{s:.2} ± {:.2}", (hi - lo) / 2.0),
+        (Some(s), None) => format!("{s:.2}"),
+        _ => "-".into(),
+    }
 }
 
 fn label(r: &ModelResult) -> String {
@@ -131,7 +135,14 @@ impl Exporter for TableExporter {
             "verified",
             "answer",
         ]);
+        let mut notes = Vec::new();
         for r in &results.results {
+            let mark = if r.warnings.is_empty() {
+                String::new()
+            } else {
+                notes.push(r);
+                format!(" [{}]", notes.len())
+            };
             let sd = r
                 .stddev
                 .map_or(String::new(), |s| format!(" ± {}", human_time(s)));
@@ -145,14 +156,14 @@ impl Exporter for TableExporter {
                 )
             };
             t.add_row(vec![
-                Cell::new(r.model),
+                Cell::new(format!("{}{mark}", r.model)),
                 Cell::new(r.workers).set_alignment(CellAlignment::Right),
                 Cell::new(r.chunk_size.map_or("-".into(), |c| c.to_string()))
                     .set_alignment(CellAlignment::Right),
                 Cell::new(format!("{}{sd}{outliers}", human_time(r.mean))),
                 Cell::new(human_time(r.median)),
                 Cell::new(format!("{} … {}", human_time(r.min), human_time(r.max))),
-                Cell::new(opt(r.speedup, 2)).set_alignment(CellAlignment::Right),
+                Cell::new(speedup_cell(r)).set_alignment(CellAlignment::Right),
                 Cell::new(opt(r.efficiency, 2)).set_alignment(CellAlignment::Right),
                 Cell::new(r.workers_used).set_alignment(CellAlignment::Right),
                 Cell::new(verified(r)),
@@ -166,6 +177,11 @@ impl Exporter for TableExporter {
             results.experiment.repetitions,
             results.experiment.warmups
         );
+        for (i, r) in notes.iter().enumerate() {
+            for w in &r.warnings {
+                out.push_str(&format!("[{}] {}: {}\n", i + 1, label(r), w.message));
+            }
+        }
         for line in comparisons(results) {
             out.push_str(&line);
             out.push('\n');
@@ -201,4 +217,77 @@ impl Exporter for CsvExporter {
     fn export(&self, results: &ResultSet) -> String {
         engine::measure::to_csv(results)
     }
+}
+
+/// `compare`'s report: a table (or Markdown, or JSON) of every configuration both files ran.
+pub fn comparison(
+    cmp: &engine::compare::Comparison,
+    a: &ResultSet,
+    path_a: &std::path::Path,
+    path_b: &std::path::Path,
+    format: crate::cli::CompareFormat,
+) -> String {
+    use crate::cli::CompareFormat;
+    if format == CompareFormat::Json {
+        let mut s = serde_json::to_string_pretty(cmp).expect("comparison serializes");
+        s.push('\n');
+        return s;
+    }
+    let mut t = Table::new();
+    t.load_preset(if format == CompareFormat::Markdown {
+        ASCII_MARKDOWN
+    } else {
+        UTF8_FULL_CONDENSED
+    });
+    t.set_header([
+        "model",
+        "workers",
+        "chunk",
+        "A mean",
+        "B mean",
+        "A/B (95% CI)",
+        "p",
+        "verdict",
+    ]);
+    for r in &cmp.rows {
+        let ci =
+            r.ci.map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}, {hi:.2}]"));
+        t.add_row(vec![
+            Cell::new(r.model),
+            Cell::new(r.workers).set_alignment(CellAlignment::Right),
+            Cell::new(r.chunk_size.map_or("-".into(), |c| c.to_string()))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(human_time(r.mean_a)),
+            Cell::new(human_time(r.mean_b)),
+            Cell::new(format!("{:.3}{ci}", r.ratio)),
+            Cell::new(r.p_value.map_or("-".into(), engine::compare::p_text)),
+            Cell::new(if r.ci.is_none() {
+                "no verdict (1 repetition)"
+            } else if r.significant {
+                "different"
+            } else {
+                "no significant difference"
+            }),
+        ]);
+    }
+    let mut out = format!(
+        "{} n={}: A = {}, B = {}\n{t}\n",
+        a.experiment.workload.name,
+        a.experiment.workload.n,
+        path_a.display(),
+        path_b.display()
+    );
+    for r in &cmp.rows {
+        out.push_str(&format!(
+            "{}, {} worker{}: {}\n",
+            r.model,
+            r.workers,
+            if r.workers == 1 { "" } else { "s" },
+            r.sentence()
+        ));
+    }
+    out.push_str(
+        "intervals: 95%, delta method on log(mean A / mean B); p: Welch's t-test on log times\n",
+    );
+    out
 }
