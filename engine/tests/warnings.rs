@@ -238,14 +238,20 @@ fn a_true_ten_percent_difference_is_found() {
         let e = ratio_estimate(&a, &b);
         assert!(e.significant() && e.p_value.unwrap() < 0.05, "{e:?}");
         let [lo, hi] = e.ci.unwrap();
-        assert!(hi - lo < 0.02, "1% noise, 30 repetitions: a tight interval {e:?}");
+        assert!(
+            hi - lo < 0.02,
+            "1% noise, 30 repetitions: a tight interval {e:?}"
+        );
         if lo < 1.1 && 1.1 < hi {
             covered += 1;
         }
     }
     // A 95% interval holds the true ratio in about 95% of trials.
     eprintln!("the interval held 1.1 in {covered} of {trials} trials");
-    assert!(covered >= trials * 92 / 100, "coverage {covered} of {trials}");
+    assert!(
+        covered >= trials * 92 / 100,
+        "coverage {covered} of {trials}"
+    );
 }
 
 #[test]

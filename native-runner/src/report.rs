@@ -291,3 +291,38 @@ pub fn comparison(
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::warning::{Warning, WarningKind};
+    use engine::{Experiment, ModelKind, Repetitions, RunEnv, WorkloadKind};
+
+    #[test]
+    fn flagged_rows_are_marked_and_their_messages_printed_under_the_table() {
+        let mut exp = Experiment::new(WorkloadKind::Square, ModelKind::StaticPool, 2);
+        exp.repetitions = Repetitions::Fixed(3);
+        exp.workload.n = 10_000;
+        let mut set =
+            engine::run_experiment(&exp.validate().unwrap(), &RunEnv::default(), &mut |_| {})
+                .unwrap();
+        // Whatever this machine's run was flagged with, the table shows exactly these.
+        set.results[0].warnings.clear();
+        set.results[1].warnings = vec![Warning {
+            kind: WarningKind::ImplausibleSpeedup,
+            message: "implausible speedup: 3.94x".into(),
+        }];
+        let text = TableExporter { markdown: false }.export(&set);
+        assert!(text.contains("static-pool [1]"), "{text}");
+        assert!(
+            text.contains("[1] static-pool, 2 workers, chunk ")
+                && text.contains(": implausible speedup: 3.94x"),
+            "{text}"
+        );
+        assert!(text.contains("(flagged: see below)"), "{text}");
+        assert!(
+            !text.contains("sequential ["),
+            "the clean baseline is not marked"
+        );
+    }
+}

@@ -697,3 +697,214 @@ fn dry_run_estimates_and_runs_nothing() {
         "primes below 10^9, 12 runs: hours, not {total} s"
     );
 }
+
+#[test]
+fn auto_repetitions_reach_their_precision_or_say_why() {
+    let v = json_of(&[
+        "run",
+        "-w",
+        "square",
+        "--n",
+        "20000",
+        "-m",
+        "static-pool",
+        "-j",
+        "2",
+        "--reps",
+        "auto",
+        "--budget",
+        "3s",
+    ]);
+    assert_eq!(v["experiment"]["repetitions"], "auto");
+    assert_eq!(v["experiment"]["budget_s"], 3.0);
+    for r in v["results"].as_array().unwrap() {
+        let n = r["times"].as_array().unwrap().len();
+        assert!((3..=50).contains(&n), "{n} repetitions");
+        let precision = r["precision"].as_f64().unwrap();
+        let kinds: Vec<&str> = r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["kind"].as_str().unwrap())
+            .collect();
+        // Either the mean is known within 2%, or the result says why not.
+        assert!(
+            precision <= 0.02 || kinds.contains(&"budget"),
+            "precision {precision}, warnings {kinds:?}"
+        );
+    }
+    bad_input(
+        &["run", "-w", "square", "-m", "static-pool", "--reps", "many"],
+        "--reps: expected a whole number or \"auto\"",
+    );
+    bad_input(
+        &[
+            "run",
+            "-w",
+            "square",
+            "-m",
+            "static-pool",
+            "--reps",
+            "3",
+            "--budget",
+            "5s",
+        ],
+        "--budget applies only with --reps auto",
+    );
+    bad_input(
+        &[
+            "run",
+            "-w",
+            "square",
+            "-m",
+            "static-pool",
+            "--reps",
+            "auto",
+            "--budget",
+            "90m",
+        ],
+        "budget_s = 5400 is out of range",
+    );
+}
+
+#[test]
+fn results_carry_speedup_intervals_and_warnings() {
+    let v = json_of(&[
+        "run",
+        "-w",
+        "primes",
+        "--n",
+        "200000",
+        "-m",
+        "dynamic-pool",
+        "-j",
+        "2",
+        "--reps",
+        "4",
+    ]);
+    let base = &v["results"][0];
+    assert_eq!(base["speedup"], 1.0);
+    assert!(
+        base.get("speedup_ci").is_none(),
+        "the baseline is 1 by definition"
+    );
+    let pool = &v["results"][1];
+    let [lo, hi] = [
+        pool["speedup_ci"][0].as_f64().unwrap(),
+        pool["speedup_ci"][1].as_f64().unwrap(),
+    ];
+    let s = pool["speedup"].as_f64().unwrap();
+    assert!(lo <= s && s <= hi, "{lo} <= {s} <= {hi}");
+    assert!(pool["warnings"].is_array(), "an empty list when none");
+    let out = runner()
+        .args([
+            "run",
+            "-w",
+            "primes",
+            "--n",
+            "200000",
+            "-m",
+            "dynamic-pool",
+            "-j",
+            "2",
+            "--reps",
+            "3",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains(" ± ") && text.contains("than sequential"),
+        "{text}"
+    );
+}
+
+fn write_result(dir: &tempfile::TempDir, name: &str, args: &[&str]) -> String {
+    let path = dir.path().join(name);
+    runner()
+        .args(args)
+        .args(["--format", "json", "-o"])
+        .arg(&path)
+        .assert()
+        .success();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn compare_two_result_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "-w",
+        "primes",
+        "--n",
+        "100000",
+        "-m",
+        "static-pool",
+        "-j",
+        "2",
+        "--reps",
+        "4",
+    ];
+    let a = write_result(&dir, "a.json", &args);
+    let b = write_result(&dir, "b.json", &args);
+    let v = json_of(&["compare", &a, &b]);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        let ratio = r["ratio"].as_f64().unwrap();
+        let (lo, hi) = (r["ci"][0].as_f64().unwrap(), r["ci"][1].as_f64().unwrap());
+        assert!(lo <= ratio && ratio <= hi);
+        let p = r["p_value"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        assert_eq!(
+            r["significant"].as_bool().unwrap(),
+            p < 0.05 && (lo > 1.0 || hi < 1.0)
+        );
+    }
+    // A file compared with itself: ratio 1, no difference.
+    let same = json_of(&["compare", &a, &a]);
+    for r in same["rows"].as_array().unwrap() {
+        assert_eq!(r["ratio"], 1.0);
+        assert_eq!(r["significant"], false);
+    }
+    let table = runner().args(["compare", &a, &a]).assert().success();
+    let text = String::from_utf8_lossy(&table.get_output().stdout).to_string();
+    assert!(text.contains("no significant difference"), "{text}");
+    let md = runner()
+        .args(["compare", &a, &b, "--format", "markdown"])
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&md.get_output().stdout).contains("| model"));
+    let other = write_result(
+        &dir,
+        "c.json",
+        &[
+            "run",
+            "-w",
+            "primes",
+            "--n",
+            "200000",
+            "-m",
+            "static-pool",
+            "-j",
+            "2",
+            "--reps",
+            "2",
+        ],
+    );
+    bad_input(
+        &["compare", &a, &other],
+        "the results describe different experiments: n 100000 in A, 200000 in B",
+    );
+    bad_input(
+        &["compare", &a, "/nonexistent.json"],
+        "cannot read /nonexistent.json",
+    );
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, "{\"schema_version\": 1}").unwrap();
+    bad_input(
+        &["compare", &a, spec.to_str().unwrap()],
+        "is not a result file",
+    );
+}
