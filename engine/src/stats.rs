@@ -305,3 +305,16 @@ pub fn drift(times: &[f64]) -> Option<f64> {
     };
     (p < 0.01 && ym > 0.0).then(|| slope * (nf - 1.0) / ym)
 }
+
+/// Seconds with a unit that keeps three significant digits readable: "38.99 ms".
+pub fn human_time(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else if s >= 1e-6 {
+        format!("{:.2} us", s * 1e6)
+    } else {
+        format!("{:.0} ns", s * 1e9)
+    }
+}

@@ -11,7 +11,7 @@ use crate::limits::{AUTO_MAX_REPETITIONS, AUTO_PRECISION};
 use crate::measure::{ModelResult, ResultSet};
 use crate::model::ModelKind;
 use crate::spec::Repetitions;
-use crate::stats;
+use crate::stats::{self, human_time};
 use crate::workload::WorkloadKind;
 
 /// Relative standard deviation above which timings are `noisy`.
@@ -76,19 +76,6 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// Human time: "38.99 ms".
-pub fn seconds(t: f64) -> String {
-    if t >= 1.0 {
-        format!("{t:.3} s")
-    } else if t >= 1e-3 {
-        format!("{:.2} ms", t * 1e3)
-    } else if t >= 1e-6 {
-        format!("{:.2} us", t * 1e6)
-    } else {
-        format!("{:.0} ns", t * 1e9)
-    }
-}
-
 /// The warnings of one result's own timings (not those of its speedup).
 fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec<Warning> {
     let mut out = Vec::new();
@@ -105,8 +92,8 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
                  repetitions would bring the 95% interval of the mean within 2%",
                 r.times.len(),
                 pct(rsd),
-                seconds(r.mean),
-                seconds(sd),
+                human_time(r.mean),
+                human_time(sd),
             ),
         ));
     }
@@ -118,9 +105,9 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
             format!(
                 "too short: {} is under {} ticks of the clock that timed it ({} each), so \
                  the clock's steps are a visible part of it; make n larger",
-                seconds(r.mean),
+                human_time(r.mean),
                 MIN_TIMER_TICKS,
-                seconds(res),
+                human_time(res),
             ),
         ));
     }

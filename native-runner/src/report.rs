@@ -28,18 +28,7 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
     }
 }
 
-/// Formats seconds with a unit that keeps three significant digits readable.
-pub fn human_time(s: f64) -> String {
-    if s >= 1.0 {
-        format!("{s:.3} s")
-    } else if s >= 1e-3 {
-        format!("{:.2} ms", s * 1e3)
-    } else if s >= 1e-6 {
-        format!("{:.2} us", s * 1e6)
-    } else {
-        format!("{:.0} ns", s * 1e9)
-    }
-}
+pub use engine::stats::human_time;
 
 fn opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".to_string(), |v| format!("{v:.digits$}"))
