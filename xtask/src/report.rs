@@ -7,6 +7,31 @@ use crate::suite::{
     Report, SPEEDUP_TWO_CORES_MIN, SPEEDUP_VS_NATIVE_MIN, WASM_NATIVE_MAX,
 };
 
+/// What the two wasm/native columns measure and why they can differ, as found by measuring.
+pub const FRESH_PAGE_NOTE: &str = include_str!("fresh_page_note.md");
+
+/// The engine's warnings under a table: "⚠ dynamic-pool, native, 2 workers: noisy: ...".
+fn flag_list<'a>(s: &mut String, flags: impl Iterator<Item = (&'a str, &'a crate::suite::Flag)>) {
+    let mut any = false;
+    for (what, f) in flags {
+        if !any {
+            let _ = writeln!(
+                s,
+                "\nFlagged by the engine (`engine::warning`), shown as ⚠:\n"
+            );
+            any = true;
+        }
+        let _ = writeln!(
+            s,
+            "- {what}, {}, {} {}: {}",
+            f.side,
+            f.workers,
+            if f.workers == 1 { "worker" } else { "workers" },
+            f.message
+        );
+    }
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "**not met**" }
 }
@@ -176,22 +201,43 @@ pub fn markdown(r: &Report) -> String {
         s,
         "## 1. WebAssembly against native, one worker\n\n\
          `sequential`, timeline off, the same spec natively and in the page, rounds alternating. \
-         Ratio = browser mean / native mean ± its standard error propagated from both sides.\n\n\
-         | workload | n | native median | browser median | browser / native | verified |\n|---|---|---|---|---|---|"
+         Ratio = browser mean / native mean with its 95% interval. *Suite page*: the one page \
+         the suite runs everything in, each workload after the ones above it. *Fresh page*: a \
+         page opened for that workload alone, as a learner's first run meets it, again \
+         alternating with native runs. The last column is the fresh page's browser time over \
+         the suite page's.\n\n\
+         | workload | n | native median | browser median | browser / native, suite page | browser / native, fresh page | fresh / suite | verified |\n|---|---|---|---|---|---|---|---|"
     );
+    let pm = |ratio: f64, ci: Option<[f64; 2]>| match ci {
+        Some([lo, hi]) => format!("{ratio:.2} ± {:.2}", (hi - lo) / 2.0),
+        None => format!("{ratio:.2}"),
+    };
     for row in &r.wasm_native {
+        let (fresh, vs) = match &row.fresh {
+            Some(f) => (
+                pm(f.ratio, f.ratio_ci),
+                pm(f.fresh_over_suite, f.fresh_over_suite_ci),
+            ),
+            None => ("–".into(), "–".into()),
+        };
         let _ = writeln!(
             s,
-            "| {} | {} | {:.1} ms | {:.1} ms | {:.2} ± {} | {} |",
+            "| {} | {} | {:.1} ms | {:.1} ms | {} | {fresh} | {vs} | {} |",
             row.workload,
             row.n,
             row.native.median * 1e3,
             row.browser.median * 1e3,
-            row.ratio,
-            opt(row.ratio_error, 2),
+            pm(row.ratio, row.ratio_ci),
             if row.verified { "yes" } else { "**no**" }
         );
     }
+    flag_list(
+        &mut s,
+        r.wasm_native
+            .iter()
+            .flat_map(|row| row.flags.iter().map(move |f| (row.workload.as_str(), f))),
+    );
+    let _ = writeln!(s, "\n{}\n", crate::report::FRESH_PAGE_NOTE);
 
     // 2.
     let _ = writeln!(
@@ -214,10 +260,24 @@ pub fn markdown(r: &Report) -> String {
             let _ = write!(s, "---|");
         }
         let _ = writeln!(s, "---|");
-        for row in rows {
+        for row in &rows {
             let _ = write!(s, "| {} |", row.model);
-            for (a, b) in row.native.iter().zip(&row.browser) {
-                let _ = write!(s, " {} / {} |", opt(*a, 2), opt(*b, 2));
+            let flagged = |side: &str, w: u32| {
+                if row.flags.iter().any(|f| f.side == side && f.workers == w) {
+                    " ⚠"
+                } else {
+                    ""
+                }
+            };
+            for ((a, b), &w) in row.native.iter().zip(&row.browser).zip(&row.workers) {
+                let _ = write!(
+                    s,
+                    " {}{} / {}{} |",
+                    opt(*a, 2),
+                    flagged("native", w),
+                    opt(*b, 2),
+                    flagged("browser", w)
+                );
             }
             let rel = match (
                 at_n(&row.browser, &row.workers),
@@ -236,6 +296,11 @@ pub fn markdown(r: &Report) -> String {
                 }
             );
         }
+        flag_list(
+            &mut s,
+            rows.iter()
+                .flat_map(|row| row.flags.iter().map(move |f| (row.model.as_str(), f))),
+        );
         let _ = writeln!(s);
     }
 

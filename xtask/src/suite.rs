@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use engine::measure::{ModelResult, ResultSet};
 use engine::model::ModelKind;
 use engine::spec::{Experiment, ParamValue, Sweep};
-use engine::stats::{Summary, ratio_with_error, summarize};
+use engine::stats::{Summary, ratio_estimate, summarize};
 use engine::workload::WorkloadKind;
 use serde::Serialize;
 use serde_json::Value;
@@ -63,11 +63,33 @@ impl Sizes {
 pub struct RatioRow {
     pub workload: String,
     pub n: u64,
+    /// In the suite's one page, where every workload runs after the ones before it.
+    pub native: Summary,
+    pub browser: Summary,
+    /// Browser mean / native mean and its 95% interval (`engine::stats::ratio_estimate`).
+    pub ratio: f64,
+    pub ratio_ci: Option<[f64; 2]>,
+    /// The browser's timed runs in the order they ran.
+    pub browser_times: Vec<f64>,
+    /// The same spec in a page opened for it alone, rounds alternating with native runs.
+    pub fresh: Option<FreshRow>,
+    pub verified: bool,
+    /// The engine's warnings on any of the rounds (`engine::warning`).
+    pub flags: Vec<Flag>,
+}
+
+/// One workload in a fresh page: the conditions a learner's first run meets.
+#[derive(Serialize)]
+pub struct FreshRow {
     pub native: Summary,
     pub browser: Summary,
     pub ratio: f64,
-    pub ratio_error: Option<f64>,
-    pub verified: bool,
+    pub ratio_ci: Option<[f64; 2]>,
+    /// The browser's timed runs in the order they ran (the first round first).
+    pub browser_times: Vec<f64>,
+    /// The fresh page's mean against the suite page's: above 1, the fresh page was slower.
+    pub fresh_over_suite: f64,
+    pub fresh_over_suite_ci: Option<[f64; 2]>,
 }
 
 #[derive(Serialize)]
@@ -81,6 +103,35 @@ pub struct SpeedupRow {
     pub verified: bool,
     /// Why a side has no figures (a model that cannot run there), if so.
     pub note: Option<String>,
+    /// The engine's warnings on these figures (`engine::warning`).
+    pub flags: Vec<Flag>,
+}
+
+/// A warning the engine attached to a figure of the report.
+#[derive(Serialize, Clone)]
+pub struct Flag {
+    /// "native" or "browser" (and which page, for section 1).
+    pub side: String,
+    pub model: String,
+    pub workers: u32,
+    pub kind: String,
+    pub message: String,
+}
+
+/// Every warning of a result set, labelled with its side.
+pub fn flags(side: &str, set: &ResultSet) -> Vec<Flag> {
+    set.results
+        .iter()
+        .flat_map(|r| {
+            r.warnings.iter().map(move |w| Flag {
+                side: side.to_string(),
+                model: r.model.to_string(),
+                workers: r.workers,
+                kind: w.kind.name().to_string(),
+                message: w.message.clone(),
+            })
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -232,7 +283,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
     let mut longest_run_task = 0.0f64;
 
-    let wasm_native = wasm_vs_native(&sizes, &mut browser, &mut longest_run_task)?;
+    let wasm_native = wasm_vs_native(&sizes, &url, &mut browser, &mut longest_run_task)?;
     let speedups = speedups(&sizes, workers, &mut browser, &mut longest_run_task)?;
     let overhead = overheads(&sizes, workers, &mut browser, &mut longest_run_task)?;
     drop(browser);
@@ -306,9 +357,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
-/// 1. One worker, sequential model, browser against native, rounds interleaved.
+/// Section 1: one worker, sequential model, browser against native, rounds interleaved: in the
+/// suite's one page (after whatever ran in it before), and in a page opened for the workload alone.
 fn wasm_vs_native(
     sizes: &Sizes,
+    url: &str,
     browser: &mut Browser,
     longest: &mut f64,
 ) -> Result<Vec<RatioRow>> {
@@ -320,30 +373,92 @@ fn wasm_vs_native(
         exp.repetitions = engine::Repetitions::Fixed(sizes.pick(3, 1));
         exp.warmups = 1;
         exp.timeline = false;
-        let (mut native, mut wasm) = (Vec::new(), Vec::new());
         let mut verified = true;
-        for _ in 0..rounds {
-            let set = procs::native_run(&exp)?;
-            verified &= all_verified(&set);
-            native.extend_from_slice(&set.results[0].times);
-            let (set, l) = browser.run(&exp)?;
-            *longest = longest.max(l);
-            verified &= all_verified(&set);
-            wasm.extend_from_slice(&set.results[0].times);
-        }
-        let (native, browser) = (summarize(&native), summarize(&wasm));
-        let (ratio, ratio_error) = ratio_with_error(&browser, &native);
+        let mut flags = Vec::new();
+        let (native, wasm) = interleaved(
+            &exp,
+            rounds,
+            browser,
+            longest,
+            &mut verified,
+            &mut flags,
+            "",
+        )?;
+        let e = ratio_estimate(&wasm, &native);
+        // Quick mode checks the fresh-page path on one workload only.
+        let fresh = if !sizes.quick || kind == WorkloadKind::NBody {
+            progress(&format!("wasm/native in a fresh page: {kind} n={n}"));
+            let mut page = Browser::open(url)?;
+            let (fresh_native, fresh_wasm) = interleaved(
+                &exp,
+                rounds,
+                &mut page,
+                longest,
+                &mut verified,
+                &mut flags,
+                ", fresh page",
+            )?;
+            let f = ratio_estimate(&fresh_wasm, &fresh_native);
+            let vs = ratio_estimate(&fresh_wasm, &wasm);
+            Some(FreshRow {
+                native: summarize(&fresh_native),
+                browser: summarize(&fresh_wasm),
+                ratio: f.ratio,
+                ratio_ci: f.ci,
+                browser_times: fresh_wasm,
+                fresh_over_suite: vs.ratio,
+                fresh_over_suite_ci: vs.ci,
+            })
+        } else {
+            None
+        };
         rows.push(RatioRow {
             workload: kind.to_string(),
             n,
-            native,
-            browser,
-            ratio,
-            ratio_error,
+            native: summarize(&native),
+            browser: summarize(&wasm),
+            ratio: e.ratio,
+            ratio_ci: e.ci,
+            browser_times: wasm,
+            fresh,
             verified,
+            flags,
         });
     }
     Ok(rows)
+}
+
+/// `rounds` rounds of the experiment natively then in `browser`; every timed run's time, each
+/// side in the order run.
+fn interleaved(
+    exp: &Experiment,
+    rounds: u32,
+    browser: &mut Browser,
+    longest: &mut f64,
+    verified: &mut bool,
+    flagged: &mut Vec<Flag>,
+    page: &str,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (mut native, mut wasm) = (Vec::new(), Vec::new());
+    let mut add = |new: Vec<Flag>| {
+        for f in new {
+            if !flagged.iter().any(|g| g.side == f.side && g.kind == f.kind) {
+                flagged.push(f);
+            }
+        }
+    };
+    for _ in 0..rounds {
+        let set = procs::native_run(exp)?;
+        *verified &= all_verified(&set);
+        add(flags("native", &set));
+        native.extend_from_slice(&set.results[0].times);
+        let (set, l) = browser.run(exp)?;
+        *longest = longest.max(l);
+        *verified &= all_verified(&set);
+        add(flags(&format!("browser{page}"), &set));
+        wasm.extend_from_slice(&set.results[0].times);
+    }
+    Ok((native, wasm))
 }
 
 fn speedup_at(set: &ResultSet, workers: u32) -> Option<f64> {
@@ -398,6 +513,7 @@ fn speedups(
                 browser: list.iter().map(|&w| speedup_at(&web, w)).collect(),
                 verified: all_verified(&native) && all_verified(&web),
                 note: None,
+                flags: [flags("native", &native), flags("browser", &web)].concat(),
             });
         }
     }
