@@ -6,7 +6,8 @@
 // Screenshots of the main views are written to target/e2e-artifacts/.
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { deflateRawSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 
@@ -58,6 +59,46 @@ function spec(workload, n, model, workers, extra = {}) {
     ...(extra.sweep ? { sweep: extra.sweep } : {}),
     ...(extra.timeline === false ? { timeline: false } : {}),
   };
+}
+
+// CPU seconds used so far by process `root` and every process below it, by pid: utime + stime
+// from /proc/<pid>/stat. A process's figure covers all its threads, so a renderer's Web
+// Workers count in it.
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+function cpuOfTree(root) {
+  const parent = new Map();
+  const cpu = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let stat;
+    try { stat = readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; }
+    // Fields after the command name, which is in parentheses and may hold spaces: state is
+    // field 3, ppid 4, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parent.set(Number(d), Number(f[1]));
+    cpu.set(Number(d), (Number(f[11]) + Number(f[12])) / CLK_TCK);
+  }
+  const out = new Map();
+  const below = (pid) => {
+    for (let p = parent.get(pid); p !== undefined && p !== 0; p = parent.get(p)) {
+      if (p === root) return true;
+    }
+    return false;
+  };
+  for (const [pid, seconds] of cpu) if (pid === root || below(pid)) out.set(pid, seconds);
+  return out;
+}
+// CPU seconds of process tree `root` over wall seconds while `fn` runs: above 1, more than
+// one core was busy.
+async function cpuOverWall(root, fn) {
+  const before = cpuOfTree(root);
+  const t0 = performance.now();
+  await fn();
+  const wall = (performance.now() - t0) / 1000;
+  const after = cpuOfTree(root);
+  let cpu = 0;
+  for (const [pid, s] of after) cpu += s - (before.get(pid) ?? 0);
+  return { cpu, wall, ratio: cpu / wall };
 }
 
 // The engine's link form: JSON, raw deflate, unpadded base64url.
@@ -119,23 +160,90 @@ try {
     figures.machine = m;
   });
 
-  await test('mandelbrot: 2 workers at least 1.6x faster than 1, answer equal to the native runner', async () => {
-    const cores = (await page.evaluate(() => navigator.hardwareConcurrency));
-    const s = spec('mandelbrot', 2000, 'work-stealing', 1, { repetitions: 3, warmups: 1, baseline: false, sweep: { workers: [1, 2] } });
+  // Verdicts hold on a busy machine too: what the workers did, never how fast they did it.
+  await test('mandelbrot: both workers ran tasks, at the same time, and the answer equals the native runner\'s', async () => {
+    const s = spec('mandelbrot', 2000, 'work-stealing', 1, { repetitions: 1, warmups: 0, baseline: false, sweep: { workers: [1, 2] } });
     const r = await page.evaluate((s) => window.playground.run(s), s);
     const [one, two] = r.results;
     assert.equal(one.workers, 1);
     assert.equal(two.workers, 2);
     assert.equal(two.workers_used, 2, 'both workers ran tasks');
-    const ratio = one.median / two.median;
-    figures.mandelbrot_2_vs_1 = ratio;
-    console.log(`     mandelbrot n=2000 work-stealing: 1 worker ${(one.median * 1000).toFixed(1)} ms, 2 workers ${(two.median * 1000).toFixed(1)} ms, ${ratio.toFixed(2)}x (cores: ${cores})`);
-    if (cores >= 2) assert.ok(ratio >= 1.6, `speedup ${ratio.toFixed(2)} < 1.6`);
+    // Some task of worker 0 and some task of worker 1 were running at the same moment.
+    const spans = (w) => two.tasks.filter((t) => t.worker === w).sort((a, b) => a.start - b.start);
+    const [a, b] = [spans(0), spans(1)];
+    assert.ok(a.length > 0 && b.length > 0, 'tasks recorded for both workers');
+    let i = 0;
+    let j = 0;
+    let overlap = false;
+    while (i < a.length && j < b.length && !overlap) {
+      overlap = a[i].start < b[j].end && b[j].start < a[i].end;
+      if (a[i].end < b[j].end) i++; else j++;
+    }
+    assert.ok(overlap, 'the two workers\' tasks overlap in time');
+    // Recorded, not judged: speed is measured by the benchmarks, on an idle machine.
+    figures.mandelbrot_2_vs_1 = one.median / two.median;
     const native = execFileSync(NATIVE, ['output', 'mandelbrot', '--n', '2000']);
     const { createHash } = await import('node:crypto');
     const sha = createHash('sha256').update(native).digest('hex');
     assert.equal(two.answer.sha256, sha, 'wasm answer equals the native runner\'s');
     assert.equal(one.answer.sha256, sha);
+  });
+
+  // The one check that the threads really run in parallel, and one that holds under load: one
+  // thread can never use more than one CPU second per second, and with a busy process on every
+  // core the page's 4 x cores workers still get about 4/5 of the cores.
+  //
+  // That share is per thread only among processes of one session. Playwright starts its
+  // browsers in a session of their own, and Linux's autogroup scheduling shares the CPUs
+  // between sessions first: against a busy process per core in the test's session, such a
+  // browser gets half the machine (one core of two) however many threads it runs. So this
+  // check starts its browser itself, in the test's session, and drives it over CDP.
+  await test('the page\'s workers run in parallel: CPU time over wall time above 1.2', async () => {
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    if (cores < 2) {
+      console.log('     one core: nothing to check');
+      return;
+    }
+    const profile = mkdtempSync(`${tmpdir()}/e2e-chromium-`);
+    const child = spawn(CHROMIUM, [...ARGS, '--headless', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const endpoint = await new Promise((resolve, reject) => {
+      let text = '';
+      child.stderr.on('data', (d) => {
+        text += d;
+        const m = text.match(/DevTools listening on (ws:\/\/\S+)/);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`chromium exited with ${code}: ${text}`)));
+    });
+    const own = await chromium.connectOverCDP(endpoint);
+    try {
+      const p = await own.contexts()[0].newPage();
+      await p.goto(BASE);
+      await ready(p);
+      const s = spec('mandelbrot', 5500, 'dynamic-pool', 4 * cores, { repetitions: 1, warmups: 0, baseline: false, timeline: false });
+      // The workers start on a first, small run, so that what is measured is computing.
+      await p.evaluate((s) => window.playground.run(s), { ...s, workload: { ...s.workload, n: 200 } });
+      const once = () => cpuOverWall(child.pid, () => p.evaluate((s) => window.playground.run(s), s));
+      let m = await once();
+      if (m.ratio <= 1.2) {
+        console.log(`     ${m.ratio.toFixed(2)} CPU s per s on the first try; once more`);
+        m = await once();
+      }
+      figures.cpu_over_wall = m;
+      console.log(`     ${4 * cores} workers: ${m.cpu.toFixed(2)} CPU s in ${m.wall.toFixed(2)} s = ${m.ratio.toFixed(2)} cores busy (${cores} cores)`);
+      assert.ok(m.ratio > 1.2, `${m.ratio.toFixed(2)} CPU seconds per second`);
+    } finally {
+      // Closed by itself, the browser ends every process it started before its profile goes.
+      const exited = new Promise((resolve) => { if (child.exitCode !== null) resolve(); else child.once('exit', resolve); });
+      await own.newBrowserCDPSession().then((cdp) => cdp.send('Browser.close')).catch(() => {});
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      child.kill();
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10 });
+      } catch (e) {
+        console.log(`     left ${profile} behind: ${e.code}`);
+      }
+    }
   });
 
   for (const model of MODELS) {
@@ -155,7 +263,7 @@ try {
     });
   }
 
-  await test('a run from the page: progress, results table, timeline; the main thread stays free', async () => {
+  await test('a run from the page: progress, results table with speedup intervals, timeline; the main thread stays free', async () => {
     await page.goto(BASE);
     await ready(page);
     await page.selectOption('select[name=workload]', 'primes');
@@ -166,13 +274,30 @@ try {
     await page.press('input[name="param.n"]', 'Tab');
     await page.click('#run');
     await page.waitForSelector('#progress', { timeout: 10_000 });
-    await page.screenshot({ path: `${ART}/running.png` });
+    // The main thread is free while the engine computes: its timers keep firing and it shows
+    // the engine's progress as it changes. (Had the engine run on the main thread, nothing
+    // would run until the run was over and the progress line gone.)
+    const seen = await page.evaluate(() => new Promise((resolve) => {
+      const texts = new Set();
+      const timer = setInterval(() => {
+        const p = document.querySelector('#progress');
+        if (!p) {
+          clearInterval(timer);
+          resolve([...texts]);
+        } else {
+          texts.add(p.textContent);
+        }
+      }, 20);
+    }));
+    assert.ok(seen.length >= 2, `progress seen during the run: ${JSON.stringify(seen)}`);
     await page.waitForSelector('#progress', { state: 'detached', timeout: 120_000 });
     await page.waitForSelector('#results tr[data-model="static-pool"]');
     await page.waitForSelector('#timeline svg');
-    const longest = await page.textContent('#longtask');
-    figures.longest_main_thread_task = longest;
-    assert.ok(/none over 50 ms/.test(longest), `long main-thread task during the run: ${longest}`);
+    // Recorded, not judged: how long a main-thread task is depends on the machine's load.
+    figures.longest_main_thread_task = await page.textContent('#longtask');
+    // The speedup as hyperfine writes it: the figure and the half-width of its 95% interval.
+    const speedup = await page.textContent('#results tr[data-model="static-pool"] td.speedup .figure');
+    assert.match(speedup, /^\d+\.\d\d ± \d+\.\d\d$/, speedup);
     await page.screenshot({ path: `${ART}/results.png`, fullPage: true });
   });
 
@@ -319,12 +444,136 @@ try {
     await page.waitForSelector('text=imported: exported.json');
   });
 
-  await test('native-runner results import beside the browser\'s', async () => {
+  await test('native-runner results import beside the browser\'s, compared configuration by configuration', async () => {
+    // The same experiment in the page first: its newest results are what imports are compared with.
+    await page.evaluate((s) => window.playground.run(s), spec('primes', 100_000, 'dynamic-pool', 2, { repetitions: 2, warmups: 1 }));
     const json = execFileSync(NATIVE, ['run', '-w', 'primes', '--n', '100000', '-m', 'dynamic-pool', '-j', '2', '-r', '2', '-f', 'json']);
     writeFileSync(`${ART}/native.json`, json);
     await page.setInputFiles('#import', `${ART}/native.json`);
     await page.waitForSelector('text=imported: native.json');
+    const compared = page.locator('#comparisons .compare', { hasText: 'B: imported: native.json' });
+    const rows = await compared.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      model: tr.dataset.model,
+      ratio: tr.querySelector('.ratio').textContent,
+      p: tr.children[4].textContent,
+      verdict: tr.querySelector('.verdict').textContent,
+      sentence: tr.title,
+    })));
+    assert.deepEqual(rows.map((r) => r.model), ['sequential', 'dynamic-pool']);
+    for (const r of rows) {
+      assert.match(r.ratio, /^\d+\.\d\d ± \d+\.\d\d$/, r.ratio);
+      assert.match(r.p, /^(< 0\.001|[01]\.\d{3})$/, r.p);
+      assert.ok(['A slower', 'A faster', 'no significant difference'].includes(r.verdict), r.verdict);
+      // "no significant difference" exactly when the engine says the difference is not significant.
+      assert.equal(r.verdict === 'no significant difference', /^no significant difference/.test(r.sentence), r.sentence);
+    }
+    // Results of another experiment are not compared, and the page says why in one line.
+    const other = execFileSync(NATIVE, ['run', '-w', 'primes', '--n', '200000', '-m', 'dynamic-pool', '-j', '2', '-r', '2', '-f', 'json']);
+    writeFileSync(`${ART}/other.json`, other);
+    await page.setInputFiles('#import', `${ART}/other.json`);
+    const why = await page.textContent('#comparisons .compare-error >> text=imported: other.json', { timeout: 10_000 });
+    assert.match(why, /different experiments: n 100000 in A, 200000 in B/, why);
     await page.screenshot({ path: `${ART}/imported.png`, fullPage: true });
+    await page.locator('#comparisons').screenshot({ path: `${ART}/comparisons.png` });
+  });
+
+  // A result file as an older playground or native-runner wrote it (no intervals, no
+  // warnings), with an impossible speedup and a noisy baseline: the page computes what the
+  // file lacks, and flags both figures in the row and in words under the table.
+  await test('a flagged result: badges in its row, the messages under the table; an older file still imports', async () => {
+    const r = await page.evaluate((s) => window.playground.run(s), spec('primes', 100_000, 'dynamic-pool', 2, { repetitions: 3 }));
+    r.machine.logical_cores = 2;
+    const [base, pool] = r.results;
+    Object.assign(base, { times: [0.1, 0.15, 0.2], mean: 0.15, stddev: 0.05, median: 0.15, min: 0.1, max: 0.2 });
+    const t = 0.15 / 3.94;
+    Object.assign(pool, { times: [t, t, t], mean: t, stddev: 0, median: t, min: t, max: t, speedup: 3.94, efficiency: 1.97 });
+    for (const x of r.results) {
+      delete x.warnings;
+      delete x.precision;
+      delete x.speedup_ci;
+      x.tasks = [];
+    }
+    writeFileSync(`${ART}/flagged.json`, JSON.stringify(r));
+    await page.setInputFiles('#import', `${ART}/flagged.json`);
+    await page.waitForSelector('text=imported: flagged.json');
+    const set = page.locator('#results tbody.set', { hasText: 'imported: flagged.json' });
+    const speedup = set.locator('tr[data-model="dynamic-pool"] td.speedup');
+    assert.match(await speedup.locator('.figure').textContent(), /^3\.94 ± \d+\.\d\d$/, 'the interval is computed for an older file');
+    const badge = speedup.locator('.badge[data-kind="implausible-speedup"]');
+    assert.match(await badge.textContent(), /⚠ implausible-speedup\d+/);
+    assert.match(await badge.getAttribute('title'), /implausible speedup: 3\.94x .* 2 logical core/);
+    assert.equal(await speedup.locator('.badge[data-kind="baseline-unreliable"]').count(), 1);
+    assert.equal(await set.locator('tr[data-model="sequential"] td.mean .badge[data-kind="noisy"]').count(), 1);
+    // The same messages in words, numbered as their badges.
+    const number = (await badge.locator('sup').textContent()).trim();
+    const note = await page.textContent(`#warnings li[value="${number}"]`);
+    assert.match(note, /imported: flagged\.json — primes n=100000, dynamic-pool, 2 workers(, chunk 1)?: implausible speedup: 3\.94x/, note);
+    assert.match(await page.textContent('#warnings'), /imported: flagged\.json — primes n=100000, sequential, 1 worker: noisy: the 3 repetitions vary by 33\.3%/);
+    // No speedup on the page above what its workers and cores allow goes without its badge.
+    const unflagged = await page.$$eval('#results tbody.set', (sets) => sets.flatMap((set) => {
+      const cores = set.querySelector('tr.set-head').textContent.includes('flagged.json') ? 2 : navigator.hardwareConcurrency;
+      return [...set.querySelectorAll('tr[data-model]')]
+        .map((tr) => ({ s: parseFloat(tr.querySelector('td.speedup .figure').textContent), w: Number(tr.dataset.workers), badge: !!tr.querySelector('td.speedup .badge[data-kind="implausible-speedup"]') }))
+        .filter((x) => x.s > Math.min(x.w, cores) * 1.1 && !x.badge);
+    }));
+    assert.deepEqual(unflagged, []);
+    await page.screenshot({ path: `${ART}/flagged.png`, fullPage: true });
+    for (const [w, h] of [[1366, 900], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await set.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ART}/flagged-${w}.png` });
+      await page.locator('#warnings').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ART}/flagged-notes-${w}.png` });
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  });
+
+  await test('"auto" repetitions from the form, with a budget; a bad value says why', async () => {
+    await page.goto(`${BASE}#x=${pack(spec('primes', 1_000_000, 'dynamic-pool', 2, { repetitions: 3, warmups: 1 }))}`);
+    await ready(page);
+    assert.equal(await page.$('input[name=budget_s]'), null, 'no budget with a fixed count');
+    await page.fill('input[name=repetitions]', 'many');
+    await page.press('input[name=repetitions]', 'Tab');
+    assert.match(await page.textContent('.field.invalid .error'), /whole number or "auto"/);
+    assert.equal(await page.isDisabled('#run'), true);
+    await page.fill('input[name=repetitions]', 'auto');
+    await page.press('input[name=repetitions]', 'Tab');
+    assert.equal(await page.inputValue('input[name=budget_s]'), '10');
+    await page.fill('input[name=budget_s]', '0');
+    await page.press('input[name=budget_s]', 'Tab');
+    assert.match(await page.textContent('.field.invalid .error'), /budget_s/);
+    await page.fill('input[name=budget_s]', '2');
+    await page.press('input[name=budget_s]', 'Tab');
+    assert.equal(await page.$('.field.invalid'), null);
+    // Every text the progress line shows, however briefly.
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const p = document.querySelector('#progress');
+        if (p) window.__progress.push(p.textContent);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    await page.click('#run');
+    await page.waitForFunction(() => window.__progress.length > 0 && !document.querySelector('#progress'), null, { timeout: 60_000 });
+    const progress = await page.evaluate(() => window.__progress);
+    assert.ok(progress.some((t) => /run [1-9]\d* of at least \d+/.test(t)), progress.join(' | '));
+    const head = await page.textContent('#results tbody.set:first-of-type tr.set-head');
+    assert.match(head, /auto repetitions, budget 2 s/, head);
+    const reps = await page.$$eval('#results tbody.set:first-of-type tr[data-model]', (trs) => trs.map((t) => Number(t.dataset.reps)));
+    assert.equal(reps.length, 2);
+    assert.ok(reps.every((n) => n >= 3 && n <= 50), String(reps));
+    // The link carries "auto" and the budget; back to a fixed count, the budget field goes.
+    await page.click('#copy-link');
+    const link = await page.inputValue('#link');
+    const other = await context.newPage();
+    await other.goto(link);
+    await ready(other);
+    assert.equal(await other.inputValue('input[name=repetitions]'), 'auto');
+    assert.equal(await other.inputValue('input[name=budget_s]'), '2');
+    await other.close();
+    await page.fill('input[name=repetitions]', '4');
+    await page.press('input[name=repetitions]', 'Tab');
+    assert.equal(await page.$('input[name=budget_s]'), null);
   });
 
   await test('no uncaught errors in the page', async () => {
@@ -651,7 +900,12 @@ try {
       runtime: tr.children[0].textContent,
       model: tr.dataset.model,
       answer: tr.querySelector('.answer').textContent,
-      ratio: tr.querySelector('.ratio').textContent,
+      ratio: tr.querySelector('.ratio .figure')?.textContent ?? tr.querySelector('.ratio').textContent,
+      same: !!tr.querySelector('.ratio .same'),
+      sentence: tr.querySelector('.ratio').title,
+      unreliable: !!tr.querySelector('.ratio .badge[data-kind="unreliable"]'),
+      // Trouble with this row's own timings (a baseline's trouble is the speedup's, not the ratio's).
+      flagged: [...tr.querySelectorAll('.badge')].some((b) => !['unreliable', 'baseline-unreliable'].includes(b.dataset.kind)),
     })));
     const wasm = rows.filter((r) => r.runtime === 'wasm');
     const native = rows.filter((r) => r.runtime === 'native');
@@ -660,11 +914,20 @@ try {
     for (const w of wasm) {
       const n = native.find((x) => x.model === w.model);
       assert.equal(w.answer, n.answer);
-      assert.match(w.ratio, /^\d+\.\d\d$/, `wasm/native ratio shown for ${w.model}`);
-      figures[`wasm_native_${w.model}`] = Number(w.ratio);
+      // The ratio with the half-width of its interval, and the verdict when it holds 1.
+      assert.match(w.ratio, /^\d+\.\d\d ± \d+\.\d\d$/, `wasm/native ratio shown for ${w.model}`);
+      assert.equal(w.same, /^no significant difference/.test(w.sentence), w.sentence);
+      // Flagged exactly when either side's timings are.
+      assert.equal(w.unreliable, w.flagged || n.flagged, `${w.model}: ${JSON.stringify([w, n])}`);
+      figures[`wasm_native_${w.model}`] = w.ratio;
     }
-    console.log(`     wasm/native: ${wasm.map((w) => `${w.model} ${w.ratio}`).join(', ')}`);
+    console.log(`     wasm/native: ${wasm.map((w) => `${w.model} ${w.ratio}${w.same ? ' (no significant difference)' : ''}${w.unreliable ? ' (unreliable)' : ''}`).join(', ')}`);
     await pn.screenshot({ path: `${ART}/native.png`, fullPage: true });
+    for (const [w, h] of [[1366, 900], [390, 844]]) {
+      await pn.setViewportSize({ width: w, height: h });
+      await pn.locator('#results').scrollIntoViewIfNeeded();
+      await pn.screenshot({ path: `${ART}/native-${w}.png` });
+    }
   });
   await ctx.close();
  }

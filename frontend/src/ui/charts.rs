@@ -249,14 +249,22 @@ pub fn timeline_svg(
     Ok(svg)
 }
 
-/// Speedup against workers for the rows of a worker sweep, with the ideal line and the Amdahl
-/// curve of the best-fitting serial fraction. Returns the SVG and the fitted fraction.
+/// Speedup against workers for the rows of a worker sweep, each with its 95% interval, with the
+/// ideal line and the Amdahl curve of the best-fitting serial fraction. Returns the SVG and the
+/// fitted fraction.
 pub fn speedup_svg(results: &ResultSet) -> Option<(String, f64)> {
-    let points: Vec<(u32, f64)> = results
-        .results
-        .iter()
-        .filter(|r| r.model != engine::ModelKind::Sequential || r.workers > 1)
+    let swept = || {
+        results
+            .results
+            .iter()
+            .filter(|r| r.model != engine::ModelKind::Sequential || r.workers > 1)
+    };
+    let points: Vec<(u32, f64)> = swept()
         .filter_map(|r| r.speedup.map(|s| (r.workers, s)))
+        .collect();
+    // Each speedup's 95% interval, drawn as a vertical bar through its point.
+    let intervals: Vec<(u32, [f64; 2])> = swept()
+        .filter_map(|r| Some((r.workers, super::figures::speedup_interval(results, r)?)))
         .collect();
     let distinct = {
         let mut w: Vec<u32> = points.iter().map(|p| p.0).collect();
@@ -268,7 +276,12 @@ pub fn speedup_svg(results: &ResultSet) -> Option<(String, f64)> {
     }
     let fit = amdahl_fit(&points)?;
     let max_w = points.iter().map(|p| p.0).max()? as f64;
-    let max_s = points.iter().map(|p| p.1).fold(max_w, f64::max) * 1.1;
+    let max_s = points
+        .iter()
+        .map(|p| p.1)
+        .chain(intervals.iter().map(|i| i.1[1]))
+        .fold(max_w, f64::max)
+        * 1.1;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH / 2, 320)).into_drawing_area();
@@ -304,13 +317,21 @@ pub fn speedup_svg(results: &ResultSet) -> Option<(String, f64)> {
             .label(format!("Amdahl, serial fraction {fit:.3}"))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RED));
         chart
+            .draw_series(intervals.iter().map(|&(w, [lo, hi])| {
+                PathElement::new(
+                    [(f64::from(w), lo), (f64::from(w), hi)],
+                    BLUE.stroke_width(2),
+                )
+            }))
+            .ok()?;
+        chart
             .draw_series(
                 points
                     .iter()
                     .map(|&(w, s)| Circle::new((f64::from(w), s), 4, BLUE.filled())),
             )
             .ok()?
-            .label("measured")
+            .label("measured (95% interval)")
             .legend(|(x, y)| Circle::new((x + 8, y), 4, BLUE.filled()));
         chart
             .configure_series_labels()

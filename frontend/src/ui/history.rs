@@ -52,6 +52,10 @@ pub fn load() -> Vec<Entry> {
     };
     let mut entries: Vec<Entry> = serde_json::from_str(&text).unwrap_or_default();
     for e in &mut entries {
+        // Entries stored before results carried warnings get them now.
+        if let Some(r) = e.results.as_mut() {
+            engine::warning::assess(r);
+        }
         if e.status == Status::Running {
             e.status = Status::Interrupted;
             e.run = 0;

@@ -4,8 +4,10 @@ pub mod api;
 pub mod bridge;
 pub mod charts;
 pub mod dom;
+pub mod figures;
 pub mod history;
 pub mod native;
+pub mod results;
 pub mod state;
 mod view;
 
@@ -162,6 +164,7 @@ pub fn app() -> Html {
         let bridge = (*bridge).clone();
         let exp = state.exp.clone();
         let with_native = state.also_native && matches!(state.native, Some(Some(_)));
+        let auto = exp.repetitions == engine::Repetitions::Auto;
         let dispatch = state.dispatcher();
         Rc::new(move || {
             dom::push_fragment(&crate::share::fragment(&exp, None));
@@ -184,7 +187,8 @@ pub fn app() -> Html {
                             }
                             native::NativeEvent::Started => "native: running".into(),
                             native::NativeEvent::Progress { runs, runs_total } => {
-                                format!("native: run {runs} of {runs_total}")
+                                let total = u32::try_from(runs_total).unwrap_or(u32::MAX);
+                                format!("native: run {runs} of {}", view::runs_of(total, auto))
                             }
                         };
                         status.dispatch(Action::NativeStatus(Some(text)));

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use engine::machine::MachineInfo;
 use engine::spec::{ParamValue, SyncKind};
-use engine::{Experiment, ModelKind, Order, ResultSet, Sweep, WorkloadKind};
+use engine::{Experiment, ModelKind, Order, Repetitions, ResultSet, Sweep, WorkloadKind};
 use yew::Reducible;
 
 use super::history;
@@ -34,7 +34,7 @@ pub fn page_default(kind: WorkloadKind, workers: u32) -> Experiment {
             .params
             .insert("passes".into(), ParamValue::Int(4));
     }
-    exp.repetitions = engine::Repetitions::Fixed(3);
+    exp.repetitions = Repetitions::Fixed(3);
     exp.warmups = 1;
     exp.validate().expect("page defaults are valid")
 }
@@ -75,6 +75,8 @@ pub struct Running {
     pub runs_total: u32,
     pub label: String,
     pub stopping: bool,
+    /// `"auto"` repetitions: `runs_total` is what is planned so far and may still grow.
+    pub auto: bool,
 }
 
 /// The engine worker as the page knows it.
@@ -190,9 +192,13 @@ impl State {
         let seconds = engine::estimate::experiment_seconds(&self.exp, cores);
         (seconds > CONFIRM_ABOVE_SECONDS).then(|| {
             let configs = engine::measure::configurations(&self.exp).len() as u32;
-            let runs = configs * (self.exp.warmups + self.exp.repetitions);
+            let runs = configs * (self.exp.warmups + self.exp.repetitions.planned());
+            let runs = match self.exp.repetitions {
+                Repetitions::Fixed(_) => format!("{runs} runs"),
+                Repetitions::Auto => format!("at least {runs} runs"),
+            };
             format!(
-                "This experiment is estimated to take about {} on this machine ({runs} runs). Stop ends it at any time and keeps what ran. Run it?",
+                "This experiment is estimated to take about {} on this machine ({runs}). Stop ends it at any time and keeps what ran. Run it?",
                 engine::estimate::human(seconds)
             )
         })
@@ -268,6 +274,14 @@ pub enum Action {
     NativeFinished(Result<ResultSet, String>),
 }
 
+/// Results from outside this page (a file, a link, storage) with their warnings computed again
+/// from their figures: a file written before results carried warnings, or one edited by hand,
+/// still shows every warning its figures call for.
+fn assessed(mut r: ResultSet) -> ResultSet {
+    engine::warning::assess(&mut r);
+    r
+}
+
 fn parse_list(text: &str) -> Result<Vec<u64>, String> {
     let bad = || format!("'{text}' is not a list like 1,2,4 or a range like 1..4");
     if let Some((a, b)) = text.split_once("..") {
@@ -312,7 +326,21 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
         }
         "workers" => e.workers = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?,
         "repetitions" => {
-            e.repetitions = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?
+            e.repetitions = text.parse::<Repetitions>()?;
+            // A budget belongs to "auto" only (the engine refuses it with a fixed count); going
+            // to "auto" starts from the engine's default budget.
+            if e.repetitions != Repetitions::Auto {
+                e.budget_s = None;
+            }
+        }
+        "budget_s" => {
+            let b = text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|b| b.is_finite())
+                .ok_or_else(|| format!("'{text}' is not a number of seconds"))?;
+            e.budget_s = Some(b);
         }
         "timeline" => {
             e.timeline = match text {
@@ -401,6 +429,10 @@ impl Reducible for State {
                 Ok(exp) => {
                     s.exp = exp;
                     s.drafts.remove(&name);
+                    // A hidden field must not keep blocking Run with what was typed in it.
+                    if s.exp.repetitions != Repetitions::Auto {
+                        s.drafts.remove("budget_s");
+                    }
                     // Switching workload or model changes which other controls exist.
                     if name == "workload" || name == "model" {
                         s.drafts.clear();
@@ -415,7 +447,7 @@ impl Reducible for State {
                 s.drafts.clear();
                 // What was said about the previous experiment no longer applies.
                 s.notice = None;
-                if let Some(r) = results {
+                if let Some(r) = results.map(assessed) {
                     s.results.retain(|(src, _)| *src != Source::Link);
                     s.results.insert(0, (Source::Link, r));
                     s.selected = None;
@@ -436,6 +468,9 @@ impl Reducible for State {
                 s.engine.fatal = Some(m);
             }
             Action::RunStarted(id, exp) => {
+                let auto = exp
+                    .as_ref()
+                    .is_some_and(|e| e.repetitions == Repetitions::Auto);
                 if let Some(exp) = exp {
                     s.history_version += 1;
                     let h = Rc::make_mut(&mut s.history);
@@ -455,6 +490,7 @@ impl Reducible for State {
                 }
                 s.running = Some(Running {
                     id,
+                    auto,
                     ..Running::default()
                 });
                 s.notice = None;
@@ -521,7 +557,7 @@ impl Reducible for State {
                 }
             }
             Action::Imported(name, r) => {
-                s.results.insert(0, (Source::File(name), r));
+                s.results.insert(0, (Source::File(name), assessed(r)));
                 s.selected = None;
             }
             Action::Notice(m) => s.notice = Some(m),
@@ -575,7 +611,7 @@ impl Reducible for State {
             Action::OpenHistory(exp, results) => {
                 s.exp = exp;
                 s.drafts.clear();
-                if let Some(r) = results {
+                if let Some(r) = results.map(assessed) {
                     s.results.insert(0, (Source::History, r));
                     s.selected = None;
                 }
@@ -622,6 +658,49 @@ mod tests {
         for w in WorkloadKind::ALL {
             assert_eq!(page_default(w, 2).workload.name, w);
         }
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn repetitions_take_auto_and_a_budget_only_with_it() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::Edit("repetitions".into(), "lots".into()));
+        assert!(
+            s.drafts["repetitions"].1.contains("\"auto\""),
+            "{:?}",
+            s.drafts
+        );
+        let s = s.reduce(Action::Edit("repetitions".into(), "auto".into()));
+        assert_eq!(s.exp.repetitions, Repetitions::Auto);
+        assert_eq!(s.exp.budget_s, Some(engine::limits::DEFAULT_BUDGET_S));
+        assert!(s.drafts.is_empty());
+        let s = s.reduce(Action::Edit("budget_s".into(), "0".into()));
+        assert!(
+            s.drafts["budget_s"].1.contains("budget_s"),
+            "{:?}",
+            s.drafts
+        );
+        let s = s.reduce(Action::Edit("budget_s".into(), "2.5".into()));
+        assert_eq!(s.exp.budget_s, Some(2.5));
+        let s = s.reduce(Action::Edit("budget_s".into(), "soon".into()));
+        assert!(s.drafts.contains_key("budget_s"));
+        // Back to a fixed count: no budget, and the hidden field's text no longer blocks Run.
+        let s = s.reduce(Action::Edit("repetitions".into(), "5".into()));
+        assert_eq!(s.exp.repetitions, Repetitions::Fixed(5));
+        assert_eq!(s.exp.budget_s, None);
+        assert!(s.drafts.is_empty(), "{:?}", s.drafts);
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn an_auto_run_knows_its_total_may_grow() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::Edit("repetitions".into(), "auto".into()));
+        let exp = Box::new(s.exp.clone());
+        let s = s.reduce(Action::RunStarted(1, Some(exp)));
+        assert!(s.running.as_ref().is_some_and(|r| r.auto));
+        let s = s.reduce(Action::Edit("workload".into(), "primes".into()));
+        let s = s.reduce(Action::Edit("param.n".into(), "1000000000".into()));
+        let q = s.long_run().expect("a long run");
+        assert!(q.contains("(at least "), "{q}");
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]

@@ -1,12 +1,13 @@
 //! The page's markup: pure functions of the state and the handlers.
 
 use engine::limits::ParamKind;
-use engine::measure::{ModelResult, ResultSet};
 use engine::spec::ParamValue;
-use engine::{ModelKind, Order, Sweep, WorkloadKind};
+use engine::{ModelKind, Order, Repetitions, Sweep, WorkloadKind};
 use yew::prelude::*;
 
 use super::charts;
+use super::figures;
+use super::results::{Badges, fmt_time};
 use super::state::{Source, State};
 use crate::python;
 
@@ -24,20 +25,6 @@ pub struct Handlers {
     pub on_toggle_native: Callback<Event>,
     pub on_open_history: Callback<usize>,
     pub on_clear_history: Callback<MouseEvent>,
-}
-
-fn fmt_time(s: f64) -> String {
-    if s >= 1.0 {
-        format!("{s:.3} s")
-    } else if s >= 1e-3 {
-        format!("{:.2} ms", s * 1e3)
-    } else {
-        format!("{:.1} µs", s * 1e6)
-    }
-}
-
-fn opt(v: Option<f64>) -> String {
-    v.map_or("–".into(), |v| format!("{v:.2}"))
 }
 
 /// An input whose change is reported as (name, text); shows the draft text when invalid.
@@ -183,7 +170,11 @@ fn controls(state: &State, h: &Handlers) -> Html {
                     <p class="note">{ format!("{} workers on {} logical cores: oversubscribed. CPU-bound work cannot go faster than the cores; waiting work still can.", exp.workers, state.hardware_concurrency) }</p>
                 }
             }
-            { field(state, &h.on_edit, "repetitions", "repetitions", exp.repetitions.to_string(), "number") }
+            { field(state, &h.on_edit, "repetitions", "repetitions (a number, or auto)", exp.repetitions.to_string(), "text") }
+            if exp.repetitions == Repetitions::Auto {
+                <p class="hint" id="auto-hint">{ format!("auto: repeats until the 95% interval of each mean is within ±{:.0}% of it ({} to {} repetitions), and starts no new round once the budget is spent.", engine::limits::AUTO_PRECISION * 100.0, engine::limits::AUTO_MIN_REPETITIONS, engine::limits::AUTO_MAX_REPETITIONS) }</p>
+                { field(state, &h.on_edit, "budget_s", "budget (s)", exp.budget_s.unwrap_or(engine::limits::DEFAULT_BUDGET_S).to_string(), "text") }
+            }
             { field(state, &h.on_edit, "warmups", "warm-ups", exp.warmups.to_string(), "number") }
             { select(&h.on_edit, "timeline", "timeline", if exp.timeline { "on" } else { "off" },
                 vec![("on".into(), "on: a record per task (the chart below)".into(), None), ("off".into(), "off: task counts only, for millions of tiny tasks".into(), None)]) }
@@ -192,6 +183,15 @@ fn controls(state: &State, h: &Handlers) -> Html {
                 { field(state, &h.on_edit, "sweep_values", "sweep values (1,2,4 or 1..4)", sweep_values, "text") }
             }
         </section>
+    }
+}
+
+/// The runs planned: with "auto" repetitions, more may be added as the run goes.
+pub fn runs_of(total: u32, auto: bool) -> String {
+    if auto {
+        format!("at least {total}")
+    } else {
+        total.to_string()
     }
 }
 
@@ -219,8 +219,8 @@ fn run_bar(state: &State, h: &Handlers) -> Html {
             }
             if let Some(r) = running {
                 <div class="progress" id="progress">
-                    <progress max={r.runs_total.max(1).to_string()} value={r.runs.to_string()}></progress>
-                    <span>{ if r.stopping { "stopping…".to_string() } else { format!("{} — run {} of {}, {} tasks done", r.label, r.runs, r.runs_total, r.tasks) } }</span>
+                    <progress max={r.runs_total.max(r.runs).max(1).to_string()} value={r.runs.to_string()}></progress>
+                    <span>{ if r.stopping { "stopping…".to_string() } else { format!("{} — run {} of {}, {} tasks done", r.label, r.runs, runs_of(r.runs_total, r.auto), r.tasks) } }</span>
                 </div>
             } else if let Some(b) = blocker {
                 <span class="muted">{ b }</span>
@@ -235,120 +235,6 @@ fn run_bar(state: &State, h: &Handlers) -> Html {
             if let Some(n) = &state.notice {
                 <p class="notice" id="notice" role="status">{ n }</p>
             }
-        </section>
-    }
-}
-
-fn row(
-    set: usize,
-    index: usize,
-    runtime: &str,
-    r: &ModelResult,
-    ratio: Option<f64>,
-    selected: bool,
-    on_select: &Callback<(usize, usize)>,
-) -> Html {
-    let on_select = on_select.clone();
-    let onclick = Callback::from(move |_| on_select.emit((set, index)));
-    let sd = r
-        .stddev
-        .map_or(String::new(), |s| format!(" ± {}", fmt_time(s)));
-    let verified = match r.verified {
-        Some(true) => {
-            html! { <span class="ok" title={r.verification.clone()}>{ "✓ verified" }</span> }
-        }
-        Some(false) => {
-            html! { <span class="bad" title={r.verification.clone()}>{ "✗ differs" }</span> }
-        }
-        None => html! { <span class="muted" title={r.verification.clone()}>{ "–" }</span> },
-    };
-    let runtime = runtime.to_string();
-    html! {
-        <tr class={classes!(selected.then_some("selected"))} {onclick} data-model={r.model.name()} data-workers={r.workers.to_string()}>
-            <td>{ runtime }</td>
-            <td>{ r.model.name() }</td>
-            <td class="num">{ r.workers }</td>
-            <td class="num">{ r.chunk_size.map_or("–".into(), |c| c.to_string()) }</td>
-            <td class="num">{ format!("{}{sd}", fmt_time(r.mean)) }{ if r.outliers.is_empty() { String::new() } else { format!(" ({} outlier)", r.outliers.len()) } }</td>
-            <td class="num">{ fmt_time(r.median) }</td>
-            <td class="num">{ format!("{} … {}", fmt_time(r.min), fmt_time(r.max)) }</td>
-            <td class="num speedup">{ opt(r.speedup) }</td>
-            <td class="num">{ opt(r.efficiency) }</td>
-            <td class="num ratio" title="wasm mean time / native mean time, same experiment and machine">{ ratio.map_or("–".into(), |x| format!("{x:.2}")) }</td>
-            <td class="num used">{ format!("{} of {}", r.workers_used, r.workers) }</td>
-            <td>{ verified }</td>
-            <td class="answer">{ &r.answer.summary }</td>
-        </tr>
-    }
-}
-
-/// The note under a set that did not finish: why, and how far its stopped run got (click it to
-/// see that run's timeline).
-fn partial_row(
-    set: usize,
-    rs: &ResultSet,
-    selected: bool,
-    on_select: &Callback<(usize, usize)>,
-) -> Html {
-    let Some(p) = &rs.partial else {
-        return html! {};
-    };
-    let index = rs.results.len();
-    // Clicking shows the stopped run's timeline, where there was a run under way.
-    let onclick = p.stopped.is_some().then(|| {
-        let on_select = on_select.clone();
-        Callback::from(move |_: MouseEvent| on_select.emit((set, index)))
-    });
-    html! {
-        <tr class={classes!("partial", selected.then_some("selected"))} {onclick}>
-            <td colspan="13">
-                { for p.lines().into_iter().map(|l| html! { <div>{ l }</div> }) }
-            </td>
-        </tr>
-    }
-}
-
-fn runtime_of(rs: &ResultSet) -> &str {
-    rs.machine.as_ref().map_or("?", |m| m.runtime.as_str())
-}
-
-/// For a browser row: its mean over the mean of the same configuration run natively on the same
-/// experiment, when such a native result is on the page.
-fn wasm_native_ratio(state: &State, rs: &ResultSet, r: &ModelResult) -> Option<f64> {
-    if runtime_of(rs) != "wasm" {
-        return None;
-    }
-    state
-        .results
-        .iter()
-        .map(|(_, other)| other)
-        .filter(|other| runtime_of(other) == "native" && other.experiment == rs.experiment)
-        .flat_map(|other| other.results.iter())
-        .find(|n| n.model == r.model && n.workers == r.workers && n.chunk_size == r.chunk_size)
-        .map(|n| r.mean / n.mean)
-}
-
-fn results(state: &State, h: &Handlers) -> Html {
-    if state.results.is_empty() {
-        return html! { <section class="panel results"><h2>{ "Results" }</h2><p class="muted">{ "Run an experiment, open a link with results, or import a result file from native-runner." }</p></section> };
-    }
-    let selected = state.shown_timeline().unwrap_or((0, 0));
-    html! {
-        <section class="panel results" aria-label="results">
-            <h2>{ "Results" }<button class="small" onclick={h.on_clear.clone()}>{ "clear" }</button></h2>
-            <div class="scroll"><table id="results">
-                <thead><tr>
-                    <th title="wasm: this browser or a browser's export; native: native-runner">{ "runtime" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th><th>{ "mean ± sd" }</th><th>{ "median" }</th>
-                    <th>{ "min … max" }</th><th>{ "speedup" }</th><th>{ "efficiency" }</th><th title="wasm time / native time">{ "wasm/native" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
-                </tr></thead>
-                { for state.results.iter().enumerate().map(|(set, (source, rs))| html! {
-                    <tbody class="set">
-                        <tr class="set-head"><td colspan="13">{ format!("{} — {} n={} ({} repetitions, {} warm-ups)", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, rs.experiment.repetitions, rs.experiment.warmups) }</td></tr>
-                        { for rs.results.iter().enumerate().map(|(i, r)| row(set, i, runtime_of(rs), r, wasm_native_ratio(state, rs, r), (set, i) == selected, &h.on_select)) }
-                        { partial_row(set, rs, (set, rs.results.len()) == selected, &h.on_select) }
-                    </tbody>
-                }) }
-            </table></div>
         </section>
     }
 }
@@ -409,9 +295,14 @@ fn sweep_charts(state: &State) -> Html {
     if speed.is_none() && chunk.is_none() {
         return html! {};
     }
+    // A chart point cannot carry a badge: say here that some are flagged in the table.
+    let flagged = rs.results.iter().any(|r| !r.warnings.is_empty());
     html! {
         <section class="panel charts" aria-label="charts">
             <h2>{ "Sweep" }</h2>
+            if flagged {
+                <p class="note" id="sweep-flagged">{ "⚠ Some of these figures are flagged in the results table; the reasons are under it. Read the chart with them in mind." }</p>
+            }
             <div class="row">
                 if let Some((s, fit)) = speed {
                     <div class="chart" id="speedup-chart">{ svg(s) }<p class="hint">{ format!("Amdahl fit: serial fraction {fit:.3}, so at most {:.1}x however many workers.", if fit > 0.0 { 1.0 / fit } else { f64::INFINITY }) }</p></div>
@@ -550,11 +441,31 @@ fn history_panel(state: &State, h: &Handlers) -> Html {
                     "bad",
                 ),
             };
+            // The best speedup, with its interval and any warning on it: a speedup is never
+            // shown without them.
             let best = e.results.as_ref().and_then(|r| {
                 r.results
                     .iter()
-                    .filter_map(|m| m.speedup)
-                    .max_by(f64::total_cmp)
+                    .filter(|m| m.speedup.is_some())
+                    .max_by(|a, b| {
+                        a.speedup
+                            .unwrap_or(0.0)
+                            .total_cmp(&b.speedup.unwrap_or(0.0))
+                    })
+                    .map(|m| {
+                        let notes: Vec<figures::Note> = m
+                            .warnings
+                            .iter()
+                            .map(|w| figures::Note {
+                                number: 0,
+                                label: w.kind.name().to_string(),
+                                place: String::new(),
+                                message: figures::readable(&w.message),
+                                about_speedup: figures::about_speedup(w.kind),
+                            })
+                            .collect();
+                        html! { <>{ figures::speedup_text(r, m) }<Badges {notes} /></> }
+                    })
             });
             let open = {
                 let cb = h.on_open_history.clone();
@@ -566,7 +477,7 @@ fn history_panel(state: &State, h: &Handlers) -> Html {
                     <td>{ &e.side }</td>
                     <td>{ format!("{} n={}", x.workload.name, x.workload.n) }</td>
                     <td>{ format!("{} x{}", x.model.name, x.workers) }</td>
-                    <td>{ best.map(|b| format!("{b:.2}x")).unwrap_or_else(|| "–".into()) }</td>
+                    <td class="best">{ best.unwrap_or_else(|| html! { "–" }) }</td>
                     <td class={class}>{ status }</td>
                     <td><button class="open-history" onclick={open}>{ "open" }</button></td>
                 </tr>
@@ -607,7 +518,7 @@ pub fn page(state: &State, h: Handlers) -> Html {
                 </div>
                 <div class="main">
                     { run_bar(state, &h) }
-                    { results(state, &h) }
+                    { super::results::results(state, &h.on_clear, &h.on_select) }
                     { timeline(state) }
                     { sweep_charts(state) }
                     { python_panel(state) }

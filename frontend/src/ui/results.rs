@@ -1,0 +1,286 @@
+//! The results: one table of every set run here or brought in, each figure with its interval
+//! and its warnings, the warnings spelled out under the table, and the page's own results
+//! compared with results from elsewhere.
+
+use engine::Repetitions;
+use engine::compare::{self, CompareRow};
+use engine::measure::{ModelResult, ResultSet};
+use yew::prelude::*;
+
+use super::figures::{self, Comparison, NativeRatio, Note, RowNotes};
+use super::state::State;
+
+/// "38.99 ms".
+pub fn fmt_time(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.2}"))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BadgesProps {
+    pub notes: Vec<Note>,
+}
+
+/// One badge per warning: its kind in words and, when numbered, the number of its note under
+/// the table; the full message also on hover.
+#[function_component(Badges)]
+pub fn badges(p: &BadgesProps) -> Html {
+    if p.notes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <span class="badges">
+            { for p.notes.iter().map(|n| html! {
+                <span class="badge" data-kind={n.label.clone()} title={n.message.clone()}>
+                    { figures::badge(&n.label) }
+                    if n.number > 0 { <sup>{ n.number }</sup> }
+                </span>
+            }) }
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NativeRatioProps {
+    pub ratio: Option<NativeRatio>,
+}
+
+/// The wasm/native cell: the ratio with its interval, "no significant difference" where the
+/// interval holds 1, and a badge where either side's timings are flagged.
+#[function_component(NativeRatioCell)]
+pub fn native_ratio_cell(p: &NativeRatioProps) -> Html {
+    let Some(r) = &p.ratio else {
+        return html! { <td class="num ratio" data-label="wasm/native">{ "–" }</td> };
+    };
+    let same = r.row.ci.is_some() && !r.row.significant;
+    html! {
+        <td class="num ratio" title={figures::native_sentence(&r.row)} data-label="wasm/native">
+            <span class="figure">{ figures::with_interval(r.row.ratio, r.row.ci) }</span>
+            if same { <span class="same">{ "no significant difference" }</span> }
+            if let Some(flag) = &r.flag { <Badges notes={vec![flag.clone()]} /> }
+        </td>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NotesProps {
+    pub notes: Vec<Note>,
+}
+
+/// Every warning of the table in full, numbered as its badge.
+#[function_component(WarningNotes)]
+pub fn warning_notes(p: &NotesProps) -> Html {
+    if p.notes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="notes" id="warnings" aria-label="warnings">
+            <h3>{ "Why figures are flagged" }</h3>
+            <ol>
+                { for p.notes.iter().map(|n| html! {
+                    <li value={n.number.to_string()} data-kind={n.label.clone()}>
+                        <strong>{ format!("{}: ", n.place) }</strong>{ &n.message }
+                    </li>
+                }) }
+            </ol>
+        </div>
+    }
+}
+
+fn compare_row(row: &CompareRow) -> Html {
+    let verdict = figures::verdict(row);
+    html! {
+        <tr title={row.sentence()} data-model={row.model.name()} data-workers={row.workers.to_string()}>
+            <td>{ figures::configuration(row.model, row.workers, row.chunk_size) }</td>
+            <td class="num">{ fmt_time(row.mean_a) }</td>
+            <td class="num">{ fmt_time(row.mean_b) }</td>
+            <td class="num ratio">{ figures::with_interval(row.ratio, row.ci) }</td>
+            <td class="num">{ row.p_value.map_or("–".into(), compare::p_text) }</td>
+            <td class={classes!("verdict", row.significant.then_some("differs"))}>{ verdict }</td>
+        </tr>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ComparisonsProps {
+    pub comparisons: Vec<Comparison>,
+    pub awaiting: bool,
+}
+
+/// The page's newest results (A) against each set from a file, a link or the history (B),
+/// configuration by configuration; or, for sets of another experiment, why not.
+#[function_component(Comparisons)]
+pub fn comparisons(p: &ComparisonsProps) -> Html {
+    if p.comparisons.is_empty() && !p.awaiting {
+        return html! {};
+    }
+    html! {
+        <div class="comparisons" id="comparisons" aria-label="comparisons">
+            <h3>{ "Compared with results from elsewhere" }</h3>
+            if p.awaiting {
+                <p class="muted">{ "Run the experiment in this page to compare your results with these, configuration by configuration." }</p>
+            }
+            { for p.comparisons.iter().map(|c| match &c.rows {
+                Err(why) => html! {
+                    <p class="compare-error">{ format!("A ({}) and B ({}) are not compared: {why}.", c.a, c.b) }</p>
+                },
+                Ok(rows) => html! {
+                    <div class="compare">
+                        <p>{ format!("A: {}. B: {}. A/B above 1: A took longer. ", c.a, c.b) }
+                           <span class="muted">{ "95% intervals; p from Welch's t-test on the logarithms of the times." }</span></p>
+                        <div class="scroll"><table>
+                            <thead><tr><th>{ "configuration" }</th><th>{ "A mean" }</th><th>{ "B mean" }</th><th>{ "A/B" }</th><th>{ "p" }</th><th>{ "verdict" }</th></tr></thead>
+                            <tbody>{ for rows.iter().map(compare_row) }</tbody>
+                        </table></div>
+                    </div>
+                },
+            }) }
+        </div>
+    }
+}
+
+/// "3 repetitions, 1 warm-up" or "auto repetitions (budget 10 s), 1 warm-up".
+fn plan(rs: &ResultSet) -> String {
+    let e = &rs.experiment;
+    let reps = match e.repetitions {
+        Repetitions::Fixed(n) => format!("{n} repetitions"),
+        Repetitions::Auto => format!(
+            "auto repetitions, budget {} s",
+            e.budget_s.unwrap_or(engine::limits::DEFAULT_BUDGET_S)
+        ),
+    };
+    format!("{reps}, {} warm-ups", e.warmups)
+}
+
+fn runtime_of(rs: &ResultSet) -> &str {
+    rs.machine.as_ref().map_or("?", |m| m.runtime.as_str())
+}
+
+fn row(
+    set: usize,
+    index: usize,
+    rs: &ResultSet,
+    r: &ModelResult,
+    notes: &RowNotes,
+    selected: bool,
+    on_select: &Callback<(usize, usize)>,
+) -> Html {
+    let on_select = on_select.clone();
+    let onclick = Callback::from(move |_| on_select.emit((set, index)));
+    let sd = r
+        .stddev
+        .map_or(String::new(), |s| format!(" ± {}", fmt_time(s)));
+    let verified = match r.verified {
+        Some(true) => {
+            html! { <span class="ok" title={r.verification.clone()}>{ "✓ verified" }</span> }
+        }
+        Some(false) => {
+            html! { <span class="bad" title={r.verification.clone()}>{ "✗ differs" }</span> }
+        }
+        None => html! { <span class="muted" title={r.verification.clone()}>{ "–" }</span> },
+    };
+    let (speed_notes, time_notes): (Vec<Note>, Vec<Note>) = notes
+        .warnings
+        .iter()
+        .cloned()
+        .partition(|n| n.about_speedup);
+    let spread = format!(
+        "{} repetitions{}",
+        r.times.len(),
+        r.precision.map_or(String::new(), |p| format!(
+            "; the 95% interval of the mean is ±{:.1}% of it",
+            p * 100.0
+        ))
+    );
+    html! {
+        <tr class={classes!(selected.then_some("selected"), (!r.warnings.is_empty()).then_some("flagged"))} {onclick}
+            data-model={r.model.name()} data-workers={r.workers.to_string()} data-reps={r.times.len().to_string()}>
+            <td data-label="runtime">{ runtime_of(rs).to_string() }</td>
+            <td data-label="model">{ r.model.name() }</td>
+            <td class="num" data-label="workers">{ r.workers }</td>
+            <td class="num" data-label="chunk">{ r.chunk_size.map_or("–".into(), |c| c.to_string()) }</td>
+            <td class="num speedup" data-label="speedup"><span class="figure">{ figures::speedup_text(rs, r) }</span><Badges notes={speed_notes} /></td>
+            <td class="num" data-label="efficiency">{ opt(r.efficiency) }</td>
+            <NativeRatioCell ratio={notes.native.clone()} />
+            <td class="num mean" title={spread} data-label="mean ± sd">
+                <span class="figure">{ format!("{}{sd}", fmt_time(r.mean)) }</span>
+                { if r.outliers.is_empty() { String::new() } else { format!(" ({} outlier)", r.outliers.len()) } }
+                <Badges notes={time_notes} />
+            </td>
+            <td class="num" data-label="median">{ fmt_time(r.median) }</td>
+            <td class="num" data-label="min … max">{ format!("{} … {}", fmt_time(r.min), fmt_time(r.max)) }</td>
+            <td class="num used" data-label="used">{ format!("{} of {}", r.workers_used, r.workers) }</td>
+            <td data-label="verified">{ verified }</td>
+            <td class="answer" data-label="answer">{ &r.answer.summary }</td>
+        </tr>
+    }
+}
+
+/// The note under a set that did not finish: why, and how far its stopped run got (click it to
+/// see that run's timeline).
+fn partial_row(
+    set: usize,
+    rs: &ResultSet,
+    selected: bool,
+    on_select: &Callback<(usize, usize)>,
+) -> Html {
+    let Some(p) = &rs.partial else {
+        return html! {};
+    };
+    let index = rs.results.len();
+    // Clicking shows the stopped run's timeline, where there was a run under way.
+    let onclick = p.stopped.is_some().then(|| {
+        let on_select = on_select.clone();
+        Callback::from(move |_: MouseEvent| on_select.emit((set, index)))
+    });
+    html! {
+        <tr class={classes!("partial", selected.then_some("selected"))} {onclick}>
+            <td colspan="13">
+                { for p.lines().into_iter().map(|l| html! { <div>{ l }</div> }) }
+            </td>
+        </tr>
+    }
+}
+
+/// The results panel.
+pub fn results(
+    state: &State,
+    on_clear: &Callback<MouseEvent>,
+    on_select: &Callback<(usize, usize)>,
+) -> Html {
+    if state.results.is_empty() {
+        return html! { <section class="panel results"><h2>{ "Results" }</h2><p class="muted">{ "Run an experiment, open a link with results, or import a result file from native-runner." }</p></section> };
+    }
+    let selected = state.shown_timeline().unwrap_or((0, 0));
+    let annotated = figures::annotate(&state.results);
+    html! {
+        <section class="panel results" aria-label="results">
+            <h2>{ "Results" }<button class="small" onclick={on_clear.clone()}>{ "clear" }</button></h2>
+            <div class="scroll"><table id="results">
+                <thead><tr>
+                    <th title="wasm: this browser or a browser's export; native: native-runner">{ "runtime" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th>
+                    <th title="sequential time / this time, ± the half-width of its 95% interval">{ "speedup" }</th><th>{ "efficiency" }</th><th title="wasm time / native time, ± the half-width of its 95% interval">{ "wasm/native" }</th>
+                    <th>{ "mean ± sd" }</th><th>{ "median" }</th><th>{ "min … max" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
+                </tr></thead>
+                { for state.results.iter().zip(&annotated.rows).enumerate().map(|(set, ((source, rs), notes))| html! {
+                    <tbody class="set">
+                        <tr class="set-head"><td colspan="13">{ format!("{} — {} n={} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, plan(rs)) }</td></tr>
+                        { for rs.results.iter().zip(notes).enumerate().map(|(i, (r, n))| row(set, i, rs, r, n, (set, i) == selected, on_select)) }
+                        { partial_row(set, rs, (set, rs.results.len()) == selected, on_select) }
+                    </tbody>
+                }) }
+            </table></div>
+            <WarningNotes notes={annotated.notes.clone()} />
+            <Comparisons comparisons={figures::comparisons(&state.results)} awaiting={figures::awaiting_comparison(&state.results)} />
+        </section>
+    }
+}
