@@ -88,7 +88,7 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
         out.push(warn(
             WarningKind::Noisy,
             format!(
-                "noisy: the {} repetitions vary by {} of their mean ({} +- {}); about {need} \
+                "noisy: the {} repetitions vary by {} of their mean ({} ± {}); about {need} \
                  repetitions would bring the 95% interval of the mean within 2%",
                 r.times.len(),
                 pct(rsd),
@@ -137,7 +137,7 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
         out.push(warn(
             WarningKind::Budget,
             format!(
-                "budget: {} repetitions reached +-{} (95%), not the +-2% aimed for: {why}",
+                "budget: {} repetitions reached ±{} (95%), not the ±2% aimed for: {why}",
                 r.times.len(),
                 pct(p),
             ),
@@ -146,9 +146,33 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
     out
 }
 
+/// Fills in the intervals a result set written before results carried them lacks, from its
+/// timings, exactly as a run computes them: the mean's precision, and the speedup's interval
+/// against the baseline (the first sequential result), which has none of its own.
+fn fill_intervals(set: &mut ResultSet) {
+    let base = set
+        .results
+        .iter()
+        .position(|r| r.model == ModelKind::Sequential);
+    let base_times = base.map(|b| set.results[b].times.clone());
+    for (i, r) in set.results.iter_mut().enumerate() {
+        if r.precision.is_none() {
+            r.precision = stats::precision(&r.times);
+        }
+        if r.speedup_ci.is_none()
+            && r.speedup.is_some()
+            && Some(i) != base
+            && let Some(b) = &base_times
+        {
+            r.speedup_ci = stats::ratio_estimate(b, &r.times).ci;
+        }
+    }
+}
+
 /// (Re)computes every result's warnings from its figures and the machine's, replacing any it
 /// had: idempotent, so results read from a file can be assessed again.
 pub fn assess(set: &mut ResultSet) {
+    fill_intervals(set);
     let rep = set.experiment.repetitions;
     let waiting = set.experiment.workload.name == WorkloadKind::Sleep;
     let cores = set.machine.as_ref().map(|m| m.logical_cores.max(1));

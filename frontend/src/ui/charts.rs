@@ -264,7 +264,7 @@ pub fn speedup_svg(results: &ResultSet) -> Option<(String, f64)> {
         .collect();
     // Each speedup's 95% interval, drawn as a vertical bar through its point.
     let intervals: Vec<(u32, [f64; 2])> = swept()
-        .filter_map(|r| Some((r.workers, super::figures::speedup_interval(results, r)?)))
+        .filter_map(|r| Some((r.workers, r.speedup_ci?)))
         .collect();
     let distinct = {
         let mut w: Vec<u32> = points.iter().map(|p| p.0).collect();

@@ -7,7 +7,6 @@
 use engine::ModelKind;
 use engine::compare::{self, CompareRow};
 use engine::measure::{ModelResult, ResultSet};
-use engine::stats;
 use engine::warning::WarningKind;
 
 use super::state::Source;
@@ -20,29 +19,10 @@ pub fn with_interval(value: f64, ci: Option<[f64; 2]>) -> String {
     }
 }
 
-/// The speedup's 95% interval. Results written before results carried one get it computed
-/// here the engine's way, from the baseline's timings and this result's, so an older file
-/// shows the same figure a new run would.
-pub fn speedup_interval(set: &ResultSet, r: &ModelResult) -> Option<[f64; 2]> {
-    if r.speedup_ci.is_some() {
-        return r.speedup_ci;
-    }
-    r.speedup?;
-    let base = set
-        .results
-        .iter()
-        .find(|b| b.model == ModelKind::Sequential)?;
-    // The baseline's own speedup is 1 by definition, without an interval.
-    if std::ptr::eq(base, r) {
-        return None;
-    }
-    stats::ratio_estimate(&base.times, &r.times).ci
-}
-
 /// The speedup cell: "1.95 ± 0.03", or "–" without a baseline.
-pub fn speedup_text(set: &ResultSet, r: &ModelResult) -> String {
+pub fn speedup_text(r: &ModelResult) -> String {
     r.speedup
-        .map_or("–".into(), |s| with_interval(s, speedup_interval(set, r)))
+        .map_or("–".into(), |s| with_interval(s, r.speedup_ci))
 }
 
 /// Whether a warning is about the speedup (shown beside it) rather than about the timings
@@ -64,11 +44,6 @@ pub fn configuration(model: ModelKind, workers: u32, chunk: Option<u64>) -> Stri
         s.push_str(&format!(", chunk {c}"));
     }
     s
-}
-
-/// A warning's message as the page writes figures: "±" where the message has "+-".
-pub fn readable(message: &str) -> String {
-    message.replace("+-", "±")
 }
 
 /// A warning numbered for the notes under the table.
@@ -174,7 +149,7 @@ pub fn annotate(results: &[(Source, ResultSet)]) -> Annotated {
                     number: out.notes.len() + 1,
                     label: w.kind.name().to_string(),
                     place: place.clone(),
-                    message: readable(&w.message),
+                    message: w.message.clone(),
                     about_speedup: about_speedup(w.kind),
                 };
                 out.notes.push(note.clone());
@@ -295,7 +270,7 @@ mod tests {
     }
 
     fn result(model: ModelKind, workers: u32, times: &[f64]) -> ModelResult {
-        let s = stats::summarize(times);
+        let s = engine::stats::summarize(times);
         let json = serde_json::json!({
             "model": model, "workers": workers, "times": times,
             "mean": s.mean, "stddev": s.stddev, "median": s.median, "min": s.min, "max": s.max,
@@ -336,10 +311,12 @@ mod tests {
     fn an_older_file_gets_its_speedup_interval_from_its_timings() {
         let mut rs = set("wasm", 2, &[1.0, 1.01, 0.99], &[0.5, 0.51, 0.49], 2.0);
         rs.results[1].speedup_ci = None;
-        let text = speedup_text(&rs, &rs.results[1]);
+        // As the page does with every file it reads.
+        engine::warning::assess(&mut rs);
+        let text = speedup_text(&rs.results[1]);
         assert!(text.starts_with("2.00 ± 0.0"), "{text}");
         assert_eq!(
-            speedup_text(&rs, &rs.results[0]),
+            speedup_text(&rs.results[0]),
             "1.00",
             "the baseline has none"
         );

@@ -208,7 +208,7 @@ fn row(
             <td data-label="model">{ r.model.name() }</td>
             <td class="num" data-label="workers">{ r.workers }</td>
             <td class="num" data-label="chunk">{ r.chunk_size.map_or("–".into(), |c| c.to_string()) }</td>
-            <td class="num speedup" data-label="speedup"><span class="figure">{ figures::speedup_text(rs, r) }</span><Badges notes={speed_notes} /></td>
+            <td class="num speedup" data-label="speedup"><span class="figure">{ figures::speedup_text(r) }</span><Badges notes={speed_notes} /></td>
             <td class="num" data-label="efficiency">{ opt(r.efficiency) }</td>
             <NativeRatioCell ratio={notes.native.clone()} />
             <td class="num mean" title={spread} data-label="mean ± sd">

@@ -460,11 +460,11 @@ fn history_panel(state: &State, h: &Handlers) -> Html {
                                 number: 0,
                                 label: w.kind.name().to_string(),
                                 place: String::new(),
-                                message: figures::readable(&w.message),
+                                message: w.message.clone(),
                                 about_speedup: figures::about_speedup(w.kind),
                             })
                             .collect();
-                        html! { <>{ figures::speedup_text(r, m) }<Badges {notes} /></> }
+                        html! { <>{ figures::speedup_text(m) }<Badges {notes} /></> }
                     })
             });
             let open = {
