@@ -11,9 +11,13 @@ use crate::suite::{
 pub const FRESH_PAGE_NOTE: &str = include_str!("fresh_page_note.md");
 
 /// The engine's warnings under a table: "⚠ dynamic-pool, native, 2 workers: noisy: ...".
-fn flag_list<'a>(s: &mut String, flags: impl Iterator<Item = (&'a str, &'a crate::suite::Flag)>) {
+/// Each item: the row's label, the model the row measures, and a flag of its experiment.
+fn flag_list<'a>(
+    s: &mut String,
+    flags: impl Iterator<Item = (&'a str, &'a str, &'a crate::suite::Flag)>,
+) {
     let mut any = false;
-    for (what, f) in flags {
+    for (what, model, f) in flags {
         if !any {
             let _ = writeln!(
                 s,
@@ -21,14 +25,17 @@ fn flag_list<'a>(s: &mut String, flags: impl Iterator<Item = (&'a str, &'a crate
             );
             any = true;
         }
-        let _ = writeln!(
-            s,
-            "- {what}, {}, {} {}: {}",
-            f.side,
-            f.workers,
-            if f.workers == 1 { "worker" } else { "workers" },
-            f.message
-        );
+        // A sweep's flags include its sequential baseline's, which are said as such.
+        let config = if f.model == model {
+            format!(
+                "{} {}",
+                f.workers,
+                if f.workers == 1 { "worker" } else { "workers" }
+            )
+        } else {
+            format!("its {} baseline", f.model)
+        };
+        let _ = writeln!(s, "- {what}, {}, {config}: {}", f.side, f.message);
     }
 }
 
@@ -233,9 +240,11 @@ pub fn markdown(r: &Report) -> String {
     }
     flag_list(
         &mut s,
-        r.wasm_native
-            .iter()
-            .flat_map(|row| row.flags.iter().map(move |f| (row.workload.as_str(), f))),
+        r.wasm_native.iter().flat_map(|row| {
+            row.flags
+                .iter()
+                .map(move |f| (row.workload.as_str(), "sequential", f))
+        }),
     );
     let _ = writeln!(s, "\n{}\n", crate::report::FRESH_PAGE_NOTE);
 
@@ -263,7 +272,11 @@ pub fn markdown(r: &Report) -> String {
         for row in &rows {
             let _ = write!(s, "| {} |", row.model);
             let flagged = |side: &str, w: u32| {
-                if row.flags.iter().any(|f| f.side == side && f.workers == w) {
+                if row
+                    .flags
+                    .iter()
+                    .any(|f| f.side == side && f.workers == w && f.model == row.model)
+                {
                     " ⚠"
                 } else {
                     ""
@@ -298,8 +311,11 @@ pub fn markdown(r: &Report) -> String {
         }
         flag_list(
             &mut s,
-            rows.iter()
-                .flat_map(|row| row.flags.iter().map(move |f| (row.model.as_str(), f))),
+            rows.iter().flat_map(|row| {
+                row.flags
+                    .iter()
+                    .map(move |f| (row.model.as_str(), row.model.as_str(), f))
+            }),
         );
         let _ = writeln!(s);
     }
