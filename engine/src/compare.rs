@@ -36,30 +36,34 @@ pub struct CompareRow {
 }
 
 impl CompareRow {
-    /// "1.30 ± 0.04 times as long (p = 0.001)" or "no significant difference (0.99 ± 0.03)".
-    pub fn sentence(&self) -> String {
-        let err = self.ci.map_or(String::new(), |[lo, hi]| {
-            format!(" ± {:.2}", (hi - lo) / 2.0)
-        });
+    /// What a reader may conclude, in a few words: "A slower", "A faster", "no significant
+    /// difference", or "no interval (one repetition)".
+    pub fn verdict(&self) -> &'static str {
+        if self.ci.is_none() {
+            "no interval (one repetition)"
+        } else if !self.significant {
+            "no significant difference"
+        } else if self.ratio > 1.0 {
+            "A slower"
+        } else {
+            "A faster"
+        }
+    }
+
+    /// The comparison in a sentence, naming the two sides `a` and `b`: "A took 1.30 ± 0.04
+    /// times as long as B, p < 0.001", or "no significant difference between A and B (A/B
+    /// 0.99 ± 0.03, p = 0.41)".
+    pub fn sentence(&self, a: &str, b: &str) -> String {
+        let ratio = stats::with_interval(self.ratio, self.ci);
         let p = self
             .p_value
             .map_or(String::new(), |p| format!(", p = {}", p_text(p)));
         if self.ci.is_none() {
-            format!(
-                "A/B {:.2}: one repetition on a side, so no interval and no verdict",
-                self.ratio
-            )
+            format!("{a}/{b} {ratio}: one repetition on a side, so no interval and no verdict")
         } else if self.significant {
-            if self.ratio >= 1.0 {
-                format!("A took {:.2}{err} times as long as B{p}", self.ratio)
-            } else {
-                format!(
-                    "A took {:.2}{err} times as long as B (faster){p}",
-                    self.ratio
-                )
-            }
+            format!("{a} took {ratio} times as long as {b}{p}")
         } else {
-            format!("no significant difference (A/B {:.2}{err}{p})", self.ratio)
+            format!("no significant difference between {a} and {b} ({a}/{b} {ratio}{p})")
         }
     }
 }

@@ -26,12 +26,13 @@ pub struct AnswerInfo {
     pub sha256: String,
 }
 
-impl From<&Answer> for AnswerInfo {
-    fn from(a: &Answer) -> Self {
+impl AnswerInfo {
+    /// `a`, described by its `sha256` digest (computed once per distinct answer).
+    fn new(a: &Answer, sha256: &str) -> Self {
         AnswerInfo {
             summary: a.summary.clone(),
             output_bytes: a.output.len() as u64,
-            sha256: a.sha256(),
+            sha256: sha256.to_string(),
         }
     }
 }
@@ -166,9 +167,9 @@ pub struct Step {
 /// What one configuration has measured so far.
 #[derive(Default)]
 struct Measured {
-    warmups_done: u32,
     times: Vec<f64>,
-    answers: Vec<Answer>,
+    /// The distinct answers and their digests (hashed once each: outputs can be megabytes).
+    answers: Vec<(Answer, String)>,
     /// The last timed run (its records are the timeline).
     last: Option<RunOutcome>,
     /// `"auto"` repetitions: this configuration reached its precision and runs no more.
@@ -352,65 +353,59 @@ impl ExperimentRun {
     /// Records the outcome of `step`.
     pub fn complete(&mut self, step: Step, outcome: RunOutcome) {
         self.runs_done += 1;
-        let m = &mut self.measured[step.config];
         if step.warmup {
-            m.warmups_done += 1;
             return;
         }
+        let m = &mut self.measured[step.config];
         m.times.push(outcome.wall);
-        if !m.answers.contains(&outcome.answer) {
-            m.answers.push(outcome.answer.clone());
+        if !m.answers.iter().any(|(a, _)| *a == outcome.answer) {
+            let digest = outcome.answer.sha256();
+            m.answers.push((outcome.answer.clone(), digest));
         }
         // Only the last repetition's records are kept: a run of a million tasks would otherwise
         // hold a million records per repetition.
         m.last = Some(outcome);
         if self.journal.is_some() {
             // What was measured survives a stop in the next run.
-            let results = self.results(false);
+            let results = self.results();
             if let Some(j) = &self.journal {
                 j.set_results(results);
             }
         }
     }
 
-    /// The results so far, of every configuration that has a timed run (warnings included
-    /// when `assess`).
-    fn results(&mut self, assess: bool) -> Vec<ModelResult> {
+    /// The results so far, of every configuration that has a timed run (warnings not yet
+    /// assessed).
+    fn results(&mut self) -> Vec<ModelResult> {
         let mut out = Vec::new();
-        let mut baseline: Option<(Vec<f64>, String)> = None;
+        let mut baseline: Option<(&[f64], &str)> = None;
         for (cfg, m) in self.configs.iter().zip(&self.measured) {
             let Some(last) = &m.last else { continue };
-            let (verified, verification) = verify(
+            let digest = m
+                .answers
+                .iter()
+                .find(|(a, _)| *a == last.answer)
+                .map_or("", |(_, d)| d.as_str());
+            let verification = verify(
                 &self.exp,
                 &m.answers,
-                baseline.as_ref().map(|b| b.1.as_str()),
+                baseline.map(|b| b.1),
                 &mut self.references,
             );
             // The baseline's own speedup is 1 by definition, without an interval.
             let is_baseline = cfg.model.name == ModelKind::Sequential && baseline.is_none();
             if is_baseline {
-                baseline = Some((m.times.clone(), last.answer.sha256()));
+                baseline = Some((&m.times, digest));
             }
             out.push(model_result(
                 cfg,
                 &m.times,
-                baseline.as_ref().map(|b| b.0.as_slice()),
+                baseline.map(|b| b.0),
                 is_baseline,
                 last,
-                verified,
+                digest,
                 verification,
             ));
-        }
-        if assess {
-            let mut set = ResultSet {
-                schema_version: SCHEMA_VERSION,
-                experiment: self.exp.clone(),
-                machine: None,
-                results: out,
-                partial: None,
-            };
-            crate::warning::assess(&mut set);
-            out = set.results;
         }
         out
     }
@@ -419,14 +414,15 @@ impl ExperimentRun {
     /// Its warnings are assessed without a machine; a host that sets one calls
     /// [`ResultSet::set_machine`], which assesses them again against its cores and clock.
     pub fn finish(mut self) -> ResultSet {
-        let results = self.results(true);
-        ResultSet {
+        let mut set = ResultSet {
             schema_version: SCHEMA_VERSION,
+            results: self.results(),
             experiment: self.exp,
             machine: None,
-            results,
             partial: None,
-        }
+        };
+        crate::warning::assess(&mut set);
+        set
     }
 }
 
@@ -460,7 +456,7 @@ pub fn run_experiment(
 
 fn verify(
     exp: &Experiment,
-    answers: &[Answer],
+    answers: &[(Answer, String)],
     baseline_sha: Option<&str>,
     references: &mut Vec<(String, Reference)>,
 ) -> (Option<bool>, String) {
@@ -474,9 +470,8 @@ fn verify(
             answers.len()
         ));
     }
-    let digests: Vec<String> = answers.iter().map(Answer::sha256).collect();
     if let Some(sha) = baseline_sha {
-        let same = digests.iter().all(|d| d == sha);
+        let same = answers.iter().all(|(_, d)| d == sha);
         and(same);
         notes.push(if same {
             "matches sequential".to_string()
@@ -485,7 +480,7 @@ fn verify(
         });
     }
     let mut refs = Vec::new();
-    for (a, digest) in answers.iter().zip(&digests) {
+    for (a, digest) in answers {
         let verdict = match references.iter().find(|(d, _)| d == digest) {
             Some((_, r)) => r.clone(),
             None => {
@@ -523,12 +518,14 @@ fn model_result(
     baseline: Option<&[f64]>,
     is_baseline: bool,
     last: &RunOutcome,
-    verified: Option<bool>,
-    verification: String,
+    digest: &str,
+    (verified, verification): (Option<bool>, String),
 ) -> ModelResult {
     let s = summarize(times);
     let workers = cfg.workers as u32;
-    let estimate = baseline.map(|b| stats::ratio_estimate(b, times));
+    let estimate = baseline
+        .filter(|_| !is_baseline)
+        .map(|b| stats::ratio_estimate(b, times));
     let speedup = if is_baseline {
         Some(1.0)
     } else {
@@ -563,10 +560,10 @@ fn model_result(
         outliers: s.outliers,
         precision: stats::precision(times),
         speedup,
-        speedup_ci: estimate.filter(|_| !is_baseline).and_then(|e| e.ci),
+        speedup_ci: estimate.and_then(|e| e.ci),
         efficiency: speedup.map(|sp| sp / f64::from(workers)),
         karp_flatt: speedup.and_then(|sp| karp_flatt(sp, workers)),
-        answer: AnswerInfo::from(&last.answer),
+        answer: AnswerInfo::new(&last.answer, digest),
         verified,
         verification,
         workers_used: stats.len() as u32,

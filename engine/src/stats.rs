@@ -206,10 +206,14 @@ impl RatioEstimate {
     pub fn significant(&self) -> bool {
         self.ci.is_some_and(|[lo, hi]| lo > 1.0 || hi < 1.0)
     }
+}
 
-    /// "1.95 ± 0.03": the ratio and the half-width of its interval.
-    pub fn half_width(&self) -> Option<f64> {
-        self.ci.map(|[lo, hi]| (hi - lo) / 2.0)
+/// "1.95 ± 0.03" as hyperfine writes it: a ratio and the half-width of its interval; "1.95"
+/// without one.
+pub fn with_interval(value: f64, ci: Option<[f64; 2]>) -> String {
+    match ci {
+        Some([lo, hi]) => format!("{value:.2} ± {:.2}", (hi - lo) / 2.0),
+        None => format!("{value:.2}"),
     }
 }
 

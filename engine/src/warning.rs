@@ -149,11 +149,7 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
 /// Fills in the intervals a result set written before results carried them lacks, from its
 /// timings, exactly as a run computes them: the mean's precision, and the speedup's interval
 /// against the baseline (the first sequential result), which has none of its own.
-fn fill_intervals(set: &mut ResultSet) {
-    let base = set
-        .results
-        .iter()
-        .position(|r| r.model == ModelKind::Sequential);
+fn fill_intervals(set: &mut ResultSet, base: Option<usize>) {
     let base_times = base.map(|b| set.results[b].times.clone());
     for (i, r) in set.results.iter_mut().enumerate() {
         if r.precision.is_none() {
@@ -172,7 +168,12 @@ fn fill_intervals(set: &mut ResultSet) {
 /// (Re)computes every result's warnings from its figures and the machine's, replacing any it
 /// had: idempotent, so results read from a file can be assessed again.
 pub fn assess(set: &mut ResultSet) {
-    fill_intervals(set);
+    // The baseline is the first sequential result, as the run that made them puts it first.
+    let base = set
+        .results
+        .iter()
+        .position(|r| r.model == ModelKind::Sequential);
+    fill_intervals(set, base);
     let rep = set.experiment.repetitions;
     let waiting = set.experiment.workload.name == WorkloadKind::Sleep;
     let cores = set.machine.as_ref().map(|m| m.logical_cores.max(1));
@@ -180,21 +181,19 @@ pub fn assess(set: &mut ResultSet) {
     for r in &mut set.results {
         r.warnings = timing_warnings(r, rep, timer);
     }
-    let baseline_issues: Vec<WarningKind> = set
-        .results
-        .iter()
-        .find(|r| r.model == ModelKind::Sequential)
+    let baseline_issues: Vec<WarningKind> = base
         .map(|b| {
-            b.warnings
+            set.results[b]
+                .warnings
                 .iter()
                 .map(|w| w.kind)
                 .filter(|k| k.taints_baseline())
                 .collect()
         })
         .unwrap_or_default();
-    for r in &mut set.results {
+    for (i, r) in set.results.iter_mut().enumerate() {
         let Some(speedup) = r.speedup else { continue };
-        if r.model == ModelKind::Sequential {
+        if Some(i) == base {
             continue;
         }
         // Waiting overlaps without cores: only the workers bound a sleep's speedup.

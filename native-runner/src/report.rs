@@ -29,6 +29,7 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
 }
 
 pub use engine::stats::human_time;
+use engine::stats::with_interval;
 
 fn opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".to_string(), |v| format!("{v:.digits$}"))
@@ -67,11 +68,9 @@ pub fn comparisons(results: &ResultSet) -> Vec<String> {
                     "slower",
                 )
             };
-            let err = ci.map_or(String::new(), |[lo, hi]| {
-                format!(" ± {:.2}", (hi - lo) / 2.0)
-            });
             Some(format!(
-                "{label}: {value:.2}{err} times {word} than sequential{flagged}"
+                "{label}: {} times {word} than sequential{flagged}",
+                with_interval(value, ci)
             ))
         })
         .collect()
@@ -79,11 +78,8 @@ pub fn comparisons(results: &ResultSet) -> Vec<String> {
 
 /// "1.95 ± 0.03": a speedup with its interval's half-width.
 fn speedup_cell(r: &ModelResult) -> String {
-    match (r.speedup, r.speedup_ci) {
-        (Some(s), Some([lo, hi])) => format!("{s:.2} ± {:.2}", (hi - lo) / 2.0),
-        (Some(s), None) => format!("{s:.2}"),
-        _ => "-".into(),
-    }
+    r.speedup
+        .map_or_else(|| "-".into(), |s| with_interval(s, r.speedup_ci))
 }
 
 fn label(r: &ModelResult) -> String {
@@ -99,18 +95,24 @@ fn label(r: &ModelResult) -> String {
     s
 }
 
+/// An empty table in the terminal's style, or Markdown's.
+fn table(markdown: bool) -> Table {
+    let mut t = Table::new();
+    t.load_preset(if markdown {
+        ASCII_MARKDOWN
+    } else {
+        UTF8_FULL_CONDENSED
+    });
+    t
+}
+
 struct TableExporter {
     markdown: bool,
 }
 
 impl Exporter for TableExporter {
     fn export(&self, results: &ResultSet) -> String {
-        let mut t = Table::new();
-        t.load_preset(if self.markdown {
-            ASCII_MARKDOWN
-        } else {
-            UTF8_FULL_CONDENSED
-        });
+        let mut t = table(self.markdown);
         t.set_header([
             "model",
             "workers",
@@ -222,12 +224,7 @@ pub fn comparison(
         s.push('\n');
         return s;
     }
-    let mut t = Table::new();
-    t.load_preset(if format == CompareFormat::Markdown {
-        ASCII_MARKDOWN
-    } else {
-        UTF8_FULL_CONDENSED
-    });
+    let mut t = table(format == CompareFormat::Markdown);
     t.set_header([
         "model",
         "workers",
@@ -250,13 +247,7 @@ pub fn comparison(
             Cell::new(human_time(r.mean_b)),
             Cell::new(format!("{:.3}{ci}", r.ratio)),
             Cell::new(r.p_value.map_or("-".into(), engine::compare::p_text)),
-            Cell::new(if r.ci.is_none() {
-                "no verdict (1 repetition)"
-            } else if r.significant {
-                "different"
-            } else {
-                "no significant difference"
-            }),
+            Cell::new(r.verdict()),
         ]);
     }
     let mut out = format!(
@@ -272,7 +263,7 @@ pub fn comparison(
             r.model,
             r.workers,
             if r.workers == 1 { "" } else { "s" },
-            r.sentence()
+            r.sentence("A", "B")
         ));
     }
     out.push_str(

@@ -215,10 +215,7 @@ pub fn markdown(r: &Report) -> String {
          the suite page's.\n\n\
          | workload | n | native median | browser median | browser / native, suite page | browser / native, fresh page | fresh / suite | verified |\n|---|---|---|---|---|---|---|---|"
     );
-    let pm = |ratio: f64, ci: Option<[f64; 2]>| match ci {
-        Some([lo, hi]) => format!("{ratio:.2} ± {:.2}", (hi - lo) / 2.0),
-        None => format!("{ratio:.2}"),
-    };
+    let pm = engine::stats::with_interval;
     for row in &r.wasm_native {
         let (fresh, vs) = match &row.fresh {
             Some(f) => (

@@ -11,13 +11,7 @@ use engine::warning::WarningKind;
 
 use super::state::Source;
 
-/// "1.95" without an interval, "1.95 ± 0.03" with one (its half-width).
-pub fn with_interval(value: f64, ci: Option<[f64; 2]>) -> String {
-    match ci {
-        Some([lo, hi]) => format!("{value:.2} ± {:.2}", (hi - lo) / 2.0),
-        None => format!("{value:.2}"),
-    }
-}
+pub use engine::stats::with_interval;
 
 /// The speedup cell: "1.95 ± 0.03", or "–" without a baseline.
 pub fn speedup_text(r: &ModelResult) -> String {
@@ -179,37 +173,6 @@ pub fn annotate(results: &[(Source, ResultSet)]) -> Annotated {
     out
 }
 
-/// The short verdict on a ratio: what a reader may conclude from it.
-pub fn verdict(row: &CompareRow) -> &'static str {
-    if row.ci.is_none() {
-        "no interval (one repetition)"
-    } else if row.significant {
-        if row.ratio > 1.0 {
-            "A slower"
-        } else {
-            "A faster"
-        }
-    } else {
-        "no significant difference"
-    }
-}
-
-/// The wasm/native ratio in a sentence: "the browser took 1.30 ± 0.04 times as long as
-/// native (p < 0.001)".
-pub fn native_sentence(row: &CompareRow) -> String {
-    let ratio = with_interval(row.ratio, row.ci);
-    let p = row
-        .p_value
-        .map_or(String::new(), |p| format!(", p = {}", compare::p_text(p)));
-    if row.ci.is_none() {
-        format!("wasm/native {ratio}: one repetition on a side, so no interval and no verdict")
-    } else if row.significant {
-        format!("the browser took {ratio} times as long as native{p}")
-    } else {
-        format!("no significant difference between the browser and native (wasm/native {ratio}{p})")
-    }
-}
-
 /// One comparison of the page's own results (A) with results from elsewhere (B).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
@@ -348,7 +311,11 @@ mod tests {
         let a = annotate(&[(Source::Browser, wasm.clone()), (Source::Native, native)]);
         let r = a.rows[0][1].native.as_ref().expect("a ratio");
         assert!(r.row.significant);
-        assert!(native_sentence(&r.row).starts_with("the browser took 1.30 ± 0.0"));
+        assert!(
+            r.row
+                .sentence("wasm", "native")
+                .starts_with("wasm took 1.30 ± 0.0")
+        );
         assert_eq!(r.flag, None);
         assert!(a.rows[1][1].native.is_none(), "only browser rows get one");
 
@@ -365,7 +332,7 @@ mod tests {
             !r.row.significant,
             "a noisy side leaves no significant difference"
         );
-        assert_eq!(verdict(&r.row), "no significant difference");
+        assert_eq!(r.row.verdict(), "no significant difference");
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
@@ -379,7 +346,7 @@ mod tests {
         ]);
         let rows = c[0].rows.as_ref().expect("comparable");
         assert_eq!(rows.len(), 2);
-        assert_eq!(verdict(&rows[1]), "no significant difference");
+        assert_eq!(rows[1].verdict(), "no significant difference");
 
         let mut other = theirs;
         other.experiment.workload.n += 1;

@@ -63,7 +63,7 @@ pub fn native_ratio_cell(p: &NativeRatioProps) -> Html {
     };
     let same = r.row.ci.is_some() && !r.row.significant;
     html! {
-        <td class="num ratio" title={figures::native_sentence(&r.row)} data-label="wasm/native">
+        <td class="num ratio" title={r.row.sentence("wasm", "native")} data-label="wasm/native">
             <span class="figure">{ figures::with_interval(r.row.ratio, r.row.ci) }</span>
             if same { <span class="same">{ "no significant difference" }</span> }
             if let Some(flag) = &r.flag { <Badges notes={vec![flag.clone()]} /> }
@@ -97,9 +97,9 @@ pub fn warning_notes(p: &NotesProps) -> Html {
 }
 
 fn compare_row(row: &CompareRow) -> Html {
-    let verdict = figures::verdict(row);
+    let verdict = row.verdict();
     html! {
-        <tr title={row.sentence()} data-model={row.model.name()} data-workers={row.workers.to_string()}>
+        <tr title={row.sentence("A", "B")} data-model={row.model.name()} data-workers={row.workers.to_string()}>
             <td>{ figures::configuration(row.model, row.workers, row.chunk_size) }</td>
             <td class="num">{ fmt_time(row.mean_a) }</td>
             <td class="num">{ fmt_time(row.mean_b) }</td>
