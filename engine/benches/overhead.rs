@@ -76,7 +76,7 @@ fn overhead(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    for model in ModelKind::ALL {
+    for &model in ModelKind::ALL {
         if model == ModelKind::ProcessPool && env.worker_program.is_none() {
             eprintln!(
                 "note: skipping process-pool: no engine-worker binary found beside {:?} \

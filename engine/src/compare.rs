@@ -10,8 +10,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::measure::{ModelResult, ResultSet};
 use crate::model::ModelKind;
+use crate::result::{ModelResult, ResultSet};
 use crate::stats;
 
 /// The significance level.
@@ -152,8 +152,8 @@ pub fn row(a: &ModelResult, b: &ModelResult) -> CompareRow {
         model: a.model,
         workers: a.workers,
         chunk_size: a.chunk_size,
-        mean_a: a.mean,
-        mean_b: b.mean,
+        mean_a: a.summary.mean,
+        mean_b: b.summary.mean,
         ratio: e.ratio,
         ci: e.ci,
         p_value: e.p_value,

@@ -1,6 +1,15 @@
-//! Small, precise error types: one per boundary (spec, link, run).
+//! Small, precise error types: one per boundary (spec, sweep list, link, run).
 
 use thiserror::Error;
+
+/// Why a list of sweep values (`--workers 1..4`, the page's sweep field) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ListError {
+    #[error("'{0}' is not a number, a list like 1,2,4 or a range like 1..4")]
+    NotAList(String),
+    #[error("range {0} must go upwards and have at most {max} values", max = crate::limits::MAX_SWEEP_POINTS)]
+    BadRange(String),
+}
 
 /// Why an experiment spec was refused.
 #[derive(Debug, Clone, PartialEq, Error)]

@@ -7,24 +7,26 @@
 //! - [`link`]: the compact link form (deflate + base64url in a URL fragment): [`link::encode`],
 //!   [`link::decode`].
 //! - [`limits`]: every default and limit, in one place.
-//! - [`workload`]: [`WorkloadKind`] (mandelbrot, spectral-norm, fannkuch-redux, n-body, primes,
-//!   square, sleep, stream, counter, amdahl), the [`Job`] interface, answers and references.
-//! - [`model`]: [`ModelKind`] (sequential, thread-per-task, static-pool, dynamic-pool,
-//!   work-stealing, message-passing, shared-state, process-pool, async, gil), [`run_once`], and
-//!   the per-task [`TaskRecord`].
-//! - [`measure`]: [`run_experiment`] and the result types ([`ResultSet`], [`ModelResult`]).
+//! - [`workload`]: [`WorkloadKind`] and each workload's descriptor ([`WorkloadKind::info`]), the
+//!   [`Job`] interface, answers and references.
+//! - [`model`]: [`ModelKind`] and each model's descriptor ([`ModelKind::info`]), [`run_once`],
+//!   and the per-task [`TaskRecord`].
+//! - [`measure`]: [`run_experiment`] and [`ExperimentRun`], the schedule every host drives.
+//! - [`result`]: the result schema ([`ResultSet`], [`ModelResult`], the partial-result note) and
+//!   its CSV form.
 //! - [`estimate`]: a rough run-time estimate before running, for asking before long runs.
 //! - [`journal`]: what an experiment has done so far, for the partial result of a run that is
-//!   stopped or times out ([`journal::Partial`]).
+//!   stopped or times out ([`result::Partial`]).
 //! - [`stats`]: mean, standard deviation, median, outliers, Karp-Flatt, Amdahl fit.
 //! - [`machine`]: [`MachineInfo`] and the timer resolution measurement.
 //! - [`error`]: [`SpecError`], [`LinkError`], [`RunError`].
 //!
 //! # Example
 //! ```
-//! use engine::{Experiment, ModelKind, RunEnv, WorkloadKind, run_experiment};
+//! use engine::{Experiment, ModelKind, RunEnv, run_experiment};
 //!
-//! let mut exp = Experiment::new(WorkloadKind::Primes, ModelKind::DynamicPool, 2);
+//! // Workloads and models by name, as the CLI and links give them.
+//! let mut exp = Experiment::new("primes".parse()?, "dynamic-pool".parse()?, 2);
 //! exp.workload.n = 100_000;
 //! exp.repetitions = engine::Repetitions::Fixed(3);
 //! let exp = exp.validate().unwrap();
@@ -39,6 +41,7 @@
 //! assert_eq!(pool.answer.summary, "9592 primes below 100000");
 //! assert_eq!(pool.verified, Some(true));
 //! println!("{:.2}x faster than sequential", pool.speedup.unwrap());
+//! # Ok::<(), engine::SpecError>(())
 //! ```
 
 #![forbid(unsafe_code)]
@@ -52,17 +55,19 @@ pub mod link;
 pub mod machine;
 pub mod measure;
 pub mod model;
+pub mod result;
 pub mod spec;
 pub mod stats;
 pub mod threads;
 pub mod warning;
 pub mod workload;
 
-pub use error::{LinkError, RunError, SpecError};
+pub use error::{LinkError, ListError, RunError, SpecError};
 pub use machine::MachineInfo;
-pub use measure::{ExperimentRun, ModelResult, Progress, ResultSet, Step, run_experiment};
+pub use measure::{ExperimentRun, Progress, Step, run_experiment};
 pub use model::{
     ModelKind, RunConfig, RunControl, RunEnv, RunOutcome, TaskRecord, WorkerProgram, run_once,
 };
+pub use result::{ModelResult, ResultSet};
 pub use spec::{Experiment, ModelSpec, Order, Repetitions, SCHEMA_VERSION, Sweep, WorkloadSpec};
 pub use workload::{Answer, Job, WorkloadKind};

@@ -1,10 +1,9 @@
 //! Every limit and default of the playground, in one place.
 //!
-//! The spec decoder, the CLI, the browser controls and `native-runner list` all read these tables, so a
-//! limit changed here changes everywhere at once. Limits exist because experiments arrive from links
-//! shared by strangers: a link must not be able to ask for a run that never ends or exhausts memory.
-
-use crate::workload::WorkloadKind;
+//! The spec decoder, the CLI, the browser controls and `native-runner list` all read these, so a
+//! limit changed here changes everywhere at once. A workload's own parameters, with their defaults
+//! and limits, are in its descriptor, next to its code. Limits exist because experiments arrive
+//! from links shared by strangers: a link must not be able to ask for a run that never ends or exhausts memory.
 
 /// Most workers (threads, processes or in-flight async tasks) one run may use.
 pub const MAX_WORKERS: u32 = 256;
@@ -25,6 +24,9 @@ pub const MAX_WARMUPS: u32 = 100;
 pub const MAX_SWEEP_POINTS: usize = 64;
 /// Largest chunk size accepted (larger than any task count we allow).
 pub const MAX_CHUNK_SIZE: u64 = 100_000_000;
+/// The GIL switch interval when none is given, in milliseconds: CPython's default
+/// (`sys.getswitchinterval()` is 0.005).
+pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
 /// Longest accepted GIL switch interval, in milliseconds.
 pub const MAX_SWITCH_INTERVAL_MS: f64 = 1000.0;
 /// Shortest accepted GIL switch interval, in milliseconds (CPython accepts any positive value; below
@@ -34,6 +36,8 @@ pub const MIN_SWITCH_INTERVAL_MS: f64 = 0.001;
 pub const MAX_LINK_CHARS: usize = 16 * 1024;
 /// Largest accepted spec JSON (after inflating a link), in bytes: bounds a decompression bomb.
 pub const MAX_SPEC_BYTES: usize = 64 * 1024;
+/// How shared state is guarded when the spec does not say: `Array` + `Lock`, as the tutorials do.
+pub const DEFAULT_SYNC: crate::spec::SyncKind = crate::spec::SyncKind::Lock;
 /// Most tasks per stage the thread-per-task model starts (one OS thread each).
 pub const MAX_THREAD_PER_TASK_TASKS: u64 = 1_000_000;
 
@@ -59,7 +63,7 @@ pub struct ParamDef {
     pub kind: ParamKind,
 }
 
-const fn int(
+pub(crate) const fn int(
     name: &'static str,
     description: &'static str,
     default: u64,
@@ -73,7 +77,7 @@ const fn int(
     }
 }
 
-const fn float(
+pub(crate) const fn float(
     name: &'static str,
     description: &'static str,
     default: f64,
@@ -87,7 +91,7 @@ const fn float(
     }
 }
 
-const fn choice(
+pub(crate) const fn choice(
     name: &'static str,
     description: &'static str,
     default: &'static str,
@@ -100,104 +104,5 @@ const fn choice(
     }
 }
 
-/// The main size parameter `n` of a workload: default and limits. Defaults run in about a second on
-/// one core of a 2020s laptop.
-pub fn size_param(kind: WorkloadKind) -> ParamDef {
-    use WorkloadKind::*;
-    match kind {
-        Mandelbrot => int("n", "image width and height in pixels", 4000, 1, 16_000),
-        SpectralNorm => int("n", "matrix order", 2000, 1, 10_000),
-        FannkuchRedux => int("n", "permutation length", 10, 3, 12),
-        NBody => int("n", "simulation steps", 5_000_000, 0, 100_000_000),
-        Primes => int("n", "count primes below n", 5_000_000, 2, 1_000_000_000),
-        Square => int("n", "items to square", 1_000_000, 1, 10_000_000),
-        Sleep => int("n", "tasks, each waiting latency_ms", 100, 1, 1_000_000),
-        Stream => int(
-            "n",
-            "working-set size in bytes (the 'bytes' of the buffer)",
-            64 << 20,
-            4096,
-            1 << 30,
-        ),
-        Counter => int("n", "increments in total", 10_000_000, 1, 1_000_000_000),
-        Amdahl => int("n", "work units in total", 2_000, 1, 1_000_000),
-    }
-}
-
-const TASKS_HELP: &str = "tasks the work is split into";
-const SPECTRAL_NORM: [ParamDef; 1] = [int(
-    "tasks",
-    "row blocks per matrix-vector product",
-    32,
-    1,
-    10_000,
-)];
-const FANNKUCH_REDUX: [ParamDef; 1] = [int("tasks", "blocks of permutations", 48, 1, 10_000)];
-const PRIMES: [ParamDef; 1] = [int("tasks", TASKS_HELP, 64, 1, 1_000_000)];
-const SLEEP: [ParamDef; 3] = [
-    int(
-        "latency_ms",
-        "mean wait per task, milliseconds",
-        10,
-        0,
-        10_000,
-    ),
-    int(
-        "jitter_ms",
-        "uniform +- jitter around the mean, milliseconds",
-        0,
-        0,
-        10_000,
-    ),
-    int("seed", "seed of the jitter", 1, 0, u64::MAX),
-];
-const STREAM: [ParamDef; 3] = [
-    choice(
-        "op",
-        "sum reads one array; triad writes a = b + s*c",
-        "sum",
-        &["sum", "triad"],
-    ),
-    int("passes", "passes over the buffer", 10, 1, 10_000),
-    int("tasks", "blocks per pass", 64, 1, 1_000_000),
-];
-const COUNTER: [ParamDef; 2] = [
-    choice(
-        "variant",
-        "how increments reach the shared counter",
-        "atomic",
-        &["mutex", "atomic", "local-then-reduce", "racy"],
-    ),
-    int("tasks", TASKS_HELP, 64, 1, 1_000_000),
-];
-const AMDAHL: [ParamDef; 2] = [
-    float(
-        "serial_fraction",
-        "fraction of the work that runs serially",
-        0.1,
-        0.0,
-        1.0,
-    ),
-    int(
-        "tasks",
-        "tasks the parallel part is split into",
-        100,
-        1,
-        1_000_000,
-    ),
-];
-
-/// The other parameters of a workload, with defaults and limits.
-pub fn extra_params(kind: WorkloadKind) -> &'static [ParamDef] {
-    use WorkloadKind::*;
-    match kind {
-        Mandelbrot | NBody | Square => &[],
-        SpectralNorm => &SPECTRAL_NORM,
-        FannkuchRedux => &FANNKUCH_REDUX,
-        Primes => &PRIMES,
-        Sleep => &SLEEP,
-        Stream => &STREAM,
-        Counter => &COUNTER,
-        Amdahl => &AMDAHL,
-    }
-}
+/// The help text of the common `tasks` parameter.
+pub(crate) const TASKS_HELP: &str = "tasks the work is split into";

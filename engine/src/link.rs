@@ -113,7 +113,7 @@ pub const MAX_RESULTS_JSON: usize = 512 * 1024;
 
 /// Decodes the results a link carries (`&r=`), if any. The link's length is bounded as for
 /// [`decode`], the inflated JSON by [`MAX_RESULTS_JSON`].
-pub fn decode_results(link: &str) -> Result<Option<crate::measure::ResultSet>, LinkError> {
+pub fn decode_results(link: &str) -> Result<Option<crate::result::ResultSet>, LinkError> {
     if link.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong {
             len: link.len(),

@@ -5,109 +5,16 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use crate::error::RunError;
-use crate::journal::{Journal, Partial};
+use crate::journal::Journal;
 use crate::limits::{AUTO_MAX_REPETITIONS, AUTO_MIN_REPETITIONS, AUTO_PRECISION, DEFAULT_BUDGET_S};
-use crate::machine::MachineInfo;
-use crate::model::{ModelKind, RunConfig, RunEnv, RunOutcome, TaskRecord, run_once};
+use crate::model::{ModelKind, RunConfig, RunEnv, RunOutcome, run_once};
+use crate::result::{AnswerInfo, ModelResult, ResultSet, WorkerStats};
 use crate::spec::{Experiment, ModelSpec, Repetitions, SCHEMA_VERSION, Sweep};
 use crate::stats::{self, karp_flatt, summarize};
-use crate::warning::Warning;
 use crate::workload::{self, Answer, Reference};
-
-/// The answer of a run, as results carry it: a summary and a digest of the output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AnswerInfo {
-    pub summary: String,
-    pub output_bytes: u64,
-    pub sha256: String,
-}
-
-impl AnswerInfo {
-    /// `a`, described by its `sha256` digest (computed once per distinct answer).
-    fn new(a: &Answer, sha256: &str) -> Self {
-        AnswerInfo {
-            summary: a.summary.clone(),
-            output_bytes: a.output.len() as u64,
-            sha256: sha256.to_string(),
-        }
-    }
-}
-
-/// Busy time and task count of one worker in the recorded run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkerStats {
-    pub worker: u32,
-    pub tasks: u64,
-    /// Seconds spent computing tasks (waits excluded); absent when the timeline was off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub busy: Option<f64>,
-}
-
-/// The result of one configuration (model, workers, chunk size).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelResult {
-    pub model: ModelKind,
-    pub workers: u32,
-    /// The chunk size used, for models that have one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_size: Option<u64>,
-    /// Wall time of every repetition, seconds, in the order they ran.
-    pub times: Vec<f64>,
-    pub mean: f64,
-    pub stddev: Option<f64>,
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
-    /// Indices into `times` flagged as outliers (kept in every statistic).
-    pub outliers: Vec<usize>,
-    /// Half-width of the 95% confidence interval of the mean, over the mean (0.02: +-2%).
-    /// Absent with one repetition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precision: Option<f64>,
-    /// Sequential mean / this mean. Absent without a baseline.
-    pub speedup: Option<f64>,
-    /// The speedup's 95% confidence interval, `[lo, hi]` (see [`stats::ratio_estimate`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub speedup_ci: Option<[f64; 2]>,
-    /// Speedup / workers.
-    pub efficiency: Option<f64>,
-    /// Experimentally determined serial fraction (workers > 1).
-    pub karp_flatt: Option<f64>,
-    pub answer: AnswerInfo,
-    /// Every repetition's answer equals the sequential one and the independent reference, where
-    /// those exist; absent when there was nothing to compare with.
-    pub verified: Option<bool>,
-    /// What the answer was checked against, in words.
-    pub verification: String,
-    /// Workers that ran at least one task in the recorded run.
-    pub workers_used: u32,
-    pub worker_stats: Vec<WorkerStats>,
-    /// Per-task records of the last repetition; empty when the experiment's timeline was off.
-    pub tasks: Vec<TaskRecord>,
-    /// Why some figures of this result should not be believed as they stand; empty when none
-    /// (see [`crate::warning`]).
-    #[serde(default)]
-    pub warnings: Vec<Warning>,
-}
-
-/// Everything one experiment produced: the JSON that `native-runner` exports and the page
-/// imports.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResultSet {
-    pub schema_version: u32,
-    pub experiment: Experiment,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub machine: Option<MachineInfo>,
-    pub results: Vec<ModelResult>,
-    /// Present when the experiment did not finish: why, and how far the run that was cut short
-    /// got. `results` then holds only the configurations that finished.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partial: Option<Partial>,
-}
 
 /// Progress of an experiment, for progress bars: sent as each run starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -426,15 +333,6 @@ impl ExperimentRun {
     }
 }
 
-impl ResultSet {
-    /// Sets the machine the results were measured on, and assesses the warnings again: a
-    /// speedup's plausibility depends on its cores, a run's length on its clock.
-    pub fn set_machine(&mut self, machine: MachineInfo) {
-        self.machine = Some(machine);
-        crate::warning::assess(self);
-    }
-}
-
 /// Runs a validated experiment: every configuration in rounds, warm-ups first (see
 /// [`ExperimentRun`]). Fails as a whole if any run fails: a partial result is never presented
 /// as complete.
@@ -521,7 +419,6 @@ fn model_result(
     digest: &str,
     (verified, verification): (Option<bool>, String),
 ) -> ModelResult {
-    let s = summarize(times);
     let workers = cfg.workers as u32;
     let estimate = baseline
         .filter(|_| !is_baseline)
@@ -532,32 +429,13 @@ fn model_result(
         estimate.map(|e| e.ratio)
     };
     let records = &last.records;
-    let mut busy = vec![0.0; records.per_worker.len()];
-    for r in &records.tasks {
-        busy[r.worker as usize] += (r.end - r.start - r.wait).max(0.0);
-    }
-    let stats: Vec<WorkerStats> = records
-        .per_worker
-        .iter()
-        .enumerate()
-        .filter(|&(_, &tasks)| tasks > 0)
-        .map(|(w, &tasks)| WorkerStats {
-            worker: w as u32,
-            tasks,
-            busy: records.timeline.then_some(busy[w]),
-        })
-        .collect();
+    let stats = WorkerStats::of(&records.per_worker, &records.tasks, records.timeline);
     ModelResult {
         model: cfg.model.name,
         workers,
         chunk_size: last.chunk_size,
         times: times.to_vec(),
-        mean: s.mean,
-        stddev: s.stddev,
-        median: s.median,
-        min: s.min,
-        max: s.max,
-        outliers: s.outliers,
+        summary: summarize(times),
         precision: stats::precision(times),
         speedup,
         speedup_ci: estimate.and_then(|e| e.ci),
@@ -571,68 +449,4 @@ fn model_result(
         tasks: records.tasks.clone(),
         warnings: Vec::new(),
     }
-}
-
-/// The CSV form of a result set: one row per configuration, as the native runner and the page
-/// export it.
-pub fn to_csv(results: &ResultSet) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "workload",
-        "n",
-        "model",
-        "workers",
-        "chunk_size",
-        "mean",
-        "stddev",
-        "median",
-        "min",
-        "max",
-        "outliers",
-        "speedup",
-        "efficiency",
-        "karp_flatt",
-        "workers_used",
-        "verified",
-        "answer_sha256",
-        "answer",
-        "precision",
-        "speedup_ci_lo",
-        "speedup_ci_hi",
-        "warnings",
-    ];
-    w.write_record(header).expect("writing to memory");
-    let f = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
-    for r in &results.results {
-        w.write_record([
-            results.experiment.workload.name.to_string(),
-            results.experiment.workload.n.to_string(),
-            r.model.to_string(),
-            r.workers.to_string(),
-            r.chunk_size.map_or(String::new(), |c| c.to_string()),
-            r.mean.to_string(),
-            f(r.stddev),
-            r.median.to_string(),
-            r.min.to_string(),
-            r.max.to_string(),
-            r.outliers.len().to_string(),
-            f(r.speedup),
-            f(r.efficiency),
-            f(r.karp_flatt),
-            r.workers_used.to_string(),
-            r.verified.map_or(String::new(), |v| v.to_string()),
-            r.answer.sha256.clone(),
-            r.answer.summary.clone(),
-            f(r.precision),
-            f(r.speedup_ci.map(|c| c[0])),
-            f(r.speedup_ci.map(|c| c[1])),
-            r.warnings
-                .iter()
-                .map(|w| w.kind.name())
-                .collect::<Vec<_>>()
-                .join(";"),
-        ])
-        .expect("writing to memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv is UTF-8")
 }

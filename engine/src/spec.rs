@@ -11,13 +11,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::SpecError;
+use crate::error::{ListError, SpecError};
 use crate::limits::{
-    AUTO_MIN_REPETITIONS, DEFAULT_BUDGET_S, MAX_BUDGET_S, MAX_CHUNK_SIZE, MAX_REPETITIONS,
-    MAX_SWEEP_POINTS, MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS, MAX_WORKERS, MIN_BUDGET_S,
-    MIN_SWITCH_INTERVAL_MS, extra_params,
+    AUTO_MIN_REPETITIONS, DEFAULT_BUDGET_S, DEFAULT_SWITCH_INTERVAL_MS, DEFAULT_SYNC, MAX_BUDGET_S,
+    MAX_CHUNK_SIZE, MAX_REPETITIONS, MAX_SWEEP_POINTS, MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS,
+    MAX_WORKERS, MIN_BUDGET_S, MIN_SWITCH_INTERVAL_MS,
 };
-use crate::model::ModelKind;
+use crate::model::{Host, ModelKind, ModelOption};
 use crate::workload::{Params, WorkloadKind, check_param, default_value};
 
 /// The version of the spec this build reads and writes.
@@ -150,10 +150,10 @@ impl WorkloadSpec {
     /// The workload at its default size and parameters.
     pub fn new(name: WorkloadKind) -> WorkloadSpec {
         let mut params = BTreeMap::new();
-        for def in extra_params(name) {
+        for def in name.info().params {
             params.insert(def.name.to_string(), default_value(def));
         }
-        let n = match crate::limits::size_param(name).kind {
+        let n = match name.info().size.kind {
             crate::limits::ParamKind::Int { default, .. } => default,
             _ => unreachable!("n is an integer"),
         };
@@ -163,14 +163,17 @@ impl WorkloadSpec {
     /// Sets a parameter by name (`n` included), checking it against its limits.
     pub fn set(&mut self, key: &str, value: ParamValue) -> Result<(), SpecError> {
         if key == "n" {
-            let def = crate::limits::size_param(self.name);
-            match check_param(self.name, &def, &value)? {
+            let def = &self.name.info().size;
+            match check_param(self.name, def, &value)? {
                 ParamValue::Int(n) => self.n = n,
                 _ => unreachable!(),
             }
             return Ok(());
         }
-        let def = extra_params(self.name)
+        let def = self
+            .name
+            .info()
+            .params
             .iter()
             .find(|d| d.name == key)
             .ok_or_else(|| SpecError::UnknownParam {
@@ -392,7 +395,7 @@ impl Experiment {
         }
         // Workload: typed, in range, defaults filled.
         Params::from_spec(&exp.workload)?;
-        for def in extra_params(exp.workload.name) {
+        for def in exp.workload.name.info().params {
             let v = match exp.workload.params.get(def.name) {
                 Some(v) => check_param(exp.workload.name, def, v)?,
                 None => default_value(def),
@@ -453,7 +456,7 @@ impl Experiment {
             }
             Some(Sweep::ChunkSize(list)) => {
                 check_sweep_len("sweep.chunk_size", list.len())?;
-                if !exp.model.name.has_chunks() {
+                if exp.model.name.info().chunks.is_none() {
                     return Err(SpecError::OptionNotApplicable {
                         option: "sweep.chunk_size".into(),
                         model: exp.model.name.to_string(),
@@ -470,6 +473,27 @@ impl Experiment {
     }
 }
 
+/// Parses a list of sweep values as the CLI and the page both accept them: one number ("4"), a
+/// list ("1,2,4") or an inclusive range ("1..4", also written "1..=4").
+pub fn parse_list(text: &str) -> Result<Vec<u64>, ListError> {
+    let bad = || ListError::NotAList(text.to_string());
+    if let Some((a, b)) = text.split_once("..") {
+        let a: u64 = a.trim().parse().map_err(|_| bad())?;
+        let b: u64 = b
+            .trim()
+            .trim_start_matches('=')
+            .parse()
+            .map_err(|_| bad())?;
+        if a > b || b - a >= MAX_SWEEP_POINTS as u64 {
+            return Err(ListError::BadRange(text.to_string()));
+        }
+        return Ok((a..=b).collect());
+    }
+    text.split(',')
+        .map(|p| p.trim().parse().map_err(|_| bad()))
+        .collect()
+}
+
 fn check_sweep_len(field: &str, len: usize) -> Result<(), SpecError> {
     if len == 0 || len > MAX_SWEEP_POINTS {
         return Err(SpecError::Invalid {
@@ -482,12 +506,13 @@ fn check_sweep_len(field: &str, len: usize) -> Result<(), SpecError> {
 
 fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
     let kind = m.name;
+    let info = kind.info();
     let not_applicable = |option: &str| SpecError::OptionNotApplicable {
         option: option.into(),
         model: kind.to_string(),
     };
     if let Some(c) = m.chunk_size {
-        if !kind.has_chunks() {
+        if info.chunks.is_none() {
             return Err(not_applicable("chunk_size"));
         }
         if !(1..=MAX_CHUNK_SIZE).contains(&c) {
@@ -496,12 +521,14 @@ fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
     }
     let mut out = m.clone();
     match m.order {
-        Some(_) if !kind.has_order() => return Err(not_applicable("order")),
-        None if kind.has_order() => out.order = kind.default_order(),
+        Some(_) if info.order.is_none() => return Err(not_applicable("order")),
+        None => out.order = info.order,
         _ => {}
     }
     match m.switch_interval_ms {
-        Some(_) if kind != ModelKind::Gil => return Err(not_applicable("switch_interval_ms")),
+        Some(_) if info.option != Some(ModelOption::SwitchInterval) => {
+            return Err(not_applicable("switch_interval_ms"));
+        }
         Some(v) if !(MIN_SWITCH_INTERVAL_MS..=MAX_SWITCH_INTERVAL_MS).contains(&v) => {
             return Err(out_of_range(
                 "model.switch_interval_ms",
@@ -510,17 +537,19 @@ fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
                 MAX_SWITCH_INTERVAL_MS,
             ));
         }
-        None if kind == ModelKind::Gil => out.switch_interval_ms = Some(5.0),
+        None if info.option == Some(ModelOption::SwitchInterval) => {
+            out.switch_interval_ms = Some(DEFAULT_SWITCH_INTERVAL_MS);
+        }
         _ => {}
     }
     match m.sync {
-        Some(_) if kind != ModelKind::SharedState => return Err(not_applicable("sync")),
-        None if kind == ModelKind::SharedState => out.sync = Some(SyncKind::Lock),
+        Some(_) if info.option != Some(ModelOption::Sync) => return Err(not_applicable("sync")),
+        None if info.option == Some(ModelOption::Sync) => out.sync = Some(DEFAULT_SYNC),
         _ => {}
     }
     if let Some(f) = m.fault
         && f.kind == FaultKind::Exit
-        && kind != ModelKind::ProcessPool
+        && info.host != Host::Processes
     {
         {
             return Err(SpecError::Invalid {

@@ -8,11 +8,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::limits::{AUTO_MAX_REPETITIONS, AUTO_PRECISION};
-use crate::measure::{ModelResult, ResultSet};
 use crate::model::ModelKind;
+use crate::result::{ModelResult, ResultSet};
 use crate::spec::Repetitions;
 use crate::stats::{self, human_time};
-use crate::workload::WorkloadKind;
+use crate::workload::Bound;
 
 /// Relative standard deviation above which timings are `noisy`.
 pub const NOISY_RSD: f64 = 0.05;
@@ -79,11 +79,11 @@ fn pct(x: f64) -> String {
 /// The warnings of one result's own timings (not those of its speedup).
 fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec<Warning> {
     let mut out = Vec::new();
-    if let Some(sd) = r.stddev
-        && r.mean > 0.0
-        && sd / r.mean > NOISY_RSD
+    if let Some(sd) = r.summary.stddev
+        && r.summary.mean > 0.0
+        && sd / r.summary.mean > NOISY_RSD
     {
-        let rsd = sd / r.mean;
+        let rsd = sd / r.summary.mean;
         let need = stats::repetitions_for(rsd, AUTO_PRECISION);
         out.push(warn(
             WarningKind::Noisy,
@@ -92,20 +92,20 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
                  repetitions would bring the 95% interval of the mean within 2%",
                 r.times.len(),
                 pct(rsd),
-                human_time(r.mean),
+                human_time(r.summary.mean),
                 human_time(sd),
             ),
         ));
     }
     if let Some(res) = timer.filter(|t| *t > 0.0 && t.is_finite())
-        && r.mean < MIN_TIMER_TICKS * res
+        && r.summary.mean < MIN_TIMER_TICKS * res
     {
         out.push(warn(
             WarningKind::TooShort,
             format!(
                 "too short: {} is under {} ticks of the clock that timed it ({} each), so \
                  the clock's steps are a visible part of it; make n larger",
-                human_time(r.mean),
+                human_time(r.summary.mean),
                 MIN_TIMER_TICKS,
                 human_time(res),
             ),
@@ -175,7 +175,7 @@ pub fn assess(set: &mut ResultSet) {
         .position(|r| r.model == ModelKind::Sequential);
     fill_intervals(set, base);
     let rep = set.experiment.repetitions;
-    let waiting = set.experiment.workload.name == WorkloadKind::Sleep;
+    let waiting = set.experiment.workload.name.info().bound == Bound::Io;
     let cores = set.machine.as_ref().map(|m| m.logical_cores.max(1));
     let timer = set.machine.as_ref().map(|m| m.timer_resolution);
     for r in &mut set.results {

@@ -147,12 +147,12 @@ fn assert_next_run_works(model: ModelKind) {
 /// completion order.
 fn fault_configs(model: ModelKind) -> Vec<ModelSpec> {
     let mut out = vec![ModelSpec::new(model)];
-    if model.has_chunks() || model.has_order() {
+    if model.info().chunks.is_some() || model.info().order.is_some() {
         let mut m = ModelSpec::new(model);
-        if model.has_chunks() {
+        if model.info().chunks.is_some() {
             m.chunk_size = Some(1);
         }
-        if model.has_order() {
+        if model.info().order.is_some() {
             m.order = Some(Order::Completion);
         }
         out.push(m);

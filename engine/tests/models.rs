@@ -137,7 +137,7 @@ fn configurations(model: ModelKind) -> Vec<(usize, ModelSpec)> {
     } else {
         &[1, 2, 3]
     };
-    let chunks: &[Option<u64>] = if model.has_chunks() {
+    let chunks: &[Option<u64>] = if model.info().chunks.is_some() {
         &[None, Some(1), Some(3)]
     } else {
         &[None]
@@ -147,7 +147,7 @@ fn configurations(model: ModelKind) -> Vec<(usize, ModelSpec)> {
         for (i, &chunk) in chunks.iter().enumerate() {
             let mut m = ModelSpec::new(model);
             m.chunk_size = chunk;
-            if model.has_order() {
+            if model.info().order.is_some() {
                 m.order = Some([Order::Ordered, Order::Completion][(i + w) % 2]);
             }
             if model == ModelKind::SharedState {
@@ -232,7 +232,7 @@ fn check_records(
             r.wait >= 0.0 && r.wait <= r.end - r.start + 1e-9,
             "{what}: {r:?} waits outside its own span"
         );
-        if model.name.has_order() {
+        if model.name.info().order.is_some() {
             assert!(
                 r.delivered.is_some() && r.delivered_index.is_some(),
                 "{what}: {r:?} never delivered"

@@ -22,7 +22,7 @@ fn env() -> RunEnv {
 fn a_million_tiny_tasks_through_every_model() {
     let n = u128::from(TASKS);
     let expected = format!("{}\n", (n - 1) * n * (2 * n - 1) / 6);
-    for model in ModelKind::ALL {
+    for &model in ModelKind::ALL {
         let workers = if model == ModelKind::Sequential { 1 } else { 2 };
         let mut exp = Experiment::new(WorkloadKind::Square, model, workers);
         exp.workload.n = TASKS;

@@ -90,9 +90,9 @@ fn model() -> impl Strategy<Value = ModelSpec> {
             vec![FaultKind::Panic]
         };
         (
-            some_if(kind.has_chunks(), 1..=MAX_CHUNK_SIZE),
+            some_if(kind.info().chunks.is_some(), 1..=MAX_CHUNK_SIZE),
             some_if(
-                kind.has_order(),
+                kind.info().order.is_some(),
                 prop::sample::select(vec![Order::Ordered, Order::Completion]),
             ),
             some_if(
@@ -130,7 +130,7 @@ fn sweep(kind: ModelKind) -> BoxedStrategy<Option<Sweep>> {
                 .boxed(),
         );
     }
-    if kind.has_chunks() {
+    if kind.info().chunks.is_some() {
         options.push(
             prop::collection::vec(1..=MAX_CHUNK_SIZE, 1..=MAX_SWEEP_POINTS)
                 .prop_map(|v| Some(Sweep::ChunkSize(v)))
@@ -236,7 +236,7 @@ proptest! {
         for def in v.workload.name.params().iter().skip(1) {
             prop_assert!(v.workload.params.contains_key(def.name), "{} not filled in", def.name);
         }
-        prop_assert_eq!(v.model.order.is_some(), v.model.name.has_order());
+        prop_assert_eq!(v.model.order.is_some(), v.model.name.info().order.is_some());
         prop_assert_eq!(v.model.switch_interval_ms.is_some(), v.model.name == ModelKind::Gil);
         prop_assert_eq!(v.model.sync.is_some(), v.model.name == ModelKind::SharedState);
 
@@ -526,11 +526,11 @@ fn unknown_workloads_and_models_are_refused() {
         "green-threads".parse::<ModelKind>(),
         Err(SpecError::UnknownModel("green-threads".into()))
     );
-    for k in WorkloadKind::ALL {
+    for &k in WorkloadKind::ALL {
         assert_eq!(k.name().parse::<WorkloadKind>(), Ok(k));
         assert_eq!(serde_json::to_value(k).unwrap(), json!(k.name()));
     }
-    for k in ModelKind::ALL {
+    for &k in ModelKind::ALL {
         assert_eq!(k.name().parse::<ModelKind>(), Ok(k));
         assert_eq!(serde_json::to_value(k).unwrap(), json!(k.name()));
     }
@@ -824,18 +824,19 @@ fn defaults_are_filled_in_and_pinned() {
     .unwrap();
     assert_eq!(shared.model.sync, Some(SyncKind::Lock));
     // Each model with an order delivers as its Python construct does unless told otherwise.
-    for kind in ModelKind::ALL {
-        assert_eq!(kind.default_order().is_some(), kind.has_order(), "{kind}");
+    for &kind in ModelKind::ALL {
+        assert_eq!(
+            kind.info().order.is_some(),
+            kind.info().order.is_some(),
+            "{kind}"
+        );
         let exp = Experiment::new(WorkloadKind::Primes, kind, 1)
             .validate()
             .unwrap();
-        assert_eq!(exp.model.order, kind.default_order(), "{kind}");
+        assert_eq!(exp.model.order, kind.info().order, "{kind}");
     }
-    assert_eq!(ModelKind::StaticPool.default_order(), Some(Order::Ordered));
-    assert_eq!(
-        ModelKind::DynamicPool.default_order(),
-        Some(Order::Completion)
-    );
+    assert_eq!(ModelKind::StaticPool.info().order, Some(Order::Ordered));
+    assert_eq!(ModelKind::DynamicPool.info().order, Some(Order::Completion));
 }
 
 #[test]
@@ -883,7 +884,7 @@ fn results_attached_to_a_link_read_back_or_fail_precisely() {
 /// exports again byte for byte, partial results included.
 #[test]
 fn result_files_round_trip_exactly() {
-    use engine::journal::{InFlight, Partial, StoppedRun};
+    use engine::result::{InFlight, Partial, StoppedRun};
     let mut exp = Experiment::new(WorkloadKind::Sleep, ModelKind::DynamicPool, 2);
     exp.workload.n = 12;
     exp.repetitions = engine::Repetitions::Fixed(2);

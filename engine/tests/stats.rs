@@ -251,16 +251,23 @@ fn experiment_results_keep_every_timing() {
         );
         let s = summarize(&r.times);
         assert_eq!(
-            (r.mean, r.median, r.min, r.max),
+            (
+                r.summary.mean,
+                r.summary.median,
+                r.summary.min,
+                r.summary.max
+            ),
             (s.mean, s.median, s.min, s.max)
         );
-        assert_eq!(r.stddev, s.stddev);
-        assert_eq!(r.outliers, s.outliers);
+        assert_eq!(r.summary.stddev, s.stddev);
+        assert_eq!(r.summary.outliers, s.outliers);
         assert_eq!(r.verified, Some(true), "{}", r.verification);
     }
     let pool = &results.results[1];
     let speedup = pool.speedup.unwrap();
-    assert!((speedup - results.results[0].mean / pool.mean).abs() <= slack(speedup));
+    assert!(
+        (speedup - results.results[0].summary.mean / pool.summary.mean).abs() <= slack(speedup)
+    );
     assert_eq!(pool.efficiency, Some(speedup / 2.0));
     assert_eq!(pool.karp_flatt, karp_flatt(speedup, 2));
     assert_eq!(pool.tasks.len(), 500);

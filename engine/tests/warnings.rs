@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use engine::measure::ResultSet;
+use engine::result::ResultSet;
 use engine::spec::ParamValue;
 use engine::stats::ratio_estimate;
 use engine::warning::{WarningKind, assess};
@@ -52,8 +52,8 @@ fn set_times(set: &mut ResultSet, index: usize, times: &[f64], speedup: Option<f
     let s = engine::stats::summarize(times);
     let r = &mut set.results[index];
     r.times = times.to_vec();
-    r.mean = s.mean;
-    r.stddev = s.stddev;
+    r.summary.mean = s.mean;
+    r.summary.stddev = s.stddev;
     r.precision = engine::stats::precision(times);
     r.speedup = speedup;
 }

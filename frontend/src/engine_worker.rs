@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use engine::measure::ExperimentRun;
+use engine::model::Host;
 use engine::model::{RunConfig, RunControl, RunEnv, RunOutcome, run_once};
-use engine::{Experiment, ModelKind, RunError};
+use engine::{Experiment, RunError};
 #[cfg(feature = "threads")]
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -206,10 +207,10 @@ async fn ensure_threads(n: usize) -> Result<(), RunError> {
 
 async fn run_config(cfg: RunConfig) -> Result<RunOutcome, RunError> {
     #[cfg(feature = "threads")]
-    if cfg.model.name == ModelKind::WorkStealing {
+    if cfg.model.name.info().host == Host::RayonPool {
         ensure_threads(cfg.workers).await?;
     }
-    if cfg.model.name == ModelKind::ProcessPool {
+    if cfg.model.name.info().host == Host::Processes {
         return crate::process_pool::run_once(&cfg, &CONTROL, &base_url()).await;
     }
     let env = RunEnv {

@@ -9,12 +9,12 @@
 
 use std::sync::atomic::Ordering;
 
+use engine::RunError;
 use engine::model::pool_protocol::{
     FromWorker, StageDriver, ToWorker, clock_offset, end_stage_message,
 };
 use engine::model::{Records, RunConfig, RunControl, RunOutcome, unsupported_reason};
 use engine::workload;
-use engine::{ModelKind, RunError};
 use futures_channel::mpsc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -181,7 +181,7 @@ pub async fn run_once(
         }
         offsets.push(clock_offset(&samples));
     }
-    let kind = ModelKind::ProcessPool;
+    let info = cfg.model.name.info();
     let stages = job.stages();
     let log = control
         .journal
@@ -194,12 +194,12 @@ pub async fn run_once(
             .model
             .chunk_size
             .map(|c| c as usize)
-            .unwrap_or_else(|| kind.default_chunk(tasks, cfg.workers));
+            .unwrap_or_else(|| info.default_chunk(tasks, cfg.workers));
         if tasks >= largest {
             largest = tasks;
             chunk_size = Some(chunk as u64);
         }
-        let order = cfg.model.order.or(kind.default_order());
+        let order = cfg.model.order.or(info.order);
         let mut driver =
             StageDriver::new(stage, tasks, chunk, order, offsets.clone(), cfg.timeline)
                 .with_log(log.clone());

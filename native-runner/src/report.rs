@@ -2,7 +2,7 @@
 
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
 use comfy_table::{Cell, CellAlignment, Table};
-use engine::measure::{ModelResult, ResultSet};
+use engine::result::{ModelResult, ResultSet};
 
 /// Output formats of `run` and `sweep`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -135,15 +135,20 @@ impl Exporter for TableExporter {
                 format!(" [{}]", notes.len())
             };
             let sd = r
+                .summary
                 .stddev
                 .map_or(String::new(), |s| format!(" ± {}", human_time(s)));
-            let outliers = if r.outliers.is_empty() {
+            let outliers = if r.summary.outliers.is_empty() {
                 String::new()
             } else {
                 format!(
                     " ({} outlier{})",
-                    r.outliers.len(),
-                    if r.outliers.len() == 1 { "" } else { "s" }
+                    r.summary.outliers.len(),
+                    if r.summary.outliers.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
                 )
             };
             t.add_row(vec![
@@ -151,9 +156,13 @@ impl Exporter for TableExporter {
                 Cell::new(r.workers).set_alignment(CellAlignment::Right),
                 Cell::new(r.chunk_size.map_or("-".into(), |c| c.to_string()))
                     .set_alignment(CellAlignment::Right),
-                Cell::new(format!("{}{sd}{outliers}", human_time(r.mean))),
-                Cell::new(human_time(r.median)),
-                Cell::new(format!("{} … {}", human_time(r.min), human_time(r.max))),
+                Cell::new(format!("{}{sd}{outliers}", human_time(r.summary.mean))),
+                Cell::new(human_time(r.summary.median)),
+                Cell::new(format!(
+                    "{} … {}",
+                    human_time(r.summary.min),
+                    human_time(r.summary.max)
+                )),
                 Cell::new(speedup_cell(r)).set_alignment(CellAlignment::Right),
                 Cell::new(opt(r.efficiency, 2)).set_alignment(CellAlignment::Right),
                 Cell::new(r.workers_used).set_alignment(CellAlignment::Right),
@@ -206,7 +215,7 @@ struct CsvExporter;
 
 impl Exporter for CsvExporter {
     fn export(&self, results: &ResultSet) -> String {
-        engine::measure::to_csv(results)
+        engine::result::to_csv(results)
     }
 }
 

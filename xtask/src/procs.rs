@@ -7,7 +7,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use engine::measure::ResultSet;
+use engine::result::ResultSet;
 use engine::spec::Experiment;
 use serde_json::Value;
 

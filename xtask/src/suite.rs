@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use engine::measure::{ModelResult, ResultSet};
 use engine::model::ModelKind;
+use engine::result::{ModelResult, ResultSet};
 use engine::spec::{Experiment, ParamValue, Sweep};
 use engine::stats::{Summary, ratio_estimate, summarize};
 use engine::workload::WorkloadKind;
@@ -491,7 +491,7 @@ fn speedups(
         } else {
             (1..=workers).collect()
         };
-        for model in ModelKind::ALL {
+        for &model in ModelKind::ALL {
             if model == ModelKind::Sequential {
                 continue;
             }
@@ -528,7 +528,7 @@ fn overheads(
     longest: &mut f64,
 ) -> Result<Vec<OverheadRow>> {
     let mut rows = Vec::new();
-    for model in ModelKind::ALL {
+    for &model in ModelKind::ALL {
         // Thread creation costs tens of microseconds per task: fewer tasks keep it short.
         let n = match model {
             ModelKind::ThreadPerTask => sizes.pick(10_000, 1_000),
@@ -554,8 +554,8 @@ fn overheads(
             workers: w,
             n,
             chunk_size: nr.chunk_size,
-            native_ns: nr.median / n as f64 * 1e9,
-            browser_ns: Some(wr.median / n as f64 * 1e9),
+            native_ns: nr.summary.median / n as f64 * 1e9,
+            browser_ns: Some(wr.summary.median / n as f64 * 1e9),
             verified: nr.verified != Some(false) && wr.verified != Some(false),
         });
     }
@@ -658,8 +658,8 @@ fn python_pairs(python: &Value) -> Result<Vec<PythonPair>> {
                 python_verified: row["verified"].as_bool().unwrap_or(false),
                 model: model.to_string(),
                 chunk_size: r.chunk_size,
-                ours_median: r.median,
-                ours_per_task_ns: r.median / n.max(1) as f64 * 1e9,
+                ours_median: r.summary.median,
+                ours_per_task_ns: r.summary.median / n.max(1) as f64 * 1e9,
                 ours_speedup: r
                     .speedup
                     .or((model == ModelKind::Sequential).then_some(1.0)),
@@ -674,7 +674,7 @@ fn python_pairs(python: &Value) -> Result<Vec<PythonPair>> {
 fn memory(sizes: &Sizes, workers: u32) -> Result<Vec<MemoryRow>> {
     let n = sizes.pick(1_000_000u64, 10_000);
     let mut rows = Vec::new();
-    for model in ModelKind::ALL {
+    for &model in ModelKind::ALL {
         let w = if model == ModelKind::Sequential {
             1
         } else {

@@ -20,97 +20,13 @@ use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crossbeam_utils::{Backoff, CachePadded};
-use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use crate::measure::{ModelResult, ResultSet, WorkerStats};
+use crate::result::{ModelResult, Partial, ResultSet, StoppedRun, WorkerStats};
+
 use crate::model::{ModelKind, TaskRecord};
+pub use crate::result::InFlight;
 use crate::spec::{Experiment, SCHEMA_VERSION};
-
-/// A result set's note that the experiment did not finish.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Partial {
-    /// Why it ended early, in words: "stopped", "timed out after 30 s", "interrupted (Ctrl-C)".
-    pub reason: String,
-    /// The run that was cut short, if one was under way.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stopped: Option<StoppedRun>,
-}
-
-impl Partial {
-    /// The note a report prints under a partial result, a line each: why, how far the stopped
-    /// run got, and what it was still running.
-    pub fn lines(&self) -> Vec<String> {
-        let mut out = vec![format!(
-            "PARTIAL RESULT ({}): only the repetitions above finished",
-            self.reason
-        )];
-        if let Some(s) = &self.stopped {
-            out.push(format!(
-                "stopped: {}, {} worker{}, {} {} of {}, {:.3} s in, {} task{} finished",
-                s.model,
-                s.workers,
-                if s.workers == 1 { "" } else { "s" },
-                if s.warmup { "warm-up run" } else { "run" },
-                s.run,
-                s.runs,
-                s.elapsed,
-                s.tasks_done,
-                if s.tasks_done == 1 { "" } else { "s" },
-            ));
-            for f in &s.in_flight {
-                let what = if f.end > f.task.saturating_add(1) {
-                    format!("tasks {}..{}", f.task, f.end)
-                } else {
-                    format!("task {}", f.task)
-                };
-                let since = f.since.map_or(String::new(), |t| {
-                    format!(", running for {:.3} s", (s.elapsed - t).max(0.0))
-                });
-                out.push(format!(
-                    "  still running: {what} of stage {} on worker {}{since}",
-                    f.stage, f.worker
-                ));
-            }
-        }
-        out
-    }
-}
-
-/// The run that was cut short: what finished and what was still running.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoppedRun {
-    pub model: ModelKind,
-    pub workers: u32,
-    /// Which run of its configuration (from 1, warm-ups included) and of how many.
-    pub run: u32,
-    pub runs: u32,
-    pub warmup: bool,
-    /// Seconds from the start of the run to the stop.
-    pub elapsed: f64,
-    /// Tasks finished, all workers together.
-    pub tasks_done: u64,
-    /// Tasks finished per worker; `busy` only with the timeline on.
-    pub worker_stats: Vec<WorkerStats>,
-    /// What each worker was running when stopped.
-    pub in_flight: Vec<InFlight>,
-    /// The finished tasks, by start time (timeline on only).
-    pub tasks: Vec<TaskRecord>,
-}
-
-/// A task (or, in process-pool, a chunk of tasks) that had started and not finished.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InFlight {
-    pub worker: u32,
-    pub stage: u32,
-    /// Tasks `task..end` (one task: `end = task + 1`).
-    pub task: u32,
-    pub end: u32,
-    /// When it started, seconds from the start of the run (known with the timeline on, and
-    /// always for process-pool chunks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since: Option<f64>,
-}
 
 const IDLE: u64 = u64::MAX;
 
@@ -433,10 +349,6 @@ impl Journal {
                 None => (0.0, Vec::new(), Vec::new(), Vec::new()),
             };
             let timeline = log.as_ref().is_some_and(|l| l.timeline);
-            let mut busy = vec![0.0; done.len()];
-            for t in &tasks {
-                busy[t.worker as usize] += (t.end - t.start - t.wait).max(0.0);
-            }
             StoppedRun {
                 model: c.model,
                 workers: c.workers,
@@ -445,16 +357,7 @@ impl Journal {
                 warmup: c.warmup,
                 elapsed,
                 tasks_done: done.iter().sum(),
-                worker_stats: done
-                    .iter()
-                    .enumerate()
-                    .filter(|&(_, &n)| n > 0)
-                    .map(|(w, &n)| WorkerStats {
-                        worker: w as u32,
-                        tasks: n,
-                        busy: timeline.then_some(busy[w]),
-                    })
-                    .collect(),
+                worker_stats: WorkerStats::of(&done, &tasks, timeline),
                 in_flight,
                 tasks,
             }

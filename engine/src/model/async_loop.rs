@@ -12,8 +12,37 @@ use std::collections::{BinaryHeap, VecDeque};
 use web_time::Instant;
 
 use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task};
+use super::{Cost, Host, ModelInfo};
 use crate::error::RunError;
+use crate::spec::Order;
+use crate::workload::Bound;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "asyncio.gather(*tasks) on one event loop",
+    description: "one thread, cooperative tasks: waits overlap on timers, computation blocks the loop; workers = tasks in flight",
+    chunks: None,
+    order: Some(Order::Ordered),
+    option: None,
+    host: Host::Caller,
+    max_tasks: None,
+    parallel_compute: false,
+    overlaps_waits: true,
+    cost: Cost::per_task(0.1e-6),
+    python_code: "import asyncio\n\nasync def {f}_async(x):\n    await asyncio.sleep(latency)  # waiting: other tasks run\n    return {f}(x)                  # computing: the loop is blocked\n\nasync def main():\n    limit = asyncio.Semaphore({workers})\n    async def one(x):\n        async with limit:\n            return await {f}_async(x)\n    return await asyncio.gather(*(one(x) for x in items))\n\nresults = asyncio.run(main())",
+    expectations: &[
+        (
+            &[Bound::Io],
+            "One thread runs everything, but a waiting task arms a timer and lets others run: waits overlap, up to the in-flight limit (workers). Concurrency without parallelism.",
+        ),
+        (
+            &[Bound::Cpu, Bound::Tiny, Bound::Memory, Bound::SharedCounter],
+            "A computing coroutine never yields, so the event loop runs tasks one after another on one thread: no speedup for CPU-bound work, whatever the in-flight limit.",
+        ),
+    ],
+    start: |_, _, _, _| Ok(Box::new(AsyncLoop)),
+};
 
 pub(crate) struct AsyncLoop;
 

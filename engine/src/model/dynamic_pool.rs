@@ -5,9 +5,28 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::{ChunkRule, Cost, Host, ModelInfo};
 use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
 use crate::error::RunError;
+use crate::spec::Order;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "Pool.imap_unordered(f, items) / concurrent.futures as_completed",
+    description: "workers take chunks (default 1 task) from one shared queue as they become free",
+    chunks: Some(ChunkRule::One),
+    order: Some(Order::Completion),
+    option: None,
+    host: Host::Threads,
+    max_tasks: None,
+    parallel_compute: true,
+    overlaps_waits: true,
+    cost: Cost::per_task(0.5e-6),
+    python_code: "from multiprocessing import Pool\n\nwith Pool({workers}) as pool:\n    for result in pool.imap_unordered({f}, items{chunk_arg}):\n        handle(result)",
+    expectations: &[],
+    start: |_, _, _, _| Ok(Box::new(DynamicPool)),
+};
 
 pub(crate) struct DynamicPool;
 

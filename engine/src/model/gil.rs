@@ -14,8 +14,46 @@ use std::time::Duration;
 use web_time::Instant;
 
 use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, run_workers};
+use super::{Cost, Host, ModelInfo, ModelOption};
 use crate::error::RunError;
+use crate::limits::DEFAULT_SWITCH_INTERVAL_MS;
+use crate::workload::Bound;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "threading / ThreadPoolExecutor under CPython's GIL",
+    description: "threads that must hold one global lock to compute, handing it over every switch interval and while waiting on I/O",
+    chunks: None,
+    order: None,
+    option: Some(ModelOption::SwitchInterval),
+    host: Host::Threads,
+    max_tasks: None,
+    parallel_compute: false,
+    overlaps_waits: true,
+    cost: Cost::per_task(0.1e-6),
+    python_code: "from concurrent.futures import ThreadPoolExecutor\nimport sys\n\nsys.setswitchinterval(0.005)  # the GIL changes hands every 5 ms\nwith ThreadPoolExecutor(max_workers={workers}) as pool:\n    results = list(pool.map({f}, items))",
+    expectations: &[
+        (
+            &[Bound::Io],
+            "Threads release the GIL while they wait, so waits overlap and the speedup approaches the number of threads. This is why threads do help I/O-bound Python.",
+        ),
+        (
+            &[Bound::Cpu, Bound::Tiny, Bound::Memory, Bound::SharedCounter],
+            "Only the thread holding the GIL computes, so CPU-bound work takes turns on one core whatever the thread count: expect a speedup of about 1, or less from switching. The timeline shows the bars interleaving, never overlapping.",
+        ),
+    ],
+    start: |cfg, _, _, _| {
+        Ok(Box::new(GilThreads {
+            interval: std::time::Duration::from_secs_f64(
+                cfg.model
+                    .switch_interval_ms
+                    .unwrap_or(DEFAULT_SWITCH_INTERVAL_MS)
+                    / 1000.0,
+            ),
+        }))
+    },
+};
 
 struct State {
     locked: bool,

@@ -5,9 +5,28 @@
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
+use super::{ChunkRule, Cost, Host, ModelInfo};
 use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
 use crate::error::RunError;
+use crate::spec::Order;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "multiprocessing.Process workers fed by Queue / Pipe, results sent back",
+    description: "each worker owns a channel; a coordinator sends it chunks and receives results on another channel; no shared data",
+    chunks: Some(ChunkRule::One),
+    order: Some(Order::Completion),
+    option: None,
+    host: Host::Threads,
+    max_tasks: None,
+    parallel_compute: true,
+    overlaps_waits: true,
+    cost: Cost::per_task(0.5e-6),
+    python_code: "from multiprocessing import Process, Queue\n\ndef worker(tasks, results):\n    for x in iter(tasks.get, None):\n        results.put({f}(x))\n\ntasks, results = Queue(), Queue()\nprocs = [Process(target=worker, args=(tasks, results)) for _ in range({workers})]\nfor p in procs:\n    p.start()\nfor x in items:\n    tasks.put(x)\nfor _ in procs:\n    tasks.put(None)\nout = [results.get() for _ in items]",
+    expectations: &[],
+    start: |_, _, _, _| Ok(Box::new(MessagePassing)),
+};
 
 pub(crate) struct MessagePassing;
 

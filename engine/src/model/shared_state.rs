@@ -9,12 +9,35 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use super::{ChunkRule, Cost, Host, ModelInfo, ModelOption};
 use super::{
     Executor, Records, StageOpts, StageRt, TaskRecord, all_outputs, exec_task, run_workers,
 };
 use crate::error::RunError;
+use crate::limits::DEFAULT_SYNC;
 use crate::spec::SyncKind;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "multiprocessing.Array + Lock written by workers",
+    description: "workers claim tasks from a shared index and write results into one shared array, under a lock or with atomics",
+    chunks: Some(ChunkRule::One),
+    order: None,
+    option: Some(ModelOption::Sync),
+    host: Host::Threads,
+    max_tasks: None,
+    parallel_compute: true,
+    overlaps_waits: true,
+    cost: Cost::per_task(0.1e-6),
+    python_code: "from multiprocessing import Process, Array, Lock, Value\n\ndef worker(out, next_i, lock):\n    while True:\n        with lock:\n            i = next_i.value\n            next_i.value += 1\n        if i >= len(out):\n            return\n        value = {f}(i)\n        with lock:\n            out[i] = value\n\nlock = Lock()\nout, next_i = Array('d', len(items), lock=False), Value('i', 0, lock=False)\nprocs = [Process(target=worker, args=(out, next_i, lock)) for _ in range({workers})]",
+    expectations: &[],
+    start: |cfg, _, _, _| {
+        Ok(Box::new(SharedState {
+            sync: cfg.model.sync.unwrap_or(DEFAULT_SYNC),
+        }))
+    },
+};
 
 pub(crate) struct SharedState {
     pub sync: SyncKind,

@@ -5,9 +5,32 @@
 //! when tasks cost different amounts (primes) the timeline shows workers idle while one finishes.
 //! (CPython's pool actually queues its chunks; `dynamic-pool` with the same chunk size is that.)
 
+use super::{ChunkRule, Cost, Host, ModelInfo};
 use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
 use crate::error::RunError;
+use crate::spec::Order;
+use crate::workload::Bound;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "multiprocessing.Pool.map(f, items, chunksize)",
+    description: "tasks cut into chunks (default ceil(n / (4 x workers)), Python's rule) dealt round-robin to workers before the run: no balancing",
+    chunks: Some(ChunkRule::PoolMap),
+    order: Some(Order::Ordered),
+    option: None,
+    host: Host::Threads,
+    max_tasks: None,
+    parallel_compute: true,
+    overlaps_waits: true,
+    cost: Cost::per_task(0.1e-6),
+    python_code: "from multiprocessing import Pool\n\nwith Pool({workers}) as pool:\n    results = pool.map({f}, items{chunk_arg})",
+    expectations: &[(
+        &[Bound::Cpu],
+        "Chunks are dealt out before the run: if tasks cost different amounts (primes: later ranges cost more) some workers finish early and sit idle.",
+    )],
+    start: |_, _, _, _| Ok(Box::new(StaticPool)),
+};
 
 pub(crate) struct StaticPool;
 

@@ -7,8 +7,31 @@
 use std::sync::mpsc;
 
 use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, first_error};
+use super::{Cost, Host, ModelInfo};
 use crate::error::RunError;
+use crate::limits::MAX_THREAD_PER_TASK_TASKS;
+use crate::workload::Bound;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "threading.Thread(target=f) per task, then join()",
+    description: "a fresh OS thread per task, at most `workers` alive at once; thread start-up is paid per task",
+    chunks: None,
+    order: None,
+    option: None,
+    host: Host::Threads,
+    max_tasks: Some(MAX_THREAD_PER_TASK_TASKS),
+    parallel_compute: true,
+    overlaps_waits: true,
+    cost: Cost::per_task(60e-6),
+    python_code: "import threading\n\nthreads = [threading.Thread(target={f}, args=(x,)) for x in items]\nfor t in threads:\n    t.start()\nfor t in threads:\n    t.join()",
+    expectations: &[(
+        &[Bound::Tiny],
+        "Starting a thread costs far more than squaring a number, so most of the time is thread start-up: much slower than sequential.",
+    )],
+    start: |_, _, _, _| Ok(Box::new(ThreadPerTask)),
+};
 
 pub(crate) struct ThreadPerTask;
 

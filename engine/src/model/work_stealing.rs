@@ -6,9 +6,27 @@
 
 use rayon::prelude::*;
 
+use super::{ChunkRule, Cost, Host, ModelInfo};
 use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, first_error};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "no Python equivalent (rayon's par_iter: idle workers steal)",
+    description: "rayon: each worker splits its range in half and idle workers steal halves",
+    chunks: Some(ChunkRule::One),
+    order: None,
+    option: None,
+    host: Host::RayonPool,
+    max_tasks: None,
+    parallel_compute: true,
+    overlaps_waits: true,
+    cost: Cost::per_task(0.1e-6),
+    python_code: "# No standard-library equivalent. In Rust, with rayon:\n#   let results: Vec<_> = items.par_iter().map({f}).collect();",
+    expectations: &[],
+    start: |cfg, _, _, _| Ok(Box::new(WorkStealing::new(cfg.workers)?)),
+};
 
 pub(crate) struct WorkStealing {
     pool: rayon::ThreadPool,

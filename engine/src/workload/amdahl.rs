@@ -5,7 +5,54 @@
 //! its Karp-Flatt serial fraction can be compared with the configured one.
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::{float, int};
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "a fixed CPU job with a serial part: speedup is capped at 1 / serial_fraction",
+    bound: Bound::Cpu,
+    python_task: "work",
+    size: int("n", "work units in total", 2_000, 1, 1_000_000),
+    params: &[
+        float(
+            "serial_fraction",
+            "fraction of the work that runs serially",
+            0.1,
+            0.0,
+            1.0,
+        ),
+        int(
+            "tasks",
+            "tasks the parallel part is split into",
+            100,
+            1,
+            1_000_000,
+        ),
+    ],
+    page: PageDefault {
+        n: 200,
+        params: &[],
+    },
+    build: |p| Box::new(Amdahl::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per work unit, one core. Measured as `estimate` describes.
+const UNIT_SECONDS: f64 = 6.5e-5;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    Work {
+        compute: p.n as f64 * UNIT_SECONDS,
+        parallel: 1.0 - p.float("serial_fraction"),
+        tasks: 1.0 + p.int("tasks") as f64,
+        wait: 0.0,
+    }
+}
 
 /// Steps of the linear congruential generator in one work unit (about 0.5 ms on a 3 GHz core: a
 /// dependent chain of multiply-adds that no compiler can shorten).

@@ -8,7 +8,35 @@
 //! with the Game's own generation loop.
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::int;
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "Benchmarks Game fannkuch-redux: CPU-bound permutation flipping, split into blocks of permutations",
+    bound: Bound::Cpu,
+    python_task: "flip_block",
+    size: int("n", "permutation length", 10, 3, 12),
+    params: &[int("tasks", "blocks of permutations", 48, 1, 10_000)],
+    page: PageDefault { n: 9, params: &[] },
+    build: |p| Box::new(FannkuchRedux::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per n! * n (every permutation flipped), one core. Measured as `estimate` describes.
+const PERMUTATION_SECONDS: f64 = 7.0e-9;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    let factorial: f64 = (1..=p.n).map(|k| k as f64).product();
+    Work::compute(
+        factorial * p.n as f64 * PERMUTATION_SECONDS,
+        p.int("tasks") as f64,
+    )
+}
 
 pub struct FannkuchRedux {
     n: usize,

@@ -6,7 +6,35 @@
 //! 8. Rust never fuses `a * b + c` into one fused multiply-add, which would change the rounding.
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::int;
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "Benchmarks Game mandelbrot: CPU-bound, one task per row, PBM bitmap output; embarrassingly parallel",
+    bound: Bound::Cpu,
+    python_task: "render_row",
+    size: int("n", "image width and height in pixels", 4000, 1, 16_000),
+    params: &[],
+    page: PageDefault {
+        n: 1200,
+        params: &[],
+    },
+    build: |p| Box::new(Mandelbrot::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per pixel (at most 50 iterations each), one core. Measured as `estimate` describes.
+const PIXEL_SECONDS: f64 = 6.2e-8;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    let n = p.n as f64;
+    Work::compute(n * n * PIXEL_SECONDS, n)
+}
 
 const ITERATIONS: u32 = 50;
 const LIMIT_SQUARED: f64 = 4.0;

@@ -8,15 +8,13 @@
 //! - everything a task reads is either in the job (built deterministically from the spec) or was set
 //!   by `end_stage`, so a process that replays `end_stage` with the same outputs has the same state.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::SpecError;
-use crate::limits::{ParamDef, ParamKind, extra_params, size_param};
+use crate::limits::{ParamDef, ParamKind};
 use crate::model::TaskCtx;
 use crate::spec::{ParamValue, WorkloadSpec};
 
@@ -31,9 +29,30 @@ mod spectral_norm;
 mod square;
 mod stream;
 
-/// The closed set of workloads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// The closed set of workloads. Names, `ALL`, `Display` and `FromStr` are derived here, once;
+/// every other fact about a workload is in its descriptor ([`WorkloadKind::info`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(
+    serialize_all = "kebab-case",
+    parse_err_ty = SpecError,
+    parse_err_fn = unknown_workload
+)]
 pub enum WorkloadKind {
     Mandelbrot,
     SpectralNorm,
@@ -47,92 +66,123 @@ pub enum WorkloadKind {
     Amdahl,
 }
 
-impl WorkloadKind {
-    pub const ALL: [WorkloadKind; 10] = [
-        WorkloadKind::Mandelbrot,
-        WorkloadKind::SpectralNorm,
-        WorkloadKind::FannkuchRedux,
-        WorkloadKind::NBody,
-        WorkloadKind::Primes,
-        WorkloadKind::Square,
-        WorkloadKind::Sleep,
-        WorkloadKind::Stream,
-        WorkloadKind::Counter,
-        WorkloadKind::Amdahl,
-    ];
+fn unknown_workload(name: &str) -> SpecError {
+    SpecError::UnknownWorkload(name.to_string())
+}
 
-    pub fn name(self) -> &'static str {
+impl WorkloadKind {
+    /// Every workload, in the order lists show them.
+    pub const ALL: &'static [WorkloadKind] = <WorkloadKind as strum::VariantArray>::VARIANTS;
+
+    /// The one table from a workload to its descriptor, which lives in the workload's own file.
+    pub fn info(self) -> &'static WorkloadInfo {
         match self {
-            WorkloadKind::Mandelbrot => "mandelbrot",
-            WorkloadKind::SpectralNorm => "spectral-norm",
-            WorkloadKind::FannkuchRedux => "fannkuch-redux",
-            WorkloadKind::NBody => "n-body",
-            WorkloadKind::Primes => "primes",
-            WorkloadKind::Square => "square",
-            WorkloadKind::Sleep => "sleep",
-            WorkloadKind::Stream => "stream",
-            WorkloadKind::Counter => "counter",
-            WorkloadKind::Amdahl => "amdahl",
+            WorkloadKind::Mandelbrot => &mandelbrot::INFO,
+            WorkloadKind::SpectralNorm => &spectral_norm::INFO,
+            WorkloadKind::FannkuchRedux => &fannkuch_redux::INFO,
+            WorkloadKind::NBody => &n_body::INFO,
+            WorkloadKind::Primes => &primes::INFO,
+            WorkloadKind::Square => &square::INFO,
+            WorkloadKind::Sleep => &sleep::INFO,
+            WorkloadKind::Stream => &stream::INFO,
+            WorkloadKind::Counter => &counter::INFO,
+            WorkloadKind::Amdahl => &amdahl::INFO,
         }
+    }
+
+    /// The name in specs, links, the CLI and the page.
+    pub fn name(self) -> &'static str {
+        self.into()
     }
 
     /// One line on what the workload shows.
     pub fn description(self) -> &'static str {
-        match self {
-            WorkloadKind::Mandelbrot => {
-                "Benchmarks Game mandelbrot: CPU-bound, one task per row, PBM bitmap output; embarrassingly parallel"
-            }
-            WorkloadKind::SpectralNorm => {
-                "Benchmarks Game spectral-norm: 40 dependent matrix-vector stages, each split into row blocks"
-            }
-            WorkloadKind::FannkuchRedux => {
-                "Benchmarks Game fannkuch-redux: CPU-bound permutation flipping, split into blocks of permutations"
-            }
-            WorkloadKind::NBody => {
-                "Benchmarks Game n-body: inherently sequential (every step needs the previous one), so it is one task and no model can speed it up"
-            }
-            WorkloadKind::Primes => {
-                "count primes below n by trial division in ranges: later ranges cost more, so static chunking shows load imbalance"
-            }
-            WorkloadKind::Square => {
-                "x*x for each item, as in the tutorials' Pool.map(square, dataset): tasks so tiny that overhead dominates"
-            }
-            WorkloadKind::Sleep => {
-                "I/O-bound: each task waits latency_ms (+- seeded jitter) on a platform timer; concurrency helps without cores"
-            }
-            WorkloadKind::Stream => {
-                "memory-bound sum or triad over a buffer of n bytes: a sweep shows cache levels and bandwidth saturation"
-            }
-            WorkloadKind::Counter => {
-                "n increments of one shared counter: mutex, atomic, local-then-reduce, or racy (loses updates; the answer counts them)"
-            }
-            WorkloadKind::Amdahl => {
-                "a fixed CPU job with a serial part: speedup is capped at 1 / serial_fraction"
-            }
-        }
+        self.info().description
     }
 
     /// The main size parameter and then the others, with defaults and limits.
     pub fn params(self) -> Vec<ParamDef> {
-        let mut all = vec![size_param(self)];
-        all.extend_from_slice(extra_params(self));
+        let info = self.info();
+        let mut all = vec![info.size.clone()];
+        all.extend_from_slice(info.params);
         all
     }
 }
 
-impl fmt::Display for WorkloadKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+/// Everything the engine, the CLI and the page know about a workload, kept next to its code.
+#[derive(Debug)]
+pub struct WorkloadInfo {
+    /// One line on what the workload shows.
+    pub description: &'static str,
+    /// The kind of work, which decides what each model can do with it.
+    pub bound: Bound,
+    /// The function a Python tutorial would map over the items.
+    pub python_task: &'static str,
+    /// The main size parameter `n`, with its default and limits. Defaults run in about a second
+    /// on one core of a 2020s laptop.
+    pub size: ParamDef,
+    /// The other parameters, with defaults and limits.
+    pub params: &'static [ParamDef],
+    /// What the page starts from: sizes that run in about a tenth of a second per run.
+    pub page: PageDefault,
+    pub(crate) build: fn(&Params) -> Box<dyn Job>,
+    pub(crate) reference: fn(&Params, &Answer) -> Reference,
+    pub(crate) work: fn(&Params) -> crate::estimate::Work,
 }
 
-impl FromStr for WorkloadKind {
-    type Err = SpecError;
-    fn from_str(s: &str) -> Result<Self, SpecError> {
-        WorkloadKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| SpecError::UnknownWorkload(s.to_string()))
+/// The page's starting point for a workload: `n` and any parameters that differ from the
+/// defaults (whole numbers only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageDefault {
+    pub n: u64,
+    pub params: &'static [(&'static str, u64)],
+}
+
+/// The kind of work, which decides what each model can do with it (and what a lesson expects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bound {
+    /// Independent computation.
+    Cpu,
+    /// Waiting, not computing.
+    Io,
+    /// Tasks so small that the model's overhead is the time.
+    Tiny,
+    /// Limited by memory bandwidth.
+    Memory,
+    /// One task: nothing to run in parallel.
+    Sequential,
+    /// Every task updates one shared location.
+    SharedCounter,
+}
+
+impl Bound {
+    /// Every kind of work.
+    pub const ALL: &'static [Bound] = <Bound as strum::VariantArray>::VARIANTS;
+
+    /// What to expect from a model on this kind of work, unless the model says otherwise
+    /// ([`crate::model::ModelInfo::expectations`]).
+    pub fn expectation(self) -> &'static str {
+        match self {
+            Bound::Sequential => {
+                "n-body is one long task: each step needs the previous one. No model can speed it up; the timeline shows one busy worker and the rest idle."
+            }
+            Bound::Tiny => {
+                "Each task takes nanoseconds, so the time measures the model's per-task overhead: queue operations, wake-ups, result collection. Larger chunks amortize it."
+            }
+            Bound::Io => {
+                "The tasks mostly wait, and waiting needs no core: with more workers than cores the waits still overlap, so the speedup can exceed the core count."
+            }
+            Bound::Memory => {
+                "The work is limited by memory bandwidth, not arithmetic: a working set that fits in cache scales with cores; a large one saturates the memory bus with few workers."
+            }
+            Bound::SharedCounter => {
+                "All workers update one memory location, so they serialize on it (mutex, atomic) or lose updates (racy). Counting locally and adding once (local-then-reduce) scales."
+            }
+            Bound::Cpu => {
+                "CPU-bound work with independent tasks: with as many workers as cores the speedup approaches the core count; more workers than cores cannot help."
+            }
+        }
     }
 }
 
@@ -253,13 +303,13 @@ impl Params {
     /// Typed parameters of a validated workload spec.
     pub fn from_spec(spec: &WorkloadSpec) -> Result<Params, SpecError> {
         let kind = spec.name;
-        let size = size_param(kind);
-        let n = match check_param(kind, &size, &ParamValue::Int(spec.n))? {
+        let size = &kind.info().size;
+        let n = match check_param(kind, size, &ParamValue::Int(spec.n))? {
             ParamValue::Int(n) => n,
             _ => unreachable!(),
         };
         for key in spec.params.keys() {
-            if !extra_params(kind).iter().any(|d| d.name == key) {
+            if !kind.info().params.iter().any(|d| d.name == key) {
                 return Err(SpecError::UnknownParam {
                     workload: kind.name().into(),
                     param: key.clone(),
@@ -267,7 +317,7 @@ impl Params {
             }
         }
         let mut values = Vec::new();
-        for def in extra_params(kind) {
+        for def in kind.info().params {
             let v = match spec.params.get(def.name) {
                 Some(v) => check_param(kind, def, v)?,
                 None => default_value(def),
@@ -368,18 +418,7 @@ pub trait Job: Send + Sync {
 /// The one dispatch point from a workload kind to its implementation.
 pub fn build(spec: &WorkloadSpec) -> Result<Box<dyn Job>, SpecError> {
     let p = Params::from_spec(spec)?;
-    Ok(match spec.name {
-        WorkloadKind::Mandelbrot => Box::new(mandelbrot::Mandelbrot::new(&p)),
-        WorkloadKind::SpectralNorm => Box::new(spectral_norm::SpectralNorm::new(&p)),
-        WorkloadKind::FannkuchRedux => Box::new(fannkuch_redux::FannkuchRedux::new(&p)),
-        WorkloadKind::NBody => Box::new(n_body::NBody::new(&p)),
-        WorkloadKind::Primes => Box::new(primes::Primes::new(&p)),
-        WorkloadKind::Square => Box::new(square::Square::new(&p)),
-        WorkloadKind::Sleep => Box::new(sleep::Sleep::new(&p)),
-        WorkloadKind::Stream => Box::new(stream::Stream::new(&p)),
-        WorkloadKind::Counter => Box::new(counter::Counter::new(&p)),
-        WorkloadKind::Amdahl => Box::new(amdahl::Amdahl::new(&p)),
-    })
+    Ok((spec.name.info().build)(&p))
 }
 
 /// Checks an answer against an independent reference, where one exists for these parameters:
@@ -388,18 +427,7 @@ pub fn reference(spec: &WorkloadSpec, answer: &Answer) -> Reference {
     let Ok(p) = Params::from_spec(spec) else {
         return Reference::None;
     };
-    match spec.name {
-        WorkloadKind::Mandelbrot => mandelbrot::reference(&p, answer),
-        WorkloadKind::SpectralNorm => spectral_norm::reference(&p, answer),
-        WorkloadKind::FannkuchRedux => fannkuch_redux::reference(&p, answer),
-        WorkloadKind::NBody => n_body::reference(&p, answer),
-        WorkloadKind::Primes => primes::reference(&p, answer),
-        WorkloadKind::Square => square::reference(&p, answer),
-        WorkloadKind::Sleep => sleep::reference(&p, answer),
-        WorkloadKind::Stream => stream::reference(&p, answer),
-        WorkloadKind::Counter => counter::reference(&p, answer),
-        WorkloadKind::Amdahl => amdahl::reference(&p, answer),
-    }
+    (spec.name.info().reference)(&p, answer)
 }
 
 /// Compares `answer` with `expected` and names the reference.

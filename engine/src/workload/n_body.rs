@@ -6,7 +6,39 @@
 //! others idle, which is Amdahl's law with a serial fraction of 1.
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::int;
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "Benchmarks Game n-body: inherently sequential (every step needs the previous one), so it is one task and no model can speed it up",
+    bound: Bound::Sequential,
+    python_task: "simulate",
+    size: int("n", "simulation steps", 5_000_000, 0, 100_000_000),
+    params: &[],
+    page: PageDefault {
+        n: 500_000,
+        params: &[],
+    },
+    build: |p| Box::new(NBody::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per step of the 5-body system, one core. Measured as `estimate` describes.
+const STEP_SECONDS: f64 = 4.5e-8;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    Work {
+        compute: p.n as f64 * STEP_SECONDS,
+        parallel: 0.0,
+        tasks: 1.0,
+        wait: 0.0,
+    }
+}
 
 const PI: f64 = std::f64::consts::PI;
 const SOLAR_MASS: f64 = 4.0 * PI * PI;

@@ -5,7 +5,38 @@
 //! early workers idle while the last one finishes; a dynamic queue balances them.
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::{TASKS_HELP, int};
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "count primes below n by trial division in ranges: later ranges cost more, so static chunking shows load imbalance",
+    bound: Bound::Cpu,
+    python_task: "count_primes",
+    size: int("n", "count primes below n", 5_000_000, 2, 1_000_000_000),
+    params: &[int("tasks", TASKS_HELP, 64, 1, 1_000_000)],
+    page: PageDefault {
+        n: 1_000_000,
+        params: &[],
+    },
+    build: |p| Box::new(Primes::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per n^1.5 / ln n (trial division up to the square root), one core. Measured as `estimate` describes.
+const SECONDS: f64 = 7.8e-10;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    let n = p.n as f64;
+    Work::compute(
+        n.powf(1.5) / n.ln().max(1.0) * SECONDS,
+        p.int("tasks") as f64,
+    )
+}
 
 pub struct Primes {
     n: u64,
@@ -147,8 +178,7 @@ mod tests {
 
     #[test]
     fn every_allowed_n_fits_32_bits() {
-        let def = crate::limits::size_param(crate::workload::WorkloadKind::Primes);
-        match def.kind {
+        match INFO.size.kind {
             crate::limits::ParamKind::Int { max, .. } => assert!(max <= u64::from(u32::MAX)),
             _ => unreachable!("n is an integer"),
         }

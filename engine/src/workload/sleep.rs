@@ -8,7 +8,49 @@
 use std::time::Duration;
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::int;
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "I/O-bound: each task waits latency_ms (+- seeded jitter) on a platform timer; concurrency helps without cores",
+    bound: Bound::Io,
+    python_task: "fetch",
+    size: int("n", "tasks, each waiting latency_ms", 100, 1, 1_000_000),
+    params: &[
+        int(
+            "latency_ms",
+            "mean wait per task, milliseconds",
+            10,
+            0,
+            10_000,
+        ),
+        int(
+            "jitter_ms",
+            "uniform +- jitter around the mean, milliseconds",
+            0,
+            0,
+            10_000,
+        ),
+        int("seed", "seed of the jitter", 1, 0, u64::MAX),
+    ],
+    page: PageDefault { n: 20, params: &[] },
+    build: |p| Box::new(Sleep::new(p)),
+    reference,
+    work,
+};
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    Work {
+        compute: 0.0,
+        parallel: 1.0,
+        tasks: p.n as f64,
+        wait: p.n as f64 * p.int("latency_ms") as f64 / 1000.0,
+    }
+}
 
 pub struct Sleep {
     waits_us: Vec<u64>,

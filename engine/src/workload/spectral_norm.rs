@@ -6,7 +6,41 @@
 //! is the same whatever model or number of workers computed it.
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::int;
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "Benchmarks Game spectral-norm: 40 dependent matrix-vector stages, each split into row blocks",
+    bound: Bound::Cpu,
+    python_task: "multiply_rows",
+    size: int("n", "matrix order", 2000, 1, 10_000),
+    params: &[int(
+        "tasks",
+        "row blocks per matrix-vector product",
+        32,
+        1,
+        10_000,
+    )],
+    page: PageDefault {
+        n: 800,
+        params: &[],
+    },
+    build: |p| Box::new(SpectralNorm::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per n^2 (40 matrix-vector products of order n), one core. Measured as `estimate` describes.
+const N2_SECONDS: f64 = 4.8e-8;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    let n = p.n as f64;
+    Work::compute(n * n * N2_SECONDS, 40.0 * p.int("tasks") as f64)
+}
 
 pub struct SpectralNorm {
     n: usize,

@@ -4,7 +4,34 @@
 //! per-task overhead: queueing, waking threads, pickling (here: serializing) and collecting.
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::int;
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "x*x for each item, as in the tutorials' Pool.map(square, dataset): tasks so tiny that overhead dominates",
+    bound: Bound::Tiny,
+    python_task: "square",
+    size: int("n", "items to square", 1_000_000, 1, 10_000_000),
+    params: &[],
+    page: PageDefault {
+        n: 100_000,
+        params: &[],
+    },
+    build: |p| Box::new(Square::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per item squared, its record included, one core. Measured as `estimate` describes.
+const ITEM_SECONDS: f64 = 2.0e-7;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    Work::compute(p.n as f64 * ITEM_SECONDS, p.n as f64)
+}
 
 pub struct Square {
     n: u64,

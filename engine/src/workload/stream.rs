@@ -10,7 +10,54 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
+use super::{Bound, PageDefault, WorkloadInfo};
+use crate::estimate::Work;
+use crate::limits::{choice, int};
 use crate::model::TaskCtx;
+
+/// What the engine, the CLI and the page know about this workload.
+pub(super) static INFO: WorkloadInfo = WorkloadInfo {
+    description: "memory-bound sum or triad over a buffer of n bytes: a sweep shows cache levels and bandwidth saturation",
+    bound: Bound::Memory,
+    python_task: "sum_block",
+    size: int(
+        "n",
+        "working-set size in bytes (the 'bytes' of the buffer)",
+        64 << 20,
+        4096,
+        1 << 30,
+    ),
+    params: &[
+        choice(
+            "op",
+            "sum reads one array; triad writes a = b + s*c",
+            "sum",
+            &["sum", "triad"],
+        ),
+        int("passes", "passes over the buffer", 10, 1, 10_000),
+        int("tasks", "blocks per pass", 64, 1, 1_000_000),
+    ],
+    page: PageDefault {
+        n: 16 << 20,
+        params: &[("passes", 4)],
+    },
+    build: |p| Box::new(Stream::new(p)),
+    reference,
+    work,
+};
+
+/// Seconds per byte per pass (`sum`; `triad` moves three arrays), one core. Measured as `estimate` describes.
+const BYTE_SECONDS: f64 = 7.7e-11;
+
+/// The work's shape for the estimate, before anything runs.
+fn work(p: &Params) -> Work {
+    let arrays = if p.choice("op") == "triad" { 3.0 } else { 1.0 };
+    let passes = p.int("passes") as f64;
+    Work::compute(
+        p.n as f64 * passes * arrays * BYTE_SECONDS,
+        passes * p.int("tasks") as f64,
+    )
+}
 
 const SCALAR: f64 = 3.0;
 const C_VALUE: f64 = 2.0;

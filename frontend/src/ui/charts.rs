@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
-use engine::journal::InFlight;
-use engine::measure::ResultSet;
 use engine::model::TaskRecord;
+use engine::result::InFlight;
+use engine::result::ResultSet;
 use engine::stats::{amdahl_fit, amdahl_speedup};
 use plotters::prelude::*;
 

@@ -6,7 +6,7 @@
 
 use engine::ModelKind;
 use engine::compare::{self, CompareRow};
-use engine::measure::{ModelResult, ResultSet};
+use engine::result::{ModelResult, ResultSet};
 use engine::warning::WarningKind;
 
 use super::state::Source;

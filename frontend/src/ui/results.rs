@@ -4,7 +4,7 @@
 
 use engine::Repetitions;
 use engine::compare::{self, CompareRow};
-use engine::measure::{ModelResult, ResultSet};
+use engine::result::{ModelResult, ResultSet};
 use yew::prelude::*;
 
 use super::figures::{self, Comparison, NativeRatio, Note, RowNotes};

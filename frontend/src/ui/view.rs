@@ -349,7 +349,7 @@ fn share_panel(state: &State, h: &Handlers) -> Html {
                 let _ = super::dom::download(
                     "playground-results.csv",
                     "text/csv",
-                    &engine::measure::to_csv(r),
+                    &engine::result::to_csv(r),
                 );
             }
         })

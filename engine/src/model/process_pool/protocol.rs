@@ -14,9 +14,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use super::{Collector, Records, RunControl, StageRt, TaskRecord, chunks, exec_chunk};
 use crate::error::RunError;
 use crate::journal::{Next, RunLog};
+use crate::model::{Collector, Records, RunControl, StageRt, TaskRecord, chunks, exec_chunk};
 use crate::spec::{Fault, Order, WorkloadSpec};
 use crate::workload::{self, Job, TaskOutput};
 

@@ -19,11 +19,11 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use web_time::Instant;
 
-use super::pool_protocol::{
+use super::protocol::{
     FromWorker, StageDriver, ToWorker, WorkerSession, clock_offset, end_stage_message,
 };
-use super::{Executor, Records, RunConfig, StageOpts, StageRt, WorkerProgram};
 use crate::error::RunError;
+use crate::model::{Executor, Records, RunConfig, StageOpts, StageRt, WorkerProgram};
 use crate::workload::{Job, TaskOutput};
 
 /// How long a worker may take to start and answer its first message.

@@ -1,0 +1,182 @@
+//! The command line as clap parses it: raw flags, one description per flag. Turning them into
+//! an experiment is `experiment.rs`'s job.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+/// Runs the playground's concurrency experiments natively on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "native-runner", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List workloads (parameters, defaults, limits) and models (with their Python equivalent).
+    List {
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Run one experiment.
+    Run(RunArgs),
+    /// Run an experiment over several worker counts (--workers 1,2,4 or 1..4) or chunk sizes
+    /// (--chunk-size 1,16,256).
+    Sweep(RunArgs),
+    /// Compare two result files (from `run --format json` or the page's export) configuration by
+    /// configuration: the ratio of means A/B with its 95% interval and a p-value.
+    Compare(CompareArgs),
+    /// Print a workload's canonical output (the Benchmarks Game's format where it has one).
+    Output(OutputArgs),
+    /// Describe this machine: cores, CPU model, caches, OS, timer resolution.
+    Machine {
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Serve the built playground and its native API (run experiments natively from the page).
+    Serve(ServeArgs),
+    /// Serve as a process-pool worker on stdin/stdout (started by the runner itself).
+    #[command(name = "__worker", hide = true)]
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InfoFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    Ordered,
+    Completion,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncArg {
+    Lock,
+    Atomic,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Workload to run (see `list`).
+    #[arg(long, short = 'w')]
+    pub workload: Option<String>,
+    /// The workload's main size parameter.
+    #[arg(long)]
+    pub n: Option<u64>,
+    /// Set a workload parameter, e.g. --set tasks=64 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Model to run (see `list`).
+    #[arg(long, short = 'm')]
+    pub model: Option<String>,
+    /// Workers: one number; for `sweep` also a list (1,2,4) or an inclusive range (1..4).
+    /// Default: 1 for sequential, the number of logical cores otherwise.
+    #[arg(long, short = 'j')]
+    pub workers: Option<String>,
+    /// Tasks per chunk; for `sweep` also a list (1,16,256).
+    #[arg(long)]
+    pub chunk_size: Option<String>,
+    /// Result order, for models with a caller waiting on results.
+    #[arg(long, value_enum)]
+    pub order: Option<OrderArg>,
+    /// GIL switch interval in milliseconds (gil model; default 5, like sys.getswitchinterval()).
+    #[arg(long)]
+    pub switch_interval_ms: Option<f64>,
+    /// How shared-state synchronizes its results array.
+    #[arg(long, value_enum)]
+    pub sync: Option<SyncArg>,
+    /// Timed repetitions per configuration, or `auto`: until the 95% confidence interval of
+    /// every mean is within 2% of it (3 to 50 repetitions, within --budget).
+    #[arg(long, short = 'r')]
+    pub reps: Option<String>,
+    /// With --reps auto: start no new round of repetitions after this long (default 10s).
+    #[arg(long, value_name = "DURATION")]
+    pub budget: Option<String>,
+    /// Untimed warm-up runs per configuration.
+    #[arg(long)]
+    pub warmups: Option<u32>,
+    /// Skip the sequential baseline (no speedup, no verification against sequential).
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Keep no per-task records, only per-worker task counts: no clock read per task, so tiny
+    /// tasks cost what the model costs, and millions of tasks need no memory for records.
+    #[arg(long)]
+    pub no_timeline: bool,
+    /// Run exactly the experiment in this JSON file ("-" for stdin): a spec, or a result file
+    /// (exported by the page or by --format json), whose experiment runs again.
+    #[arg(long, conflicts_with = "link")]
+    pub spec: Option<PathBuf>,
+    /// Run exactly the experiment a playground link encodes (the whole URL or its fragment).
+    #[arg(long)]
+    pub link: Option<String>,
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Stop the experiment after this long (e.g. 30, 30s, 500ms, 2m) and report what it did,
+    /// marked partial, with exit code 124. Ctrl-C does the same with exit code 130; a second
+    /// Ctrl-C quits at once.
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Print the configurations and the estimated run time on this machine, and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback lets other machines run experiments here.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// The built playground (trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first result file (A).
+    pub a: PathBuf,
+    /// The second result file (B), of the same experiment.
+    pub b: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Workload whose output to print.
+    pub workload: String,
+    #[arg(long)]
+    pub n: Option<u64>,
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Compute it with this model.
+    #[arg(long, short = 'm', default_value = "sequential")]
+    pub model: String,
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub workers: u32,
+    /// Write the output to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
