@@ -17,6 +17,7 @@ use crate::limits::{
     MAX_SWEEP_POINTS, MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS, MAX_WORKERS, MIN_BUDGET_S,
     MIN_SWITCH_INTERVAL_MS, extra_params,
 };
+use crate::limits::{DEFAULT_SWITCH_INTERVAL_MS, DEFAULT_SYNC};
 use crate::model::ModelKind;
 use crate::workload::{Params, WorkloadKind, check_param, default_value};
 
@@ -510,12 +511,12 @@ fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
                 MAX_SWITCH_INTERVAL_MS,
             ));
         }
-        None if kind == ModelKind::Gil => out.switch_interval_ms = Some(5.0),
+        None if kind == ModelKind::Gil => out.switch_interval_ms = Some(DEFAULT_SWITCH_INTERVAL_MS),
         _ => {}
     }
     match m.sync {
         Some(_) if kind != ModelKind::SharedState => return Err(not_applicable("sync")),
-        None if kind == ModelKind::SharedState => out.sync = Some(SyncKind::Lock),
+        None if kind == ModelKind::SharedState => out.sync = Some(DEFAULT_SYNC),
         _ => {}
     }
     if let Some(f) = m.fault

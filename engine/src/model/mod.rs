@@ -19,7 +19,8 @@ use web_time::Instant;
 use crate::error::{RunError, SpecError};
 use crate::journal::{Journal, Next, RunLog};
 use crate::limits::MAX_THREAD_PER_TASK_TASKS;
-use crate::spec::{Fault, FaultKind, ModelSpec, Order, SyncKind, WorkloadSpec};
+use crate::limits::{DEFAULT_SWITCH_INTERVAL_MS, DEFAULT_SYNC};
+use crate::spec::{Fault, FaultKind, ModelSpec, Order, WorkloadSpec};
 use crate::workload::{self, Answer, Job, TaskOutput};
 
 mod async_loop;
@@ -664,7 +665,7 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
         ModelKind::WorkStealing => Box::new(work_stealing::WorkStealing::new(cfg.workers)?),
         ModelKind::MessagePassing => Box::new(message_passing::MessagePassing),
         ModelKind::SharedState => Box::new(shared_state::SharedState {
-            sync: cfg.model.sync.unwrap_or(SyncKind::Lock),
+            sync: cfg.model.sync.unwrap_or(DEFAULT_SYNC),
         }),
         #[cfg(not(target_family = "wasm"))]
         ModelKind::ProcessPool => {
@@ -691,7 +692,10 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
         ModelKind::Async => Box::new(async_loop::AsyncLoop),
         ModelKind::Gil => Box::new(gil::GilThreads {
             interval: std::time::Duration::from_secs_f64(
-                cfg.model.switch_interval_ms.unwrap_or(5.0) / 1000.0,
+                cfg.model
+                    .switch_interval_ms
+                    .unwrap_or(DEFAULT_SWITCH_INTERVAL_MS)
+                    / 1000.0,
             ),
         }),
     };
