@@ -23,6 +23,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy: the page build for wasm32"
 cargo clippy -p frontend --target wasm32-unknown-unknown --features ui -- -D warnings
 
+step "cargo doc -D warnings: broken intra-doc links and malformed docs fail"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
 step "cargo test (engine, native-runner)"
 cargo test --workspace
 
