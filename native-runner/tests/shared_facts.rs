@@ -181,3 +181,23 @@ fn scripts_and_readmes_do_not_keep_their_own_versions() {
         assert!(readme.contains(&quoted), "README.md should say {quoted}");
     }
 }
+
+/// clap's help is a doc comment, which cannot quote a constant: the default it names must be
+/// engine::limits' default.
+#[test]
+fn run_help_quotes_the_default_switch_interval() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_native-runner"))
+        .args(["run", "--help"])
+        .output()
+        .expect("native-runner runs");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    let quoted = format!(
+        "default {}, like sys.getswitchinterval()",
+        engine::limits::DEFAULT_SWITCH_INTERVAL_MS
+    );
+    assert!(
+        help.contains(&quoted),
+        "run --help lacks {quoted:?}:\n{help}"
+    );
+}
