@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NIGHTLY=nightly-2026-05-20
+# shellcheck source=toolchain.env
+source scripts/toolchain.env
 OUT="${TRUNK_STAGING_DIR:-dist}/threads"
 PROFILE="${TRUNK_PROFILE:-release}"
 TARGET_DIR=target/wasm-threads

@@ -3,15 +3,20 @@
 # there: the pinned nightly (with rust-src and the wasm32 target), trunk, wasm-bindgen-cli at the
 # exact version the frontend pins, cargo-fuzz, wasm-opt (npm binaryen), playwright-core, and
 # Debian's Chromium.
-# Versions are the ones verified together on this project's machines (the README lists them).
+# Versions are the ones verified together on this project's machines: scripts/toolchain.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NIGHTLY=nightly-2026-05-20
-TRUNK_VERSION=0.22.1
-WASM_BINDGEN_VERSION=0.2.130
-CARGO_FUZZ_VERSION=0.13.2
+# shellcheck source=toolchain.env
+source scripts/toolchain.env
 log() { printf '[setup] %s\n' "$*" >&2; }
+
+# The CLI must equal the crate the frontend pins, or wasm-bindgen refuses the module only at the
+# end of a build; say so before installing anything (native-runner/tests/shared_facts.rs too).
+if ! grep -q "^wasm-bindgen = \"=$WASM_BINDGEN_VERSION\"" frontend/Cargo.toml; then
+  log "frontend/Cargo.toml does not pin wasm-bindgen = \"=$WASM_BINDGEN_VERSION\" (scripts/toolchain.env)"
+  exit 1
+fi
 
 if ! rustup toolchain list | grep -q "^$NIGHTLY"; then
   log "installing $NIGHTLY"

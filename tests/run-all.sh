@@ -2,6 +2,8 @@
 # Every check of the project: formatting, lints, all tests, the WebAssembly build of the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=../scripts/toolchain.env
+source scripts/toolchain.env
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -21,6 +23,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy: the page build for wasm32"
 cargo clippy -p frontend --target wasm32-unknown-unknown --features ui -- -D warnings
 
+step "cargo doc -D warnings: broken intra-doc links and malformed docs fail"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
 step "cargo test (engine, native-runner)"
 cargo test --workspace
 
@@ -34,7 +39,7 @@ step "fuzzing, smoke mode (fuzz/README.md): the link and spec decoders, 20000 in
 for target in link_decode spec_json results_link; do
   fresh="$(mktemp -d)"
   # New inputs go to a scratch directory; the kept corpus is only read.
-  (cd fuzz && cargo +nightly-2026-05-20 fuzz run -O "$target" "$fresh" "corpus/$target" -- -runs=20000)
+  (cd fuzz && cargo "+$NIGHTLY" fuzz run -O "$target" "$fresh" "corpus/$target" -- -runs=20000)
   rm -rf "$fresh"
 done
 

@@ -24,20 +24,27 @@ pub const MAX_WARMUPS: u32 = 100;
 pub const MAX_SWEEP_POINTS: usize = 64;
 /// Largest chunk size accepted (larger than any task count we allow).
 pub const MAX_CHUNK_SIZE: u64 = 100_000_000;
-/// The GIL switch interval when none is given, in milliseconds: CPython's default
-/// (`sys.getswitchinterval()` is 0.005).
-pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
 /// Longest accepted GIL switch interval, in milliseconds.
 pub const MAX_SWITCH_INTERVAL_MS: f64 = 1000.0;
 /// Shortest accepted GIL switch interval, in milliseconds (CPython accepts any positive value; below
 /// 1 us the emulation would only measure lock hand-off).
 pub const MIN_SWITCH_INTERVAL_MS: f64 = 0.001;
+/// GIL switch interval when a spec names none, in milliseconds: CPython's own default
+/// (`sys.getswitchinterval()` is 0.005 s), so an untuned run behaves like an untuned interpreter.
+pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
+/// How the shared-state model synchronizes when a spec names none: one lock, as
+/// `multiprocessing.Array` with its `Lock` does, the form a Python programmer meets first.
+pub const DEFAULT_SYNC: crate::spec::SyncKind = crate::spec::SyncKind::Lock;
+/// Longest run time limit (`native-runner run --timeout`), in seconds: a day, far beyond any run
+/// the other limits allow, so the cap only catches typing mistakes.
+pub const MAX_TIMEOUT_S: u64 = 86_400;
+/// Largest results payload accepted from a link, inflated, in bytes: results travel without their
+/// per-task records, so this is generous; it bounds a decompression bomb as `MAX_SPEC_BYTES` does.
+pub const MAX_RESULTS_JSON_BYTES: usize = 512 * 1024;
 /// Longest accepted link, in characters: far more than any valid experiment needs.
 pub const MAX_LINK_CHARS: usize = 16 * 1024;
 /// Largest accepted spec JSON (after inflating a link), in bytes: bounds a decompression bomb.
 pub const MAX_SPEC_BYTES: usize = 64 * 1024;
-/// How shared state is guarded when the spec does not say: `Array` + `Lock`, as the tutorials do.
-pub const DEFAULT_SYNC: crate::spec::SyncKind = crate::spec::SyncKind::Lock;
 /// Most tasks per stage the thread-per-task model starts (one OS thread each).
 pub const MAX_THREAD_PER_TASK_TASKS: u64 = 1_000_000;
 

@@ -109,7 +109,7 @@ pub const RESULTS_KEY: &str = "r";
 
 /// Largest results payload accepted from a link, inflated: results travel without their per-task
 /// records, so this is generous.
-pub const MAX_RESULTS_JSON: usize = 512 * 1024;
+pub const MAX_RESULTS_JSON: usize = crate::limits::MAX_RESULTS_JSON_BYTES;
 
 /// Decodes the results a link carries (`&r=`), if any. The link's length is bounded as for
 /// [`decode`], the inflated JSON by [`MAX_RESULTS_JSON`].

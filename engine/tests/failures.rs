@@ -2,6 +2,9 @@
 //! exits or is killed, a run cancelled from outside. After each, the next run works and no
 //! worker process is left behind.
 
+#[macro_use]
+mod common;
+
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
@@ -426,18 +429,7 @@ macro_rules! failure_tests {
     };
 }
 
-failure_tests! {
-    sequential => ModelKind::Sequential,
-    thread_per_task => ModelKind::ThreadPerTask,
-    static_pool => ModelKind::StaticPool,
-    dynamic_pool => ModelKind::DynamicPool,
-    work_stealing => ModelKind::WorkStealing,
-    message_passing => ModelKind::MessagePassing,
-    shared_state => ModelKind::SharedState,
-    process_pool => ModelKind::ProcessPool,
-    async_loop => ModelKind::Async,
-    gil => ModelKind::Gil,
-}
+for_each_model!(failure_tests);
 
 #[test]
 fn every_model_is_instantiated() {

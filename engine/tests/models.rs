@@ -6,6 +6,9 @@
 //! the model has them, both delivery orders where it has them, and checks the answer and the
 //! per-task records of every run.
 
+#[macro_use]
+mod common;
+
 use engine::spec::{ModelSpec, Order, ParamValue, SyncKind, WorkloadSpec};
 use engine::{
     Answer, ModelKind, RunConfig, RunEnv, RunError, RunOutcome, WorkerProgram, WorkloadKind,
@@ -40,28 +43,43 @@ fn spec(kind: WorkloadKind, n: u64, params: &[(&str, ParamValue)]) -> WorkloadSp
     w
 }
 
-/// The workload cases, small enough for a debug build: odd sizes, several stages, tasks that
-/// do not divide evenly among workers.
-const CASES: &[&str] = &[
-    "mandelbrot",
-    "mandelbrot_one_pixel",
-    "spectral_norm",
-    "fannkuch_redux",
-    "n_body",
-    "primes",
-    "primes_tiny",
-    "square",
-    "sleep",
-    "stream_sum",
-    "stream_triad",
-    "counter_mutex",
-    "counter_atomic",
-    "counter_local_then_reduce",
-    "counter_racy",
-    "amdahl",
-    "amdahl_all_serial",
-    "amdahl_no_serial",
-];
+/// Calls `$callback! { case, ... }` with every workload case: `CASES` and each model's tests come
+/// from this one list, so a case cannot be run by `every_workload_has_a_case` yet missing from the
+/// models' tests. The cases are small enough for a debug build: odd sizes, several stages, tasks
+/// that do not divide evenly among workers.
+macro_rules! for_each_case {
+    ($callback:ident) => {
+        $callback! {
+            mandelbrot,
+            mandelbrot_one_pixel,
+            spectral_norm,
+            fannkuch_redux,
+            n_body,
+            primes,
+            primes_tiny,
+            square,
+            sleep,
+            stream_sum,
+            stream_triad,
+            counter_mutex,
+            counter_atomic,
+            counter_local_then_reduce,
+            counter_racy,
+            amdahl,
+            amdahl_all_serial,
+            amdahl_no_serial,
+        }
+    };
+}
+
+macro_rules! case_names {
+    ($($case:ident),* $(,)?) => {
+        /// The workload cases by name, for [`case`].
+        const CASES: &[&str] = &[$(stringify!($case)),*];
+    };
+}
+
+for_each_case!(case_names);
 
 fn case(name: &str) -> WorkloadSpec {
     use WorkloadKind::*;
@@ -369,6 +387,18 @@ fn timeline_off_agrees(model: ModelKind, name: &str) {
     }
 }
 
+/// One test per case, run by [`agrees_with_sequential`] with the enclosing module's `MODEL`.
+macro_rules! case_tests {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                agrees_with_sequential(MODEL, stringify!($case));
+            }
+        )*
+    };
+}
+
 macro_rules! model_tests {
     ($($module:ident => $model:expr),* $(,)?) => {
         /// The models the macro was instantiated for, in order.
@@ -380,95 +410,7 @@ macro_rules! model_tests {
 
                 const MODEL: ModelKind = $model;
 
-                #[test]
-                fn mandelbrot() {
-                    agrees_with_sequential(MODEL, "mandelbrot");
-                }
-
-                #[test]
-                fn mandelbrot_one_pixel() {
-                    agrees_with_sequential(MODEL, "mandelbrot_one_pixel");
-                }
-
-                #[test]
-                fn spectral_norm() {
-                    agrees_with_sequential(MODEL, "spectral_norm");
-                }
-
-                #[test]
-                fn fannkuch_redux() {
-                    agrees_with_sequential(MODEL, "fannkuch_redux");
-                }
-
-                #[test]
-                fn n_body() {
-                    agrees_with_sequential(MODEL, "n_body");
-                }
-
-                #[test]
-                fn primes() {
-                    agrees_with_sequential(MODEL, "primes");
-                }
-
-                #[test]
-                fn primes_tiny() {
-                    agrees_with_sequential(MODEL, "primes_tiny");
-                }
-
-                #[test]
-                fn square() {
-                    agrees_with_sequential(MODEL, "square");
-                }
-
-                #[test]
-                fn sleep() {
-                    agrees_with_sequential(MODEL, "sleep");
-                }
-
-                #[test]
-                fn stream_sum() {
-                    agrees_with_sequential(MODEL, "stream_sum");
-                }
-
-                #[test]
-                fn stream_triad() {
-                    agrees_with_sequential(MODEL, "stream_triad");
-                }
-
-                #[test]
-                fn counter_mutex() {
-                    agrees_with_sequential(MODEL, "counter_mutex");
-                }
-
-                #[test]
-                fn counter_atomic() {
-                    agrees_with_sequential(MODEL, "counter_atomic");
-                }
-
-                #[test]
-                fn counter_local_then_reduce() {
-                    agrees_with_sequential(MODEL, "counter_local_then_reduce");
-                }
-
-                #[test]
-                fn counter_racy() {
-                    agrees_with_sequential(MODEL, "counter_racy");
-                }
-
-                #[test]
-                fn amdahl() {
-                    agrees_with_sequential(MODEL, "amdahl");
-                }
-
-                #[test]
-                fn amdahl_all_serial() {
-                    agrees_with_sequential(MODEL, "amdahl_all_serial");
-                }
-
-                #[test]
-                fn amdahl_no_serial() {
-                    agrees_with_sequential(MODEL, "amdahl_no_serial");
-                }
+                for_each_case!(case_tests);
 
                 /// Without the timeline: the same answer, no records, every task counted once
                 /// against a worker in range, on a multi-stage workload and a tiny-task one.
@@ -494,18 +436,7 @@ macro_rules! model_tests {
     };
 }
 
-model_tests! {
-    sequential => ModelKind::Sequential,
-    thread_per_task => ModelKind::ThreadPerTask,
-    static_pool => ModelKind::StaticPool,
-    dynamic_pool => ModelKind::DynamicPool,
-    work_stealing => ModelKind::WorkStealing,
-    message_passing => ModelKind::MessagePassing,
-    shared_state => ModelKind::SharedState,
-    process_pool => ModelKind::ProcessPool,
-    async_loop => ModelKind::Async,
-    gil => ModelKind::Gil,
-}
+for_each_model!(model_tests);
 
 #[test]
 fn every_model_is_instantiated() {

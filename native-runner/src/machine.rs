@@ -10,16 +10,46 @@ use engine::machine::{Cache, MachineInfo, timer_resolution};
 pub fn detect() -> MachineInfo {
     MachineInfo {
         runtime: "native".into(),
-        logical_cores: std::thread::available_parallelism()
-            .map(|n| n.get() as u32)
-            .unwrap_or(1),
-        physical_cores: Some(num_cpus::get_physical() as u32),
+        logical_cores: logical_cores(),
+        physical_cores: fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|t| physical_cores(&t)),
         cpu_model: cpu_model(),
         caches: caches(Path::new("/sys/devices/system/cpu/cpu0/cache")),
         os: os_name(),
         arch: std::env::consts::ARCH.into(),
         timer_resolution: timer_resolution(),
     }
+}
+
+/// The cores this process may run on: the standard library's count, which honours CPU affinity
+/// and cgroup quotas, so estimates and defaults fit the share of the machine a container gets.
+pub fn logical_cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+}
+
+/// Physical cores from `/proc/cpuinfo`: the sum of "cpu cores" over the distinct "physical id"s
+/// (as `num_cpus::get_physical` counted them), or `None` where the file does not say, for
+/// example on ARM, rather than a guess.
+fn physical_cores(cpuinfo: &str) -> Option<u32> {
+    let mut cores_of_package = std::collections::BTreeMap::new();
+    let mut package = None;
+    for line in cpuinfo.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        match key.trim() {
+            "physical id" => package = value.trim().parse::<u32>().ok(),
+            "cpu cores" => {
+                if let (Some(p), Ok(c)) = (package, value.trim().parse::<u32>()) {
+                    cores_of_package.insert(p, c);
+                }
+            }
+            _ => {}
+        }
+    }
+    let total: u32 = cores_of_package.values().sum();
+    (total > 0).then_some(total)
 }
 
 fn cpu_model() -> Option<String> {
@@ -111,5 +141,24 @@ mod tests {
         assert_eq!(parse_size("x"), None);
         assert_eq!(count_cpus("0-3,8,10-11\n"), Some(7));
         assert_eq!(count_cpus("0"), Some(1));
+    }
+
+    #[test]
+    fn physical_cores_count_each_package_once() {
+        // Two packages of 4 cores with 2 threads each: 16 logical CPUs, 8 cores.
+        let mut two_sockets = String::new();
+        for cpu in 0..16 {
+            two_sockets.push_str(&format!(
+                "processor\t: {cpu}\nphysical id\t: {}\ncpu cores\t: 4\n\n",
+                cpu / 8
+            ));
+        }
+        assert_eq!(physical_cores(&two_sockets), Some(8));
+        assert_eq!(
+            physical_cores("processor\t: 0\nphysical id\t: 0\ncpu cores\t: 1\n"),
+            Some(1)
+        );
+        // ARM's /proc/cpuinfo names neither: unknown, not a guess.
+        assert_eq!(physical_cores("processor\t: 0\nBogoMIPS\t: 50.00\n"), None);
     }
 }

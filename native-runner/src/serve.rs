@@ -194,11 +194,11 @@ pub fn router(dist: PathBuf, machine: MachineInfo) -> Router {
         .fallback_service(files)
         .layer(SetResponseHeaderLayer::overriding(
             header::HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
+            HeaderValue::from_static(CROSS_ORIGIN_OPENER_POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::HeaderName::from_static("cross-origin-embedder-policy"),
-            HeaderValue::from_static("require-corp"),
+            HeaderValue::from_static(CROSS_ORIGIN_EMBEDDER_POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -206,7 +206,15 @@ pub fn router(dist: PathBuf, machine: MachineInfo) -> Router {
         ))
 }
 
-/// The page's policy (index.html carries it too): script from this origin only, never inline,
+/// With [`CROSS_ORIGIN_EMBEDDER_POLICY`], makes the page cross-origin isolated, the condition for
+/// `SharedArrayBuffer` and so for the threads build. Trunk.toml, static/sw.js and
+/// tests/e2e/serve.py send the same values; tests/shared_facts.rs checks that they agree.
+pub const CROSS_ORIGIN_OPENER_POLICY: &str = "same-origin";
+/// See [`CROSS_ORIGIN_OPENER_POLICY`].
+pub const CROSS_ORIGIN_EMBEDDER_POLICY: &str = "require-corp";
+
+/// The page's policy (index.html's meta tag and Trunk.toml carry it too, and
+/// tests/shared_facts.rs checks that all three agree): script from this origin only, never inline,
 /// no eval; `'wasm-unsafe-eval'` is what compiling WebAssembly needs. Workers get it with their
 /// scripts.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'";

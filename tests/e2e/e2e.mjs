@@ -32,10 +32,11 @@ const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const MODELS = [
-  'sequential', 'thread-per-task', 'static-pool', 'dynamic-pool', 'work-stealing',
-  'message-passing', 'shared-state', 'process-pool', 'async', 'gil',
-];
+// The engine's catalogue, as `native-runner list` prints it, so a model added to the engine is
+// tested here without an edit.
+const CATALOGUE = JSON.parse(execFileSync(NATIVE, ['list', '--format', 'json']).toString());
+const MODELS = CATALOGUE.models.map((m) => m.name);
+assert.ok(MODELS.includes('sequential') && MODELS.length >= 2, `models: ${MODELS}`);
 
 function serve(port, isolation) {
   const args = ['tests/e2e/serve.py', '--port', String(port), '--dir', 'dist'];
@@ -161,6 +162,12 @@ try {
   });
 
   // Verdicts hold on a busy machine too: what the workers did, never how fast they did it.
+  await test('the page offers every model and workload of the engine, in the catalogue\'s order', async () => {
+    const values = (name) => page.$$eval(`select[name=${name}] option`, (os) => os.map((o) => o.value));
+    assert.deepEqual(await values('model'), MODELS);
+    assert.deepEqual(await values('workload'), CATALOGUE.workloads.map((w) => w.name));
+  });
+
   await test('mandelbrot: both workers ran tasks, at the same time, and the answer equals the native runner\'s', async () => {
     const s = spec('mandelbrot', 2000, 'work-stealing', 1, { repetitions: 1, warmups: 0, baseline: false, sweep: { workers: [1, 2] } });
     const r = await page.evaluate((s) => window.playground.run(s), s);

@@ -158,7 +158,7 @@ fn controls(state: &State, h: &Handlers) -> Html {
                     vec![("ordered".into(), "ordered (map, gather)".into(), None), ("completion".into(), "completion (imap_unordered, as_completed)".into(), None)]) }
             }
             if m == ModelKind::Gil {
-                { field(state, &h.on_edit, "switch_interval_ms", "switch interval, ms (sys.setswitchinterval)", exp.model.switch_interval_ms.unwrap_or(5.0).to_string(), "text") }
+                { field(state, &h.on_edit, "switch_interval_ms", "switch interval, ms (sys.setswitchinterval)", exp.model.switch_interval_ms.unwrap_or(engine::limits::DEFAULT_SWITCH_INTERVAL_MS).to_string(), "text") }
             }
             if m == ModelKind::SharedState {
                 { select(&h.on_edit, "sync", "synchronization", match exp.model.sync { Some(engine::spec::SyncKind::Atomic) => "atomic", _ => "lock" },

@@ -12,7 +12,7 @@ use super::args::{OrderArg, RunArgs, SyncArg};
 use super::{CliError, usage};
 
 /// The longest `--timeout`: a day.
-const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+const MAX_TIMEOUT: Duration = Duration::from_secs(engine::limits::MAX_TIMEOUT_S);
 
 /// Parses a duration: seconds ("30", "1.5"), or a number with a unit: "500ms", "30s", "2m".
 pub fn parse_duration(flag: &str, text: &str) -> Result<Duration, CliError> {

@@ -92,7 +92,7 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         .as_deref()
         .map(|t| parse_duration("--timeout", t))
         .transpose()?;
-    let cores = num_cpus::get() as u32;
+    let cores = crate::machine::logical_cores();
     let estimate = engine::estimate::experiment_seconds(&exp, cores);
     if a.dry_run {
         return write_out(None, dry_run(&exp, cores, estimate).as_bytes());
