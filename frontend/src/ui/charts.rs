@@ -352,7 +352,7 @@ pub fn chunk_svg(results: &ResultSet) -> Option<String> {
     let points: Vec<(f64, f64)> = results
         .results
         .iter()
-        .filter_map(|r| r.chunk_size.map(|c| (c as f64, r.mean * 1000.0)))
+        .filter_map(|r| r.chunk_size.map(|c| (c as f64, r.summary.mean * 1000.0)))
         .collect();
     if points.len() < 2 {
         return None;

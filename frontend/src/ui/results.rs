@@ -177,6 +177,7 @@ fn row(
     let on_select = on_select.clone();
     let onclick = Callback::from(move |_| on_select.emit((set, index)));
     let sd = r
+        .summary
         .stddev
         .map_or(String::new(), |s| format!(" ± {}", fmt_time(s)));
     let verified = match r.verified {
@@ -212,12 +213,12 @@ fn row(
             <td class="num" data-label="efficiency">{ opt(r.efficiency) }</td>
             <NativeRatioCell ratio={notes.native.clone()} />
             <td class="num mean" title={spread} data-label="mean ± sd">
-                <span class="figure">{ format!("{}{sd}", fmt_time(r.mean)) }</span>
-                { if r.outliers.is_empty() { String::new() } else { format!(" ({} outlier)", r.outliers.len()) } }
+                <span class="figure">{ format!("{}{sd}", fmt_time(r.summary.mean)) }</span>
+                { if r.summary.outliers.is_empty() { String::new() } else { format!(" ({} outlier)", r.summary.outliers.len()) } }
                 <Badges notes={time_notes} />
             </td>
-            <td class="num" data-label="median">{ fmt_time(r.median) }</td>
-            <td class="num" data-label="min … max">{ format!("{} … {}", fmt_time(r.min), fmt_time(r.max)) }</td>
+            <td class="num" data-label="median">{ fmt_time(r.summary.median) }</td>
+            <td class="num" data-label="min … max">{ format!("{} … {}", fmt_time(r.summary.min), fmt_time(r.summary.max)) }</td>
             <td class="num used" data-label="used">{ format!("{} of {}", r.workers_used, r.workers) }</td>
             <td data-label="verified">{ verified }</td>
             <td class="answer" data-label="answer">{ &r.answer.summary }</td>

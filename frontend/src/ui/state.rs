@@ -16,23 +16,12 @@ use super::history;
 pub fn page_default(kind: WorkloadKind, workers: u32) -> Experiment {
     let model = ModelKind::DynamicPool;
     let mut exp = Experiment::new(kind, model, workers.max(1));
-    let n = match kind {
-        WorkloadKind::Mandelbrot => 1200,
-        WorkloadKind::SpectralNorm => 800,
-        WorkloadKind::FannkuchRedux => 9,
-        WorkloadKind::NBody => 500_000,
-        WorkloadKind::Primes => 1_000_000,
-        WorkloadKind::Square => 100_000,
-        WorkloadKind::Sleep => 20,
-        WorkloadKind::Stream => 16 << 20,
-        WorkloadKind::Counter => 1_000_000,
-        WorkloadKind::Amdahl => 200,
-    };
-    exp.workload.n = n;
-    if kind == WorkloadKind::Stream {
+    let page = kind.info().page;
+    exp.workload.n = page.n;
+    for &(name, value) in page.params {
         exp.workload
             .params
-            .insert("passes".into(), ParamValue::Int(4));
+            .insert(name.into(), ParamValue::Int(value));
     }
     exp.repetitions = Repetitions::Fixed(3);
     exp.warmups = 1;
@@ -174,11 +163,9 @@ impl State {
 
     /// Whether the model can run here (threads need cross-origin isolation).
     pub fn model_available(&self, m: ModelKind) -> Result<(), &'static str> {
-        let threaded = !matches!(
-            m,
-            ModelKind::Sequential | ModelKind::Async | ModelKind::ProcessPool
-        );
-        if threaded && !(self.isolated && (self.engine.threads || !self.engine.ready)) {
+        if m.info().host.needs_threads()
+            && !(self.isolated && (self.engine.threads || !self.engine.ready))
+        {
             Err("needs threads: the page is not cross-origin isolated")
         } else {
             Ok(())
@@ -282,19 +269,9 @@ fn assessed(mut r: ResultSet) -> ResultSet {
     r
 }
 
+/// A sweep's values, as the CLI accepts them too (`engine::spec::parse_list`).
 fn parse_list(text: &str) -> Result<Vec<u64>, String> {
-    let bad = || format!("'{text}' is not a list like 1,2,4 or a range like 1..4");
-    if let Some((a, b)) = text.split_once("..") {
-        let a: u64 = a.trim().parse().map_err(|_| bad())?;
-        let b: u64 = b.trim().parse().map_err(|_| bad())?;
-        if a > b || b - a >= engine::limits::MAX_SWEEP_POINTS as u64 {
-            return Err(bad());
-        }
-        return Ok((a..=b).collect());
-    }
-    text.split(',')
-        .map(|p| p.trim().parse().map_err(|_| bad()))
-        .collect()
+    engine::spec::parse_list(text).map_err(|e| e.to_string())
 }
 
 /// Applies one control's text to an experiment; the result is validated.
@@ -317,7 +294,7 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
             if kind == ModelKind::Sequential {
                 e.workers = 1;
             }
-            if !kind.has_chunks() && matches!(e.sweep, Some(Sweep::ChunkSize(_))) {
+            if kind.info().chunks.is_none() && matches!(e.sweep, Some(Sweep::ChunkSize(_))) {
                 e.sweep = None;
             }
             if kind == ModelKind::Sequential {
@@ -655,7 +632,7 @@ mod tests {
 
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn page_defaults_are_valid_for_every_workload() {
-        for w in WorkloadKind::ALL {
+        for &w in WorkloadKind::ALL {
             assert_eq!(page_default(w, 2).workload.name, w);
         }
     }

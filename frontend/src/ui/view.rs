@@ -1,6 +1,7 @@
 //! The page's markup: pure functions of the state and the handlers.
 
 use engine::limits::ParamKind;
+use engine::model::ModelOption;
 use engine::spec::ParamValue;
 use engine::{ModelKind, Order, Repetitions, Sweep, WorkloadKind};
 use yew::prelude::*;
@@ -139,7 +140,7 @@ fn controls(state: &State, h: &Handlers) -> Html {
     if m != ModelKind::Sequential {
         sweeps.push(("workers".into(), "over workers".into(), None));
     }
-    if m.has_chunks() {
+    if m.info().chunks.is_some() {
         sweeps.push(("chunk_size".into(), "over chunk size".into(), None));
     }
     html! {
@@ -150,17 +151,17 @@ fn controls(state: &State, h: &Handlers) -> Html {
             { for params }
             { select(&h.on_edit, "model", "model", m.name(), models) }
             <p class="hint">{ m.description() }<br/><em>{ "Python: " }{ m.python() }</em></p>
-            if m.has_chunks() {
+            if m.info().chunks.is_some() {
                 { field(state, &h.on_edit, "chunk_size", "chunk size (empty: the model's default)", exp.model.chunk_size.map(|c| c.to_string()).unwrap_or_default(), "text") }
             }
-            if m.has_order() {
+            if m.info().order.is_some() {
                 { select(&h.on_edit, "order", "result order", match exp.model.order { Some(Order::Completion) => "completion", _ => "ordered" },
                     vec![("ordered".into(), "ordered (map, gather)".into(), None), ("completion".into(), "completion (imap_unordered, as_completed)".into(), None)]) }
             }
-            if m == ModelKind::Gil {
+            if m.info().option == Some(ModelOption::SwitchInterval) {
                 { field(state, &h.on_edit, "switch_interval_ms", "switch interval, ms (sys.setswitchinterval)", exp.model.switch_interval_ms.unwrap_or(engine::limits::DEFAULT_SWITCH_INTERVAL_MS).to_string(), "text") }
             }
-            if m == ModelKind::SharedState {
+            if m.info().option == Some(ModelOption::Sync) {
                 { select(&h.on_edit, "sync", "synchronization", match exp.model.sync { Some(engine::spec::SyncKind::Atomic) => "atomic", _ => "lock" },
                     vec![("lock".into(), "one lock (Array + Lock)".into(), None), ("atomic".into(), "atomics".into(), None)]) }
             }
