@@ -2,7 +2,7 @@
 //! reads back serializes and reads again to the same value.
 #![no_main]
 
-use engine::measure::ResultSet;
+use engine::result::ResultSet;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
