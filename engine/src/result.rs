@@ -85,7 +85,7 @@ pub struct ModelResult {
     pub precision: Option<f64>,
     /// Sequential mean / this mean. Absent without a baseline.
     pub speedup: Option<f64>,
-    /// The speedup's 95% confidence interval, `[lo, hi]` (see [`stats::ratio_estimate`]).
+    /// The speedup's 95% confidence interval, `[lo, hi]` (see [`crate::stats::ratio_estimate`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speedup_ci: Option<[f64; 2]>,
     /// Speedup / workers.

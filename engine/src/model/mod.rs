@@ -1,7 +1,7 @@
 //! Scheduling models: how tasks are run. A closed set with one dispatch point ([`run_once`]), each
 //! mirroring a construct of Python's concurrency tutorials (see [`ModelKind::python`]).
 //!
-//! Every model drives the same [`Job`] interface, stage by stage, and hands the stage's outputs
+//! Every model drives the same [`Job`](crate::workload::Job) interface, stage by stage, and hands the stage's outputs
 //! back in task order, so every model must produce the sequential model's answer; the engine's
 //! tests check that for every model and workload. What differs is how tasks reach workers, how
 //! results come back and what that costs, which is what the per-task records show.
