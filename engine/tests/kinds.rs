@@ -112,3 +112,26 @@ fn sweep_lists_parse_as_numbers_lists_and_ranges() {
         )
     );
 }
+
+/// The names in the first column of the table under `heading` in README.md.
+fn readme_table(heading: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with(heading))
+        .unwrap_or_else(|| panic!("README.md has no section {heading}"));
+    section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_readme_tables_list_every_model_and_workload() {
+    let models: Vec<&str> = ModelKind::ALL.iter().map(|m| m.name()).collect();
+    assert_eq!(readme_table("Models and their Python equivalents"), models);
+    let workloads: Vec<&str> = WorkloadKind::ALL.iter().map(|w| w.name()).collect();
+    assert_eq!(readme_table("Workloads"), workloads);
+}
