@@ -29,8 +29,13 @@ pub struct FieldProps {
 }
 
 /// An input whose change is reported as (control, text); shows the draft text when invalid.
+///
+/// After each change it renders again, which sets the input to the experiment's value: text
+/// that parses to the value already shown ("1..2" for "1,2") leaves the properties as they were,
+/// yet the input must show the value as the page writes it.
 #[function_component(Field)]
 fn field(p: &FieldProps) -> Html {
+    let rerender = use_force_update();
     let (shown, error) = match &p.draft {
         Some((text, why)) => (text.clone(), Some(why.clone())),
         None => (p.value.clone(), None),
@@ -40,6 +45,7 @@ fn field(p: &FieldProps) -> Html {
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             on_edit.emit((control, input.value()));
+            rerender.force_update();
         })
     };
     html! {
@@ -60,14 +66,17 @@ pub struct SelectProps {
     pub on_edit: Callback<(Control, String)>,
 }
 
-/// A list whose choice is reported as (control, value).
+/// A list whose choice is reported as (control, value). Renders again after each change, as
+/// [`Field`] does, so it always shows the experiment's choice.
 #[function_component(Select)]
 fn select(p: &SelectProps) -> Html {
+    let rerender = use_force_update();
     let onchange = {
         let (control, on_edit) = (p.control, p.on_edit.clone());
         Callback::from(move |e: Event| {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
             on_edit.emit((control, sel.value()));
+            rerender.force_update();
         })
     };
     html! {
