@@ -58,11 +58,19 @@ fn every_descriptor_is_complete() {
     }
     // Without threads (a page that is not cross-origin isolated) the baseline, the event loop
     // and the process pool still run; thread models do not.
-    for m in [ModelKind::Sequential, ModelKind::Async, ModelKind::ProcessPool] {
+    for m in [
+        ModelKind::Sequential,
+        ModelKind::Async,
+        ModelKind::ProcessPool,
+    ] {
         assert!(!m.info().host.needs_threads(), "{m}");
     }
     assert_eq!(ModelKind::ProcessPool.info().host, Host::Processes);
-    for m in [ModelKind::Gil, ModelKind::StaticPool, ModelKind::WorkStealing] {
+    for m in [
+        ModelKind::Gil,
+        ModelKind::StaticPool,
+        ModelKind::WorkStealing,
+    ] {
         assert!(m.info().host.needs_threads(), "{m}");
     }
     for &w in WorkloadKind::ALL {

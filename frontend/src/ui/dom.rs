@@ -8,14 +8,11 @@ pub fn window() -> web_sys::Window {
     web_sys::window().expect("the page has a window")
 }
 
-/// Offers `text` as a file download.
+/// Offers `text` as a file download: a click on a link to it. The object URL (gloo-file's) is
+/// revoked when it goes out of scope, after the click has started the download.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let props = web_sys::BlobPropertyBag::new();
-    props.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    let blob = gloo_file::Blob::new_with_options(text, Some(mime));
+    let url = gloo_file::ObjectUrl::from(blob);
     let doc = window().document().ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = doc
         .create_element("a")
@@ -24,7 +21,6 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     a.set_href(&url);
     a.set_download(name);
     a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 
@@ -58,13 +54,11 @@ pub fn push_fragment(fragment: &str) {
     }
 }
 
-/// Reads a picked file as text.
+/// Reads a picked file as text (UTF-8).
 pub async fn read_file(file: web_sys::File) -> Result<String, String> {
-    let text = JsFuture::from(file.text())
+    gloo_file::futures::read_as_text(&gloo_file::File::from(file))
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    text.as_string()
-        .ok_or_else(|| "the file is not text".into())
+        .map_err(|e| e.to_string())
 }
 
 /// Reports every main-thread task longer than 50 ms (a `longtask` PerformanceObserver).

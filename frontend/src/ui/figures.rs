@@ -4,6 +4,8 @@
 //! beside the figure it concerns and again, in full, under the table (so nothing depends on
 //! hovering). Pure functions of the results, so they can be tested.
 
+use std::rc::Rc;
+
 use engine::ModelKind;
 use engine::compare::{self, CompareRow};
 use engine::result::{ModelResult, ResultSet};
@@ -12,6 +14,17 @@ use engine::warning::WarningKind;
 use super::state::Source;
 
 pub use engine::stats::with_interval;
+
+/// "38.99 ms".
+pub fn fmt_time(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
 
 /// The speedup cell: "1.95 ± 0.03", or "–" without a baseline.
 pub fn speedup_text(r: &ModelResult) -> String {
@@ -85,7 +98,7 @@ fn runtime_of(rs: &ResultSet) -> &str {
 /// For a browser result: the same configuration of the same experiment run natively, when
 /// such a native result is on the page.
 fn native_twin<'a>(
-    results: &'a [(Source, ResultSet)],
+    results: &'a [(Source, Rc<ResultSet>)],
     rs: &ResultSet,
     r: &ModelResult,
 ) -> Option<&'a ModelResult> {
@@ -125,7 +138,7 @@ fn ratio_trouble(browser: &ModelResult, native: &ModelResult) -> Option<String> 
 }
 
 /// Numbers every warning of every row, in table order, and works out the wasm/native ratios.
-pub fn annotate(results: &[(Source, ResultSet)]) -> Annotated {
+pub fn annotate(results: &[(Source, Rc<ResultSet>)]) -> Annotated {
     let mut out = Annotated::default();
     for (source, rs) in results {
         let mut rows = Vec::new();
@@ -184,7 +197,7 @@ pub struct Comparison {
 
 /// What the comparisons say: the newest results run in this page against each set imported,
 /// attached to a link or reopened from the history.
-pub fn comparisons(results: &[(Source, ResultSet)]) -> Vec<Comparison> {
+pub fn comparisons(results: &[(Source, Rc<ResultSet>)]) -> Vec<Comparison> {
     let Some((a_source, a)) = results.iter().find(|(s, _)| *s == Source::Browser) else {
         return Vec::new();
     };
@@ -202,7 +215,7 @@ pub fn comparisons(results: &[(Source, ResultSet)]) -> Vec<Comparison> {
 }
 
 /// Whether there are results from elsewhere, but none of this page's own to compare them with.
-pub fn awaiting_comparison(results: &[(Source, ResultSet)]) -> bool {
+pub fn awaiting_comparison(results: &[(Source, Rc<ResultSet>)]) -> bool {
     !results.iter().any(|(s, _)| *s == Source::Browser)
         && results
             .iter()
@@ -288,7 +301,7 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn an_impossible_speedup_and_a_noisy_baseline_are_numbered_notes() {
         let rs = set("wasm", 2, &[1.0, 1.5, 2.0], &[0.38, 0.38, 0.38], 3.94);
-        let a = annotate(&[(Source::Browser, rs)]);
+        let a = annotate(&[(Source::Browser, Rc::new(rs))]);
         let labels: Vec<&str> = a.notes.iter().map(|n| n.label.as_str()).collect();
         assert!(labels.contains(&"noisy"), "{labels:?}");
         assert!(labels.contains(&"implausible-speedup"), "{labels:?}");
@@ -308,7 +321,10 @@ mod tests {
         let quiet = [1.0, 1.001, 0.999];
         let wasm = set("wasm", 2, &quiet, &[0.65, 0.651, 0.649], 1.54);
         let native = set("native", 2, &quiet, &[0.5, 0.501, 0.499], 2.0);
-        let a = annotate(&[(Source::Browser, wasm.clone()), (Source::Native, native)]);
+        let a = annotate(&[
+            (Source::Browser, Rc::new(wasm.clone())),
+            (Source::Native, Rc::new(native)),
+        ]);
         let r = a.rows[0][1].native.as_ref().expect("a ratio");
         assert!(r.row.significant);
         assert!(
@@ -320,7 +336,10 @@ mod tests {
         assert!(a.rows[1][1].native.is_none(), "only browser rows get one");
 
         let noisy = set("native", 2, &quiet, &[0.4, 0.5, 0.6], 2.0);
-        let a = annotate(&[(Source::Browser, wasm), (Source::Native, noisy)]);
+        let a = annotate(&[
+            (Source::Browser, Rc::new(wasm)),
+            (Source::Native, Rc::new(noisy)),
+        ]);
         let r = a.rows[0][1].native.as_ref().expect("a ratio");
         let flag = r.flag.as_ref().expect("flagged");
         assert!(
@@ -341,8 +360,8 @@ mod tests {
         let mine = set("wasm", 2, &quiet, &[0.5, 0.501, 0.499], 2.0);
         let theirs = set("native", 2, &quiet, &[0.5, 0.502, 0.498], 2.0);
         let c = comparisons(&[
-            (Source::Browser, mine.clone()),
-            (Source::File("x.json".into()), theirs.clone()),
+            (Source::Browser, Rc::new(mine.clone())),
+            (Source::File("x.json".into()), Rc::new(theirs.clone())),
         ]);
         let rows = c[0].rows.as_ref().expect("comparable");
         assert_eq!(rows.len(), 2);
@@ -350,9 +369,12 @@ mod tests {
 
         let mut other = theirs;
         other.experiment.workload.n += 1;
-        let c = comparisons(&[(Source::Browser, mine), (Source::Link, other.clone())]);
+        let c = comparisons(&[
+            (Source::Browser, Rc::new(mine)),
+            (Source::Link, Rc::new(other.clone())),
+        ]);
         let why = c[0].rows.as_ref().expect_err("different experiments");
         assert!(why.contains("different experiments"), "{why}");
-        assert!(awaiting_comparison(&[(Source::Link, other)]));
+        assert!(awaiting_comparison(&[(Source::Link, Rc::new(other))]));
     }
 }

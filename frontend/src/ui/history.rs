@@ -7,6 +7,7 @@
 //! megabytes, and storage holds about 5 MB per origin. Export the result JSON to keep a timeline.
 
 use engine::{Experiment, ResultSet};
+use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 const KEY: &str = "playground-history-v1";
@@ -41,16 +42,21 @@ pub struct Entry {
     pub results: Option<ResultSet>,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+/// Whether this page may use `localStorage`. Asked first because gloo-storage throws where the
+/// browser refuses it (storage blocked, some sandboxed frames), and the page must still work.
+fn available() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .is_some()
 }
 
-/// The stored history; runs left running by a previous page are interrupted.
+/// The stored history; runs left running by a previous page are interrupted. Nothing stored, or
+/// something unreadable, is an empty history.
 pub fn load() -> Vec<Entry> {
-    let Some(text) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) else {
+    if !available() {
         return Vec::new();
-    };
-    let mut entries: Vec<Entry> = serde_json::from_str(&text).unwrap_or_default();
+    }
+    let mut entries: Vec<Entry> = LocalStorage::get(KEY).unwrap_or_default();
     for e in &mut entries {
         // Entries stored before results carried warnings get them now.
         if let Some(r) = e.results.as_mut() {
@@ -67,11 +73,12 @@ pub fn load() -> Vec<Entry> {
 /// Stores the history, dropping the oldest entries while storage is full. Returns a message
 /// when nothing could be stored.
 pub fn save(entries: &[Entry]) -> Result<(), String> {
-    let store = storage().ok_or("this browser keeps no local storage")?;
+    if !available() {
+        return Err("this browser keeps no local storage".into());
+    }
     let mut keep = entries.len().min(MAX_ENTRIES);
     loop {
-        let text = serde_json::to_string(&entries[..keep]).expect("history serializes");
-        match store.set_item(KEY, &text) {
+        match LocalStorage::set(KEY, &entries[..keep]) {
             Ok(()) => return Ok(()),
             Err(_) if keep > 1 => keep /= 2,
             Err(_) => return Err("the run history could not be stored (storage full)".into()),
@@ -80,8 +87,8 @@ pub fn save(entries: &[Entry]) -> Result<(), String> {
 }
 
 pub fn clear() {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(KEY);
+    if available() {
+        LocalStorage::delete(KEY);
     }
 }
 

@@ -3,24 +3,26 @@
 pub mod api;
 pub mod bridge;
 pub mod charts;
+pub mod components;
 pub mod dom;
 pub mod figures;
 pub mod history;
 pub mod native;
-pub mod results;
 pub mod state;
-mod view;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use engine::ResultSet;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use bridge::{Bridge, EngineEvent};
-use state::{Action, State};
+use components::{
+    Controls, History, IsolationBanner, Machine, PythonPanel, ResultsTable, RunBar, SetRef, Sets,
+    Share, SweepChart, Timeline,
+};
+use state::{Action, Control, Source, State};
 
 /// Mounts the interface on the page's `<main id="app">`.
 pub fn mount() {
@@ -129,25 +131,26 @@ pub fn app() -> Html {
                 }
             };
             load();
-            let on_pop = Closure::<dyn Fn()>::new(load);
-            let _ = dom::window()
-                .add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
-            on_pop.forget();
+            // Removed with the page (the listener is dropped on unmount).
+            let on_pop =
+                gloo_events::EventListener::new(&dom::window(), "popstate", move |_| load());
             let dispatch = dispatch.clone();
             dom::watch_long_tasks(move |ms| {
                 if flag.get() {
                     dispatch.dispatch(Action::LongTask(ms));
                 }
             });
-            || ()
+            move || drop(on_pop)
         });
     }
     running_flag.borrow().set(state.running.is_some());
 
+    // Callbacks that only dispatch are made once, so the parts they are handed to are not
+    // rendered again for a new callback each render.
     let on_edit = {
         let dispatch = state.dispatcher();
-        Callback::from(move |(name, text): (String, String)| {
-            dispatch.dispatch(Action::Edit(name, text))
+        use_callback((), move |(control, text): (Control, String), _| {
+            dispatch.dispatch(Action::Edit(control, text))
         })
     };
     // Probe for the native backend once.
@@ -188,7 +191,10 @@ pub fn app() -> Html {
                             native::NativeEvent::Started => "native: running".into(),
                             native::NativeEvent::Progress { runs, runs_total } => {
                                 let total = u32::try_from(runs_total).unwrap_or(u32::MAX);
-                                format!("native: run {runs} of {}", view::runs_of(total, auto))
+                                format!(
+                                    "native: run {runs} of {}",
+                                    components::runs_of(total, auto)
+                                )
                             }
                         };
                         status.dispatch(Action::NativeStatus(Some(text)));
@@ -234,39 +240,43 @@ pub fn app() -> Html {
             }
         })
     };
+    // The newest results run in this page: what a link carries and the exports write.
+    let latest = state
+        .results
+        .iter()
+        .find(|(src, _)| *src == Source::Browser)
+        .map(|(_, r)| SetRef(r.clone()));
     let on_copy_link = {
         let dispatch = state.dispatcher();
-        let exp = state.exp.clone();
-        let latest = state
-            .results
-            .iter()
-            .find(|(src, _)| *src == state::Source::Browser)
-            .map(|(_, r)| r.clone());
-        let include = state.include_results;
-        Callback::from(move |_| {
-            let fragment =
-                crate::share::fragment(&exp, if include { latest.as_ref() } else { None });
-            let link = format!("{}{fragment}", dom::base_address());
-            dom::push_fragment(&fragment);
-            dispatch.dispatch(Action::LinkMade(link.clone()));
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = dom::copy(&link).await;
-            });
-        })
+        use_callback(
+            (state.exp.clone(), latest.clone(), state.include_results),
+            move |_: MouseEvent, (exp, latest, include)| {
+                let latest = latest.as_ref().filter(|_| *include).map(|r| &*r.0);
+                let fragment = crate::share::fragment(exp, latest);
+                let link = format!("{}{fragment}", dom::base_address());
+                dom::push_fragment(&fragment);
+                dispatch.dispatch(Action::LinkMade(link.clone()));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = dom::copy(&link).await;
+                });
+            },
+        )
     };
     let on_toggle_include = {
         let dispatch = state.dispatcher();
-        Callback::from(move |_| dispatch.dispatch(Action::ToggleIncludeResults))
+        use_callback((), move |_: Event, _| {
+            dispatch.dispatch(Action::ToggleIncludeResults)
+        })
     };
     let on_select = {
         let dispatch = state.dispatcher();
-        Callback::from(move |(set, row): (usize, usize)| {
+        use_callback((), move |(set, row): (usize, usize), _| {
             dispatch.dispatch(Action::Select(set, row))
         })
     };
     let on_import = {
         let dispatch = state.dispatcher();
-        Callback::from(move |file: web_sys::File| {
+        use_callback((), move |file: web_sys::File, _| {
             let dispatch = dispatch.clone();
             let name = file.name();
             wasm_bindgen_futures::spawn_local(async move {
@@ -284,7 +294,9 @@ pub fn app() -> Html {
     };
     let on_clear = {
         let dispatch = state.dispatcher();
-        Callback::from(move |_| dispatch.dispatch(Action::ClearResults))
+        use_callback((), move |_: MouseEvent, _| {
+            dispatch.dispatch(Action::ClearResults)
+        })
     };
     // The history is stored whenever it changes, so a reload or a crash loses nothing.
     {
@@ -300,8 +312,9 @@ pub fn app() -> Html {
     }
     let on_open_history = {
         let dispatch = state.dispatcher();
+        // Made again only when the history changes (its version), holding that history.
         let entries = state.history.clone();
-        Callback::from(move |i: usize| {
+        use_callback(state.history_version, move |i: usize, _| {
             if let Some(e) = entries.get(i) {
                 dispatch.dispatch(Action::OpenHistory(e.experiment.clone(), e.results.clone()));
             }
@@ -309,24 +322,92 @@ pub fn app() -> Html {
     };
     let on_clear_history = {
         let dispatch = state.dispatcher();
-        Callback::from(move |_| dispatch.dispatch(Action::ClearHistory))
+        use_callback((), move |_: MouseEvent, _| {
+            dispatch.dispatch(Action::ClearHistory)
+        })
     };
 
-    view::page(
-        &state,
-        view::Handlers {
-            on_edit,
-            on_run,
-            on_confirm,
-            on_stop,
-            on_copy_link,
-            on_toggle_include,
-            on_select,
-            on_import,
-            on_clear,
-            on_toggle_native,
-            on_open_history,
-            on_clear_history,
-        },
-    )
+    let exp = &state.exp;
+    let (timeline_set, timeline_row) = state.shown_timeline().unwrap_or((0, 0));
+    let sweep_set = state
+        .results
+        .iter()
+        .find(|(_, rs)| rs.experiment.sweep.is_some())
+        .map(|(_, rs)| SetRef(rs.clone()));
+    html! {
+        <>
+            <header>
+                <h1>{ "Concurrency playground" }</h1>
+                <p class="tagline">{ "Threads, pools, work stealing, messages, shared state, processes, async and the GIL, run for real on the cores of this machine." }
+                    { " " }<a id="report-link" href="performance.html" target="_blank" rel="noopener">{ "Performance report" }</a>
+                    { ": this page against native and Python, measured." }</p>
+            </header>
+            <IsolationBanner isolated={state.isolated} />
+            if let Some(f) = &state.engine.fatal { <div class="banner" role="alert">{ f }</div> }
+            <div class="layout">
+                <div class="side">
+                    <Controls
+                        exp={exp.clone()}
+                        drafts={state.drafts.clone()}
+                        hardware_concurrency={state.hardware_concurrency}
+                        max_workers={state.max_workers()}
+                        models={engine::ModelKind::ALL.iter().map(|k| (*k, state.model_available(*k).err())).collect::<Vec<_>>()}
+                        {on_edit}
+                    />
+                    <Machine
+                        hardware_concurrency={state.hardware_concurrency}
+                        isolated={state.isolated}
+                        engine={state.engine.clone()}
+                        longest_task_ms={state.longest_task_ms}
+                    />
+                </div>
+                <div class="main">
+                    <RunBar
+                        blocker={state.run_blocker()}
+                        running={state.running.clone()}
+                        native={state.native.as_ref().map(Option::is_some)}
+                        also_native={state.also_native}
+                        native_status={state.native_status.clone()}
+                        confirm={state.confirm.clone()}
+                        notice={state.notice.clone()}
+                        {on_run}
+                        {on_stop}
+                        {on_confirm}
+                        {on_toggle_native}
+                    />
+                    <ResultsTable
+                        sets={Sets(state.results.clone())}
+                        selected={(timeline_set, timeline_row)}
+                        {on_clear}
+                        {on_select}
+                    />
+                    <Timeline
+                        set={state.shown_timeline().and_then(|(set, _)| state.results.get(set)).map(|(_, rs)| SetRef(rs.clone()))}
+                        row={timeline_row}
+                    />
+                    <SweepChart set={sweep_set} />
+                    <PythonPanel
+                        model={exp.model.name}
+                        workload={exp.workload.name}
+                        workers={exp.workers}
+                        chunk_size={exp.model.chunk_size}
+                    />
+                    <Share
+                        {latest}
+                        include_results={state.include_results}
+                        link={state.link.clone()}
+                        {on_copy_link}
+                        {on_toggle_include}
+                        {on_import}
+                    />
+                    <History
+                        entries={state.history.clone()}
+                        version={state.history_version}
+                        on_open={on_open_history}
+                        on_clear={on_clear_history}
+                    />
+                </div>
+            </div>
+        </>
+    }
 }

@@ -1,7 +1,10 @@
 //! The page's state, changed only by [`Action`]s through [`State::reduce`] (the reducer pattern
 //! of yew's function_todomvc), so every change can be followed and tested.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::rc::Rc;
 
 use engine::machine::MachineInfo;
@@ -55,6 +58,72 @@ impl Source {
     }
 }
 
+/// A control of the experiment panel. A closed set, so a control the reducer does not know
+/// cannot be dispatched; its [`name`](Control::name) is what the page shows (the input's `name`
+/// attribute, and the start of a message about it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Control {
+    Workload,
+    Model,
+    /// A parameter of the workload (`n` included), by its name in the workload's definition.
+    Param(&'static str),
+    ChunkSize,
+    Order,
+    SwitchIntervalMs,
+    Sync,
+    Workers,
+    Repetitions,
+    BudgetS,
+    Warmups,
+    Timeline,
+    Sweep,
+    SweepValues,
+    Baseline,
+}
+
+impl Control {
+    /// The control's name in the page: `workload`, `chunk_size`, `param.n`.
+    pub fn name(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            Control::Workload => "workload",
+            Control::Model => "model",
+            Control::Param(p) => return Cow::Owned(format!("param.{p}")),
+            Control::ChunkSize => "chunk_size",
+            Control::Order => "order",
+            Control::SwitchIntervalMs => "switch_interval_ms",
+            Control::Sync => "sync",
+            Control::Workers => "workers",
+            Control::Repetitions => "repetitions",
+            Control::BudgetS => "budget_s",
+            Control::Warmups => "warmups",
+            Control::Timeline => "timeline",
+            Control::Sweep => "sweep",
+            Control::SweepValues => "sweep_values",
+            Control::Baseline => "baseline",
+        })
+    }
+}
+
+impl fmt::Display for Control {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// Ordered by name, as the drafts were when they were keyed by name: Run's tooltip names the
+/// first invalid control in that order.
+impl Ord for Control {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.name().cmp(&other.name())
+    }
+}
+
+impl PartialOrd for Control {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// Progress of the run in flight.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Running {
@@ -82,11 +151,13 @@ pub struct EngineStatus {
 pub struct State {
     /// The experiment the controls describe (always valid).
     pub exp: Experiment,
-    /// Text typed into a control that is not (yet) valid, by control name, with the reason.
-    pub drafts: BTreeMap<String, (String, String)>,
+    /// Text typed into a control that is not (yet) valid, by control, with the reason.
+    pub drafts: BTreeMap<Control, (String, String)>,
     pub running: Option<Running>,
-    /// Result sets, newest first.
-    pub results: Vec<(Source, ResultSet)>,
+    /// Result sets, newest first. Shared, so the reducer's copy of the state per action (a
+    /// progress tick, say) copies pointers, not every task record; and a component can tell a
+    /// set it has drawn by its address.
+    pub results: Vec<(Source, Rc<ResultSet>)>,
     /// The last run's failure or stop, shown until the next run.
     pub notice: Option<String>,
     /// A question before a long run, while it waits for an answer.
@@ -218,8 +289,8 @@ pub const CONFIRM_ABOVE_SECONDS: f64 = 30.0;
 /// Everything that can happen to the page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// A control changed: name and the text typed.
-    Edit(String, String),
+    /// A control changed: which, and the text typed.
+    Edit(Control, String),
     /// Replace the experiment (a link, back/forward, a reset) and optionally attach results.
     Load(Experiment, Option<ResultSet>),
     /// Reopen an entry of the history: its experiment and, if it finished, its results.
@@ -275,20 +346,20 @@ fn parse_list(text: &str) -> Result<Vec<u64>, String> {
 }
 
 /// Applies one control's text to an experiment; the result is validated.
-pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment, String> {
+pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Experiment, String> {
     let mut e = exp.clone();
     let num = |t: &str| {
         t.trim()
             .parse::<u64>()
             .map_err(|_| format!("'{t}' is not a whole number"))
     };
-    match name {
-        "workload" => {
+    match control {
+        Control::Workload => {
             let kind: WorkloadKind = text.parse().map_err(|e: engine::SpecError| e.to_string())?;
             let fresh = page_default(kind, e.workers);
             e.workload = fresh.workload;
         }
-        "model" => {
+        Control::Model => {
             let kind: ModelKind = text.parse().map_err(|e: engine::SpecError| e.to_string())?;
             e.model = engine::ModelSpec::new(kind);
             if kind == ModelKind::Sequential {
@@ -301,8 +372,10 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
                 e.sweep = None;
             }
         }
-        "workers" => e.workers = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?,
-        "repetitions" => {
+        Control::Workers => {
+            e.workers = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?
+        }
+        Control::Repetitions => {
             e.repetitions = text.parse::<Repetitions>()?;
             // A budget belongs to "auto" only (the engine refuses it with a fixed count); going
             // to "auto" starts from the engine's default budget.
@@ -310,7 +383,7 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
                 e.budget_s = None;
             }
         }
-        "budget_s" => {
+        Control::BudgetS => {
             let b = text
                 .trim()
                 .parse::<f64>()
@@ -319,42 +392,44 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
                 .ok_or_else(|| format!("'{text}' is not a number of seconds"))?;
             e.budget_s = Some(b);
         }
-        "timeline" => {
+        Control::Timeline => {
             e.timeline = match text {
                 "on" => true,
                 "off" => false,
                 other => return Err(format!("'{other}' is not on or off")),
             }
         }
-        "warmups" => e.warmups = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?,
-        "chunk_size" => {
+        Control::Warmups => {
+            e.warmups = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?
+        }
+        Control::ChunkSize => {
             e.model.chunk_size = if text.trim().is_empty() {
                 None
             } else {
                 Some(num(text)?)
             }
         }
-        "order" => {
+        Control::Order => {
             e.model.order = match text {
                 "ordered" => Some(Order::Ordered),
                 "completion" => Some(Order::Completion),
                 _ => None,
             }
         }
-        "switch_interval_ms" => {
+        Control::SwitchIntervalMs => {
             e.model.switch_interval_ms = Some(
                 text.trim()
                     .parse::<f64>()
                     .map_err(|_| format!("'{text}' is not a number"))?,
             )
         }
-        "sync" => {
+        Control::Sync => {
             e.model.sync = match text {
                 "atomic" => Some(SyncKind::Atomic),
                 _ => Some(SyncKind::Lock),
             }
         }
-        "sweep" => {
+        Control::Sweep => {
             e.sweep = match text {
                 "workers" => {
                     let top = e.workers.max(2);
@@ -364,7 +439,7 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
                 _ => None,
             }
         }
-        "sweep_values" => match &e.sweep {
+        Control::SweepValues => match &e.sweep {
             Some(Sweep::Workers(_)) => {
                 let list = parse_list(text)?;
                 let list = list
@@ -376,11 +451,8 @@ pub fn apply_edit(exp: &Experiment, name: &str, text: &str) -> Result<Experiment
             Some(Sweep::ChunkSize(_)) => e.sweep = Some(Sweep::ChunkSize(parse_list(text)?)),
             None => {}
         },
-        "baseline" => e.baseline = text == "true",
-        param => {
-            let key = param
-                .strip_prefix("param.")
-                .ok_or_else(|| format!("unknown control {param}"))?;
+        Control::Baseline => e.baseline = text == "true",
+        Control::Param(key) => {
             e.workload
                 .set(key, ParamValue::parse(text.trim()))
                 .map_err(|err| err.to_string())?;
@@ -402,21 +474,21 @@ impl Reducible for State {
             s.confirm = None;
         }
         match action {
-            Action::Edit(name, text) => match apply_edit(&s.exp, &name, &text) {
+            Action::Edit(control, text) => match apply_edit(&s.exp, control, &text) {
                 Ok(exp) => {
                     s.exp = exp;
-                    s.drafts.remove(&name);
+                    s.drafts.remove(&control);
                     // A hidden field must not keep blocking Run with what was typed in it.
                     if s.exp.repetitions != Repetitions::Auto {
-                        s.drafts.remove("budget_s");
+                        s.drafts.remove(&Control::BudgetS);
                     }
                     // Switching workload or model changes which other controls exist.
-                    if name == "workload" || name == "model" {
+                    if matches!(control, Control::Workload | Control::Model) {
                         s.drafts.clear();
                     }
                 }
                 Err(why) => {
-                    s.drafts.insert(name, (text, why));
+                    s.drafts.insert(control, (text, why));
                 }
             },
             Action::Load(exp, results) => {
@@ -426,7 +498,7 @@ impl Reducible for State {
                 s.notice = None;
                 if let Some(r) = results.map(assessed) {
                     s.results.retain(|(src, _)| *src != Source::Link);
-                    s.results.insert(0, (Source::Link, r));
+                    s.results.insert(0, (Source::Link, Rc::new(r)));
                     s.selected = None;
                 }
             }
@@ -527,14 +599,15 @@ impl Reducible for State {
                                 p.reason
                             ));
                         }
-                        s.results.insert(0, (Source::Browser, r));
+                        s.results.insert(0, (Source::Browser, Rc::new(r)));
                         s.selected = None;
                     }
                     Err(e) => s.notice = Some(e),
                 }
             }
             Action::Imported(name, r) => {
-                s.results.insert(0, (Source::File(name), assessed(r)));
+                s.results
+                    .insert(0, (Source::File(name), Rc::new(assessed(r))));
                 s.selected = None;
             }
             Action::Notice(m) => s.notice = Some(m),
@@ -565,7 +638,7 @@ impl Reducible for State {
                         );
                         e.experiment = r.experiment.clone();
                         Rc::make_mut(&mut s.history).insert(0, e);
-                        s.results.insert(0, (Source::Native, r));
+                        s.results.insert(0, (Source::Native, Rc::new(r)));
                         s.selected = None;
                     }
                     Err(e) => {
@@ -589,7 +662,7 @@ impl Reducible for State {
                 s.exp = exp;
                 s.drafts.clear();
                 if let Some(r) = results.map(assessed) {
-                    s.results.insert(0, (Source::History, r));
+                    s.results.insert(0, (Source::History, Rc::new(r)));
                     s.selected = None;
                 }
             }
@@ -605,13 +678,17 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn edits_validate_and_bad_text_is_kept_as_a_draft() {
         let s = Rc::new(State::new(2, true));
-        let s = s.reduce(Action::Edit("workers".into(), "3".into()));
+        let s = s.reduce(Action::Edit(Control::Workers, "3".into()));
         assert_eq!(s.exp.workers, 3);
-        let s = s.reduce(Action::Edit("workers".into(), "0".into()));
+        let s = s.reduce(Action::Edit(Control::Workers, "0".into()));
         assert_eq!(s.exp.workers, 3, "the valid experiment is kept");
-        assert_eq!(s.drafts["workers"].0, "0", "what the user typed is kept");
+        assert_eq!(
+            s.drafts[&Control::Workers].0,
+            "0",
+            "what the user typed is kept"
+        );
         assert!(s.run_blocker().is_some());
-        let s = s.reduce(Action::Edit("workers".into(), "2".into()));
+        let s = s.reduce(Action::Edit(Control::Workers, "2".into()));
         assert!(s.drafts.is_empty());
     }
 
@@ -619,13 +696,13 @@ mod tests {
     fn long_runs_ask_first_and_an_edit_withdraws_the_question() {
         let s = Rc::new(State::new(2, true));
         assert_eq!(s.long_run(), None, "the page's defaults run in seconds");
-        let s = s.reduce(Action::Edit("workload".into(), "primes".into()));
-        let s = s.reduce(Action::Edit("param.n".into(), "1000000000".into()));
+        let s = s.reduce(Action::Edit(Control::Workload, "primes".into()));
+        let s = s.reduce(Action::Edit(Control::Param("n"), "1000000000".into()));
         let q = s.long_run().expect("primes below 10^9 takes hours");
         assert!(q.contains(" h on this machine"), "{q}");
         let s = s.reduce(Action::AskConfirm(q));
         assert!(s.confirm.is_some());
-        let s = s.reduce(Action::Edit("param.n".into(), "1000".into()));
+        let s = s.reduce(Action::Edit(Control::Param("n"), "1000".into()));
         assert_eq!(s.confirm, None);
         assert_eq!(s.long_run(), None);
     }
@@ -640,28 +717,28 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn repetitions_take_auto_and_a_budget_only_with_it() {
         let s = Rc::new(State::new(2, true));
-        let s = s.reduce(Action::Edit("repetitions".into(), "lots".into()));
+        let s = s.reduce(Action::Edit(Control::Repetitions, "lots".into()));
         assert!(
-            s.drafts["repetitions"].1.contains("\"auto\""),
+            s.drafts[&Control::Repetitions].1.contains("\"auto\""),
             "{:?}",
             s.drafts
         );
-        let s = s.reduce(Action::Edit("repetitions".into(), "auto".into()));
+        let s = s.reduce(Action::Edit(Control::Repetitions, "auto".into()));
         assert_eq!(s.exp.repetitions, Repetitions::Auto);
         assert_eq!(s.exp.budget_s, Some(engine::limits::DEFAULT_BUDGET_S));
         assert!(s.drafts.is_empty());
-        let s = s.reduce(Action::Edit("budget_s".into(), "0".into()));
+        let s = s.reduce(Action::Edit(Control::BudgetS, "0".into()));
         assert!(
-            s.drafts["budget_s"].1.contains("budget_s"),
+            s.drafts[&Control::BudgetS].1.contains("budget_s"),
             "{:?}",
             s.drafts
         );
-        let s = s.reduce(Action::Edit("budget_s".into(), "2.5".into()));
+        let s = s.reduce(Action::Edit(Control::BudgetS, "2.5".into()));
         assert_eq!(s.exp.budget_s, Some(2.5));
-        let s = s.reduce(Action::Edit("budget_s".into(), "soon".into()));
-        assert!(s.drafts.contains_key("budget_s"));
+        let s = s.reduce(Action::Edit(Control::BudgetS, "soon".into()));
+        assert!(s.drafts.contains_key(&Control::BudgetS));
         // Back to a fixed count: no budget, and the hidden field's text no longer blocks Run.
-        let s = s.reduce(Action::Edit("repetitions".into(), "5".into()));
+        let s = s.reduce(Action::Edit(Control::Repetitions, "5".into()));
         assert_eq!(s.exp.repetitions, Repetitions::Fixed(5));
         assert_eq!(s.exp.budget_s, None);
         assert!(s.drafts.is_empty(), "{:?}", s.drafts);
@@ -670,21 +747,40 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn an_auto_run_knows_its_total_may_grow() {
         let s = Rc::new(State::new(2, true));
-        let s = s.reduce(Action::Edit("repetitions".into(), "auto".into()));
+        let s = s.reduce(Action::Edit(Control::Repetitions, "auto".into()));
         let exp = Box::new(s.exp.clone());
         let s = s.reduce(Action::RunStarted(1, Some(exp)));
         assert!(s.running.as_ref().is_some_and(|r| r.auto));
-        let s = s.reduce(Action::Edit("workload".into(), "primes".into()));
-        let s = s.reduce(Action::Edit("param.n".into(), "1000000000".into()));
+        let s = s.reduce(Action::Edit(Control::Workload, "primes".into()));
+        let s = s.reduce(Action::Edit(Control::Param("n"), "1000000000".into()));
         let q = s.long_run().expect("a long run");
         assert!(q.contains("(at least "), "{q}");
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
+    fn controls_keep_the_names_the_page_gives_them() {
+        assert_eq!(Control::Param("n").to_string(), "param.n");
+        assert_eq!(Control::ChunkSize.name(), "chunk_size");
+        assert_eq!(Control::SwitchIntervalMs.name(), "switch_interval_ms");
+        // Run's tooltip names the first invalid control in name order, as it did when the
+        // drafts were keyed by name.
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::EngineReady {
+            threads: true,
+            pool_size: 3,
+            machine: None,
+        });
+        let s = s.reduce(Action::Edit(Control::Workers, "0".into()));
+        let s = s.reduce(Action::Edit(Control::Param("n"), "many".into()));
+        let blocker = s.run_blocker().expect("two invalid controls");
+        assert!(blocker.starts_with("param.n: "), "{blocker}");
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn sweep_values_parse() {
         let s = Rc::new(State::new(2, true));
-        let s = s.reduce(Action::Edit("sweep".into(), "workers".into()));
-        let s = s.reduce(Action::Edit("sweep_values".into(), "1..3".into()));
+        let s = s.reduce(Action::Edit(Control::Sweep, "workers".into()));
+        let s = s.reduce(Action::Edit(Control::SweepValues, "1..3".into()));
         assert_eq!(s.exp.sweep, Some(Sweep::Workers(vec![1, 2, 3])));
     }
 }

@@ -7,19 +7,8 @@ use engine::compare::{self, CompareRow};
 use engine::result::{ModelResult, ResultSet};
 use yew::prelude::*;
 
-use super::figures::{self, Comparison, NativeRatio, Note, RowNotes};
-use super::state::State;
-
-/// "38.99 ms".
-pub fn fmt_time(s: f64) -> String {
-    if s >= 1.0 {
-        format!("{s:.3} s")
-    } else if s >= 1e-3 {
-        format!("{:.2} ms", s * 1e3)
-    } else {
-        format!("{:.1} µs", s * 1e6)
-    }
-}
+use super::Sets;
+use crate::ui::figures::{self, Comparison, NativeRatio, Note, RowNotes, fmt_time};
 
 fn opt(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{v:.2}"))
@@ -252,27 +241,42 @@ fn partial_row(
     }
 }
 
-/// The results panel.
-pub fn results(
-    state: &State,
-    on_clear: &Callback<MouseEvent>,
-    on_select: &Callback<(usize, usize)>,
-) -> Html {
-    if state.results.is_empty() {
+#[derive(Properties, PartialEq)]
+pub struct ResultsTableProps {
+    pub sets: Sets,
+    /// The row whose timeline is shown: (set, row).
+    pub selected: (usize, usize),
+    pub on_clear: Callback<MouseEvent>,
+    pub on_select: Callback<(usize, usize)>,
+}
+
+/// The results panel. Its notes and comparisons are worked out again only when the sets change,
+/// not when another row is selected.
+#[function_component(ResultsTable)]
+pub fn results_table(p: &ResultsTableProps) -> Html {
+    let annotated = use_memo(p.sets.clone(), |sets| figures::annotate(&sets.0));
+    let compared = use_memo(p.sets.clone(), |sets| {
+        (
+            figures::comparisons(&sets.0),
+            figures::awaiting_comparison(&sets.0),
+        )
+    });
+    let results = &p.sets.0;
+    if results.is_empty() {
         return html! { <section class="panel results"><h2>{ "Results" }</h2><p class="muted">{ "Run an experiment, open a link with results, or import a result file from native-runner." }</p></section> };
     }
-    let selected = state.shown_timeline().unwrap_or((0, 0));
-    let annotated = figures::annotate(&state.results);
+    let selected = p.selected;
+    let on_select = &p.on_select;
     html! {
         <section class="panel results" aria-label="results">
-            <h2>{ "Results" }<button class="small" onclick={on_clear.clone()}>{ "clear" }</button></h2>
+            <h2>{ "Results" }<button class="small" onclick={p.on_clear.clone()}>{ "clear" }</button></h2>
             <div class="scroll"><table id="results">
                 <thead><tr>
                     <th title="wasm: this browser or a browser's export; native: native-runner">{ "runtime" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th>
                     <th title="sequential time / this time, ± the half-width of its 95% interval">{ "speedup" }</th><th>{ "efficiency" }</th><th title="wasm time / native time, ± the half-width of its 95% interval">{ "wasm/native" }</th>
                     <th>{ "mean ± sd" }</th><th>{ "median" }</th><th>{ "min … max" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
                 </tr></thead>
-                { for state.results.iter().zip(&annotated.rows).enumerate().map(|(set, ((source, rs), notes))| html! {
+                { for results.iter().zip(&annotated.rows).enumerate().map(|(set, ((source, rs), notes))| html! {
                     <tbody class="set">
                         <tr class="set-head"><td colspan="13">{ format!("{} — {} n={} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, plan(rs)) }</td></tr>
                         { for rs.results.iter().zip(notes).enumerate().map(|(i, (r, n))| row(set, i, rs, r, n, (set, i) == selected, on_select)) }
@@ -281,7 +285,7 @@ pub fn results(
                 }) }
             </table></div>
             <WarningNotes notes={annotated.notes.clone()} />
-            <Comparisons comparisons={figures::comparisons(&state.results)} awaiting={figures::awaiting_comparison(&state.results)} />
+            <Comparisons comparisons={compared.0.clone()} awaiting={compared.1} />
         </section>
     }
 }
