@@ -230,7 +230,7 @@ pub fn badge(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use engine::{Experiment, MachineInfo, WorkloadKind};
+    use engine::{MachineInfo, WorkloadKind};
 
     fn machine(runtime: &str, cores: u32) -> MachineInfo {
         MachineInfo {
@@ -259,12 +259,11 @@ mod tests {
     }
 
     fn set(runtime: &str, cores: u32, baseline: &[f64], pool: &[f64], speedup: f64) -> ResultSet {
-        let exp = Experiment::new(WorkloadKind::Primes, ModelKind::DynamicPool, 2)
-            .validate()
-            .unwrap();
+        // The page's own starting experiment: a pool model with a sequential baseline.
+        let exp = super::super::state::page_default(WorkloadKind::Primes, 2);
         let mut base = result(ModelKind::Sequential, 1, baseline);
         base.speedup = Some(1.0);
-        let mut pool = result(ModelKind::DynamicPool, 2, pool);
+        let mut pool = result(exp.model.name, 2, pool);
         pool.speedup = Some(speedup);
         let mut rs = ResultSet {
             schema_version: engine::SCHEMA_VERSION,
