@@ -11,8 +11,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use web_time::Instant;
 
-use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task};
-use super::{Cost, Host, ModelInfo};
+use super::{Collector, Cost, Executor, Host, ModelInfo, Records, StageOpts, StageRt, exec_task};
 use crate::error::RunError;
 use crate::spec::Order;
 use crate::workload::Bound;

@@ -5,8 +5,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{ChunkRule, Cost, Host, ModelInfo};
-use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
+use super::{
+    ChunkRule, Cost, Executor, Host, ModelInfo, Records, StageOpts, StageRt, chunks, coordinate,
+    exec_chunk,
+};
 use crate::error::RunError;
 use crate::spec::Order;
 use crate::workload::{Job, TaskOutput};

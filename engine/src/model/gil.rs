@@ -13,8 +13,10 @@ use std::time::Duration;
 
 use web_time::Instant;
 
-use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, run_workers};
-use super::{Cost, Host, ModelInfo, ModelOption};
+use super::{
+    Collector, Cost, Executor, Host, ModelInfo, ModelOption, Records, StageOpts, StageRt,
+    exec_task, run_workers,
+};
 use crate::error::RunError;
 use crate::limits::DEFAULT_SWITCH_INTERVAL_MS;
 use crate::workload::Bound;

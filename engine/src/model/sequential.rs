@@ -1,8 +1,7 @@
 //! `sequential`: one thread, every task in order. The reference every other model is checked
 //! against, and the baseline of every speedup.
 
-use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task};
-use super::{Cost, Host, ModelInfo};
+use super::{Collector, Cost, Executor, Host, ModelInfo, Records, StageOpts, StageRt, exec_task};
 use crate::error::RunError;
 use crate::workload::Bound;
 use crate::workload::{Job, TaskOutput};

@@ -9,9 +9,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use super::{ChunkRule, Cost, Host, ModelInfo, ModelOption};
 use super::{
-    Executor, Records, StageOpts, StageRt, TaskRecord, all_outputs, exec_task, run_workers,
+    ChunkRule, Cost, Executor, Host, ModelInfo, ModelOption, Records, StageOpts, StageRt,
+    TaskRecord, all_outputs, exec_task, run_workers,
 };
 use crate::error::RunError;
 use crate::limits::DEFAULT_SYNC;

@@ -5,8 +5,10 @@
 //! when tasks cost different amounts (primes) the timeline shows workers idle while one finishes.
 //! (CPython's pool actually queues its chunks; `dynamic-pool` with the same chunk size is that.)
 
-use super::{ChunkRule, Cost, Host, ModelInfo};
-use super::{Executor, Records, StageOpts, StageRt, chunks, coordinate, exec_chunk};
+use super::{
+    ChunkRule, Cost, Executor, Host, ModelInfo, Records, StageOpts, StageRt, chunks, coordinate,
+    exec_chunk,
+};
 use crate::error::RunError;
 use crate::spec::Order;
 use crate::workload::Bound;

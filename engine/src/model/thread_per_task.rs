@@ -6,8 +6,9 @@
 
 use std::sync::mpsc;
 
-use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, first_error};
-use super::{Cost, Host, ModelInfo};
+use super::{
+    Collector, Cost, Executor, Host, ModelInfo, Records, StageOpts, StageRt, exec_task, first_error,
+};
 use crate::error::RunError;
 use crate::limits::MAX_THREAD_PER_TASK_TASKS;
 use crate::workload::Bound;

@@ -6,8 +6,10 @@
 
 use rayon::prelude::*;
 
-use super::{ChunkRule, Cost, Host, ModelInfo};
-use super::{Collector, Executor, Records, StageOpts, StageRt, exec_task, first_error};
+use super::{
+    ChunkRule, Collector, Cost, Executor, Host, ModelInfo, Records, StageOpts, StageRt, exec_task,
+    first_error,
+};
 use crate::error::RunError;
 use crate::workload::{Job, TaskOutput};
 

@@ -4,8 +4,10 @@
 //! workers the best possible speedup is 1 / (s + (1 - s) / p), so the measured speedup curve and
 //! its Karp-Flatt serial fraction can be compared with the configured one.
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+    split_range,
+};
 use crate::estimate::Work;
 use crate::limits::{float, int};
 use crate::model::TaskCtx;

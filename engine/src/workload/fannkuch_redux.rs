@@ -7,8 +7,10 @@
 //! in the factorial number system (digit `d_i` = rotations of the prefix `0..=i`), then continues
 //! with the Game's own generation loop.
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+    split_range,
+};
 use crate::estimate::Work;
 use crate::limits::int;
 use crate::model::TaskCtx;

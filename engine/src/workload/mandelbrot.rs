@@ -5,8 +5,9 @@
 //! so the output is byte-identical to the published one for every n, including n not divisible by
 //! 8. Rust never fuses `a * b + c` into one fused multiply-add, which would change the rounding.
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+};
 use crate::estimate::Work;
 use crate::limits::int;
 use crate::model::TaskCtx;

@@ -5,8 +5,9 @@
 //! task, and no model can make it faster: a run with many workers shows one busy worker and the
 //! others idle, which is Amdahl's law with a serial fraction of 1.
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+};
 use crate::estimate::Work;
 use crate::limits::int;
 use crate::model::TaskCtx;

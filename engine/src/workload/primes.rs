@@ -4,8 +4,10 @@
 //! the most expensive. A static schedule that hands each worker one contiguous block leaves the
 //! early workers idle while the last one finishes; a dynamic queue balances them.
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+    split_range,
+};
 use crate::estimate::Work;
 use crate::limits::{TASKS_HELP, int};
 use crate::model::TaskCtx;

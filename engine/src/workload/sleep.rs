@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+};
 use crate::estimate::Work;
 use crate::limits::int;
 use crate::model::TaskCtx;

@@ -5,8 +5,10 @@
 //! barriers. Every row is summed in column order by a single task, so the floating-point result
 //! is the same whatever model or number of workers computed it.
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+    split_range,
+};
 use crate::estimate::Work;
 use crate::limits::int;
 use crate::model::TaskCtx;

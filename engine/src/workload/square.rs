@@ -3,8 +3,9 @@
 //! A task is one item and costs about a nanosecond, so what a run measures is the model's
 //! per-task overhead: queueing, waking threads, pickling (here: serializing) and collecting.
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+};
 use crate::estimate::Work;
 use crate::limits::int;
 use crate::model::TaskCtx;

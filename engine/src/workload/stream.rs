@@ -9,8 +9,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Answer, Job, Params, Reference, TaskOutput, compare, split_range};
-use super::{Bound, PageDefault, WorkloadInfo};
+use super::{
+    Answer, Bound, Job, PageDefault, Params, Reference, TaskOutput, WorkloadInfo, compare,
+    split_range,
+};
 use crate::estimate::Work;
 use crate::limits::{choice, int};
 use crate::model::TaskCtx;
