@@ -70,7 +70,7 @@ fn drive(cfg: &RunConfig, seed: u64) -> Result<(RunOutcome, Transcript), RunErro
     };
     let mut picker = Picker(seed | 1);
     let mut now = 0.0;
-    let first = run.start(cfg, Instant::now());
+    let first = run.start(Instant::now());
     send(&mut inbox, first);
     while !run.finished() {
         let waiting: Vec<usize> = (0..cfg.workers).filter(|&w| !inbox[w].is_empty()).collect();
@@ -253,7 +253,7 @@ fn each_stage_reaches_every_worker_before_the_next_stage_runs() {
 /// Feeds the run a reply of the host's choosing after its handshake, or during it.
 fn first_messages(cfg: &RunConfig) -> (PoolRun, Vec<(usize, ToWorker)>) {
     let mut run = PoolRun::new(cfg, &RunControl::default()).unwrap();
-    let init = run.start(cfg, Instant::now());
+    let init = run.start(Instant::now());
     (run, init)
 }
 

@@ -134,7 +134,7 @@ pub async fn run_once(
     let mut run = PoolRun::new(cfg, control)?;
     // Starting the workers is part of the run, as starting processes is part of Pool().
     let mut pool = Pool::start(cfg.workers, base_url)?;
-    for (i, msg) in run.start(cfg, pool.t0) {
+    for (i, msg) in run.start(pool.t0) {
         pool.send(i, &msg)?;
     }
     while !run.finished() {

@@ -490,8 +490,9 @@ impl StageDriver {
 
 /// Where a [`PoolRun`] is.
 enum Phase {
-    /// Not started: the host has not started its workers yet.
-    Idle,
+    /// Not started: the host has not started its workers yet; the handshake and the `Init`
+    /// messages it will send first.
+    Idle(Handshake, Vec<(usize, ToWorker)>),
     Starting(Handshake),
     Running {
         stage: usize,
@@ -520,9 +521,11 @@ pub struct PoolRun {
 impl PoolRun {
     /// Builds the job (untimed) and makes the checks every host makes, before any worker starts.
     pub fn new(cfg: &RunConfig, control: &RunControl) -> Result<Self, RunError> {
+        let stages = StageLoop::new(cfg)?;
+        let (handshake, init) = Handshake::start(cfg);
         Ok(PoolRun {
-            stages: StageLoop::new(cfg)?,
-            phase: Phase::Idle,
+            stages,
+            phase: Phase::Idle(handshake, init),
             workers: cfg.workers,
             timeline: cfg.timeline,
             control: control.clone(),
@@ -533,12 +536,20 @@ impl PoolRun {
     }
 
     /// The first messages, once the host started `cfg.workers` workers at `t0` (the run's
-    /// clock: parent times passed later are seconds since `t0`).
-    pub fn start(&mut self, cfg: &RunConfig, t0: Instant) -> Vec<(usize, ToWorker)> {
-        let (hs, init) = Handshake::start(cfg);
-        self.t0 = Some(t0);
-        self.phase = Phase::Starting(hs);
-        init
+    /// clock: parent times passed later are seconds since `t0`). Called once; later calls
+    /// return nothing.
+    pub fn start(&mut self, t0: Instant) -> Vec<(usize, ToWorker)> {
+        match std::mem::replace(&mut self.phase, Phase::Finished) {
+            Phase::Idle(handshake, init) => {
+                self.t0 = Some(t0);
+                self.phase = Phase::Starting(handshake);
+                init
+            }
+            other => {
+                self.phase = other;
+                Vec::new()
+            }
+        }
     }
 
     /// Takes a worker's reply received at parent time `now`; returns the requests to send next.
@@ -572,7 +583,7 @@ impl PoolRun {
             Phase::Running { driver, .. } => {
                 driver.on_message(worker, msg, now, &self.control.tasks_done)?
             }
-            Phase::Idle | Phase::Finished => {
+            Phase::Idle(..) | Phase::Finished => {
                 return Err(RunError::Protocol(format!(
                     "worker {worker} sent {msg:?} outside a run"
                 )));
