@@ -2,12 +2,11 @@
 //
 // Cross-origin isolated pages load the threads build (shared memory) and start a pool of Web
 // Workers with wasm-bindgen-rayon; other pages load the single-threaded page build, which still
-// runs sequential, async and process-pool. Messages:
-//   in:  {type: 'init', poolSize} | {type: 'run', id, spec} | {type: 'cancel', id}
-//   out: {type: 'ready', threads, poolSize, machine} | {type: 'fatal', message}
-//        {type: 'progress', id, progress} | {type: 'result', id, json} | {type: 'error', id, message}
-//        {type: 'partial', id, json}: on cancel, what the run has done so far, in case it is
-//        stuck and the page has to end this worker to stop it
+// runs sequential, async and process-pool. Messages are JSON text, typed in Rust
+// (engine/src/messages.rs: ToEngine in, FromEngine out). This script reads only their `type`,
+// hands them to the engine as they are, and posts the engine's replies as they are; it writes
+// only the messages the engine cannot: 'fatal' (it did not start), 'crashed' (it trapped) and
+// 'error' (a run threw).
 const isolated = self.crossOriginIsolated === true;
 const base = new URL('./', self.location.href).href;
 let pkg = null;
@@ -15,8 +14,9 @@ let current = null;
 
 // A trap in WebAssembly (a panic aborts) leaves the instance unusable: report it, so the page
 // fails the run and replaces this worker instead of waiting forever.
+const post = (msg) => postMessage(JSON.stringify(msg));
 function crashed(reason) {
-  postMessage({ type: 'crashed', id: current, message: `the engine crashed: ${reason}` });
+  post({ type: 'crashed', id: current, message: `the engine crashed: ${reason}` });
 }
 self.addEventListener('error', (e) => crashed(e.message || e));
 self.addEventListener('unhandledrejection', (e) => crashed(e.reason));
@@ -54,38 +54,31 @@ async function boot(poolSize) {
     await pkg.default();
   }
   pkg.engine_set_base(base);
-  postMessage({
-    type: 'ready',
-    threads: pkg.engine_threads(),
-    poolSize: isolated ? poolSize : 1,
-    machine: pkg.engine_machine(navigator.hardwareConcurrency, navigator.userAgent),
-  });
+  postMessage(pkg.engine_ready(isolated ? poolSize : 1, navigator.hardwareConcurrency, navigator.userAgent));
 }
 
 self.onmessage = async ({ data }) => {
-  if (data.type === 'init') {
+  const msg = JSON.parse(data);
+  if (msg.type === 'init') {
     try {
-      await boot(data.poolSize);
+      await boot(msg.pool_size);
     } catch (e) {
-      postMessage({ type: 'fatal', message: `the engine could not start: ${e}` });
+      post({ type: 'fatal', message: `the engine could not start: ${e}` });
     }
-  } else if (data.type === 'run') {
-    current = data.id;
-    const poll = () => postMessage({ type: 'progress', id: data.id, progress: pkg.engine_progress() });
-    const timer = setInterval(poll, 100);
+  } else if (msg.type === 'run') {
+    current = msg.id;
+    const timer = setInterval(() => postMessage(pkg.engine_progress()), 100);
     try {
-      const json = await pkg.engine_run(data.spec, navigator.hardwareConcurrency, navigator.userAgent);
-      postMessage({ type: 'result', id: data.id, json });
+      postMessage(await pkg.engine_run(data, navigator.hardwareConcurrency, navigator.userAgent));
     } catch (e) {
-      postMessage({ type: 'error', id: data.id, message: String(e && e.message ? e.message : e) });
+      post({ type: 'error', id: msg.id, message: String(e && e.message ? e.message : e) });
     } finally {
       clearInterval(timer);
       current = null;
     }
-  } else if (data.type === 'cancel') {
+  } else if (msg.type === 'cancel') {
     if (!pkg) return;
-    pkg.engine_cancel();
-    const json = pkg.engine_partial('stopped');
-    if (json) postMessage({ type: 'partial', id: data.id, json });
+    const partial = pkg.engine_cancel(data);
+    if (partial) postMessage(partial);
   }
 };

@@ -1,6 +1,7 @@
 // A process-pool worker: its own WebAssembly instance with its own memory, so nothing is shared
-// with the parent but the messages, as with OS processes. Requests and replies are JSON strings;
-// postMessage's structured clone carries them.
+// with the parent but the messages, as with OS processes. Requests and replies are JSON strings
+// (ToWorker and FromWorker in engine/src/model/process_pool/protocol.rs); postMessage's
+// structured clone carries them.
 //
 // Cross-origin isolated pages load the threads build with a fresh memory of its own: that build
 // unwinds panics, so a panicking task is reported like a native worker's, and the worker lives
@@ -20,7 +21,7 @@ self.onmessage = async ({ data }) => {
     // The instance trapped: an abort, or the process-pool "exit" fault. Like a process that
     // died, this worker ends; the parent is told why, fails the run, and starts fresh workers
     // for the next one.
-    self.postMessage(JSON.stringify({ Error: { message: `the worker process died: ${e}` } }));
+    self.postMessage(JSON.stringify({ type: 'error', message: `the worker process died: ${e}` }));
     self.close();
     return;
   }

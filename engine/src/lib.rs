@@ -19,6 +19,8 @@
 //!   stopped or times out ([`result::Partial`]).
 //! - [`stats`]: mean, standard deviation, median, outliers, Karp-Flatt, Amdahl fit.
 //! - [`machine`]: [`MachineInfo`] and the timer resolution measurement.
+//! - [`messages`]: the typed messages between the server, the page, the engine worker and the
+//!   process-pool workers.
 //! - [`error`]: [`SpecError`], [`LinkError`], [`RunError`].
 //!
 //! # Example
@@ -54,6 +56,7 @@ pub mod limits;
 pub mod link;
 pub mod machine;
 pub mod measure;
+pub mod messages;
 pub mod model;
 pub mod result;
 pub mod spec;

@@ -1,13 +1,16 @@
 //! The functions `static/engine-worker.js` calls: run an experiment, report progress, cancel.
+//! They take the page's messages as JSON text ([`ToEngine`]) and return the replies as JSON text
+//! ([`FromEngine`]), so that the script only reads a message's `type` and posts what it gets.
 //!
 //! With threads, each run is handed to the rayon pool (`rayon::spawn`) and awaited, so the engine
 //! worker's own event loop stays free to answer progress polls and cancel requests. Without
 //! threads, runs execute in the engine worker itself; Stop then ends them by terminating it.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use engine::measure::ExperimentRun;
+use engine::messages::{FromEngine, RunProgress, ToEngine};
 use engine::model::Host;
 use engine::model::{RunConfig, RunControl, RunEnv, RunOutcome, run_once};
 use engine::{Experiment, RunError};
@@ -16,18 +19,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 static CONTROL: LazyLock<RunControl> = LazyLock::new(RunControl::default);
+/// The id of the run in progress, for its progress messages.
+static RUN_ID: AtomicU64 = AtomicU64::new(0);
 static RUNS_DONE: AtomicU32 = AtomicU32::new(0);
 static RUNS_TOTAL: AtomicU32 = AtomicU32::new(0);
 static LABEL: Mutex<String> = Mutex::new(String::new());
 static BASE_URL: Mutex<String> = Mutex::new(String::new());
 /// The experiment running, for its partial result if it is stopped.
 static EXPERIMENT: Mutex<Option<(Experiment, engine::MachineInfo)>> = Mutex::new(None);
-
-/// Whether this instance runs the engine on a pool of threads.
-#[wasm_bindgen]
-pub fn engine_threads() -> bool {
-    engine::threads::available()
-}
 
 /// Where the page's files are (for starting process-pool workers).
 #[wasm_bindgen]
@@ -45,31 +44,37 @@ pub(crate) fn base_url() -> String {
     BASE_URL.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// The machine as the engine worker sees it, as JSON.
+/// The [`FromEngine::Ready`] message: threads, the pool size, and the machine as the engine
+/// worker sees it.
 #[wasm_bindgen]
-pub fn engine_machine(hardware_concurrency: u32, user_agent: String) -> String {
-    serde_json::to_string(&crate::machine::describe(hardware_concurrency, &user_agent))
-        .expect("machine serializes")
+pub fn engine_ready(pool_size: u32, hardware_concurrency: u32, user_agent: String) -> String {
+    FromEngine::Ready {
+        threads: engine::threads::available(),
+        pool_size,
+        machine: crate::machine::describe(hardware_concurrency, &user_agent),
+    }
+    .to_json()
 }
 
-/// Asks the current run to stop at the next task boundary.
+/// Takes a [`ToEngine::Cancel`] message: asks the current run to stop at the next task
+/// boundary, and answers with what it has done so far ([`FromEngine::Partial`], the result
+/// marked partial; see `engine::journal`), or `None` when no experiment has run. Answers even
+/// while a task is stuck: with threads, the run is on the pool and this worker's event loop is
+/// free.
 #[wasm_bindgen]
-pub fn engine_cancel() {
+pub fn engine_cancel(message: String) -> Option<String> {
     CONTROL.cancel.store(true, Ordering::Relaxed);
-}
-
-/// What the current experiment has done so far, as a result JSON marked partial with `reason`
-/// (see `engine::journal`); `None` when no experiment has run. Answers even while a task is
-/// stuck: with threads, the run is on the pool and this worker's event loop is free.
-#[wasm_bindgen]
-pub fn engine_partial(reason: String) -> Option<String> {
+    let Ok(ToEngine::Cancel { id }) = serde_json::from_str(&message) else {
+        return None;
+    };
     let (exp, machine) = EXPERIMENT
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone()?;
-    let mut results = CONTROL.journal.partial(&exp, &reason);
+    let mut results = CONTROL.journal.partial(&exp, "stopped");
     results.set_machine(machine);
-    Some(serde_json::to_string(&results).expect("results serialize"))
+    let result = serde_json::to_string(&results).expect("results serialize");
+    Some(FromEngine::Partial { id, result }.to_json())
 }
 
 /// Bytes of this instance's WebAssembly memory. It never shrinks, so after a run it is the
@@ -86,32 +91,45 @@ pub fn engine_memory_bytes() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Progress of the current run as JSON: tasks done, runs done and total, and what is running.
+/// The current run's [`FromEngine::Progress`] message: tasks done, runs done and in all, and
+/// what is running.
 #[wasm_bindgen]
 pub fn engine_progress() -> String {
-    serde_json::json!({
-        "tasks": CONTROL.tasks_done.load(Ordering::Relaxed),
-        "runs": RUNS_DONE.load(Ordering::Relaxed),
-        "runs_total": RUNS_TOTAL.load(Ordering::Relaxed),
-        "label": LABEL.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-    })
-    .to_string()
+    FromEngine::Progress {
+        id: RUN_ID.load(Ordering::Relaxed),
+        progress: RunProgress {
+            tasks: CONTROL.tasks_done.load(Ordering::Relaxed),
+            runs: RUNS_DONE.load(Ordering::Relaxed),
+            runs_total: RUNS_TOTAL.load(Ordering::Relaxed),
+            label: LABEL.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        },
+    }
+    .to_json()
 }
 
-/// Runs the experiment in `spec_json` (the same JSON as `native-runner run --spec`) and resolves
-/// with the result JSON (the native runner's schema). Rejects with a one-line message.
+/// Takes a [`ToEngine::Run`] message: runs its experiment (the same JSON as `native-runner run
+/// --spec`) and resolves with [`FromEngine::Result`] (the native runner's result schema) or
+/// [`FromEngine::Error`] (a one-line message). Rejects only if the engine itself failed.
 #[wasm_bindgen]
 pub fn engine_run(
-    spec_json: String,
+    message: String,
     hardware_concurrency: u32,
     user_agent: String,
 ) -> js_sys::Promise {
     // The threads build unwinds panics (so a panicking task fails its run, as natively); the
     // engine state the future touches is reset at the start of every run.
     wasm_bindgen_futures::future_to_promise(std::panic::AssertUnwindSafe(async move {
-        run_experiment_json(spec_json, hardware_concurrency, user_agent)
-            .await
-            .map(JsValue::from)
+        let (id, spec) = match serde_json::from_str(&message) {
+            Ok(ToEngine::Run { id, spec }) => (id, spec),
+            Ok(other) => return Err(JsValue::from_str(&format!("not a run: {other:?}"))),
+            Err(e) => return Err(JsValue::from_str(&format!("unreadable message: {e}"))),
+        };
+        RUN_ID.store(id, Ordering::Relaxed);
+        let reply = match run_experiment_json(spec, hardware_concurrency, user_agent).await {
+            Ok(result) => FromEngine::Result { id, result },
+            Err(message) => FromEngine::Error { id, message },
+        };
+        Ok(JsValue::from(reply.to_json()))
     }))
 }
 
@@ -119,8 +137,8 @@ async fn run_experiment_json(
     spec_json: String,
     hardware_concurrency: u32,
     user_agent: String,
-) -> Result<String, JsValue> {
-    let exp = Experiment::from_json(&spec_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
+) -> Result<String, String> {
+    let exp = Experiment::from_json(&spec_json).map_err(|e| e.to_string())?;
     CONTROL.cancel.store(false, Ordering::Relaxed);
     CONTROL.tasks_done.store(0, Ordering::Relaxed);
     RUNS_DONE.store(0, Ordering::Relaxed);
@@ -143,7 +161,7 @@ async fn run_experiment_json(
                 results.set_machine(machine);
                 return Ok(serde_json::to_string(&results).expect("results serialize"));
             }
-            Err(e) => return Err(JsValue::from_str(&format!("run failed: {e}"))),
+            Err(e) => return Err(format!("run failed: {e}")),
         };
         run.complete(step, outcome);
         RUNS_DONE.fetch_add(1, Ordering::Relaxed);

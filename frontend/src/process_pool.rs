@@ -3,18 +3,17 @@
 //! space. Tasks and results cross as JSON strings by `postMessage`; the JSON plus the structured
 //! clone are the analogue of pickling.
 //!
-//! The coordination is the engine's sans-IO protocol (`engine::model::pool_protocol`), driven
-//! here by messages on the engine worker's event loop, so scheduling and records are the same as
-//! with the native runner's OS processes.
+//! The whole run (the handshake, the stage loop, each stage's chunks and the replay of its
+//! outputs) is the engine's sans-IO [`PoolRun`]; this file only moves its messages to and from
+//! the Workers on the engine worker's event loop, so scheduling and records are the same as with
+//! the native runner's OS processes.
 
 use std::sync::atomic::Ordering;
 
 use engine::RunError;
-use engine::model::pool_protocol::{
-    FromWorker, StageDriver, ToWorker, clock_offset, end_stage_message,
-};
-use engine::model::{Records, RunConfig, RunControl, RunOutcome, unsupported_reason};
-use engine::workload;
+use engine::messages::{FromWorker, ToWorker};
+use engine::model::pool_protocol::PoolRun;
+use engine::model::{RunConfig, RunControl, RunOutcome};
 use futures_channel::mpsc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -131,105 +130,22 @@ pub async fn run_once(
     control: &RunControl,
     base_url: &str,
 ) -> Result<RunOutcome, RunError> {
-    let unsupported = |reason: String| RunError::Unsupported {
-        model: cfg.model.name.to_string(),
-        workload: cfg.workload.name.to_string(),
-        reason,
-    };
-    let mut job = workload::build(&cfg.workload).map_err(|e| unsupported(e.to_string()))?;
-    if let Some(reason) = unsupported_reason(cfg, &*job) {
-        return Err(unsupported(reason));
-    }
+    // Builds the job and makes the checks before any worker starts.
+    let mut run = PoolRun::new(cfg, control)?;
     // Starting the workers is part of the run, as starting processes is part of Pool().
     let mut pool = Pool::start(cfg.workers, base_url)?;
-    for i in 0..cfg.workers {
-        pool.send(
-            i,
-            &ToWorker::Init {
-                workload: cfg.workload.clone(),
-                fault: cfg.model.fault,
-                timeline: cfg.timeline,
-            },
-        )?;
+    for (i, msg) in run.start(pool.t0) {
+        pool.send(i, &msg)?;
     }
-    for _ in 0..cfg.workers {
-        match pool.next(control).await? {
-            (_, FromWorker::Ready) => {}
-            (i, other) => {
-                return Err(RunError::Protocol(format!(
-                    "worker {i} sent {other:?} before Ready"
-                )));
-            }
+    while !run.finished() {
+        let (i, msg) = pool.next(control).await?;
+        for (to, next) in run.on_message(i, msg, pool.now())? {
+            pool.send(to, &next)?;
         }
-    }
-    let mut offsets = Vec::new();
-    for i in 0..cfg.workers {
-        let mut samples = Vec::new();
-        for _ in 0..5 {
-            let sent = pool.now();
-            pool.send(i, &ToWorker::Ping)?;
-            match pool.next(control).await? {
-                (j, FromWorker::Pong { clock }) if j == i => {
-                    samples.push((sent, clock, pool.now()))
-                }
-                (j, other) => {
-                    return Err(RunError::Protocol(format!(
-                        "worker {j} sent {other:?} instead of Pong"
-                    )));
-                }
-            }
-        }
-        offsets.push(clock_offset(&samples));
-    }
-    let info = cfg.model.name.info();
-    let stages = job.stages();
-    let log = control
-        .journal
-        .start_log(cfg.workers, cfg.timeline, pool.t0);
-    let mut records = Records::new(cfg.timeline);
-    let (mut largest, mut chunk_size) = (0, None);
-    for stage in 0..stages {
-        let tasks = job.tasks(stage);
-        let chunk = cfg
-            .model
-            .chunk_size
-            .map(|c| c as usize)
-            .unwrap_or_else(|| info.default_chunk(tasks, cfg.workers));
-        if tasks >= largest {
-            largest = tasks;
-            chunk_size = Some(chunk as u64);
-        }
-        let order = cfg.model.order.or(info.order);
-        let mut driver =
-            StageDriver::new(stage, tasks, chunk, order, offsets.clone(), cfg.timeline)
-                .with_log(log.clone());
-        for (i, msg) in driver.start(pool.now()) {
-            pool.send(i, &msg)?;
-        }
-        while !driver.done() {
-            let (i, msg) = pool.next(control).await?;
-            let now = pool.now();
-            for (to, next) in driver.on_message(i, msg, now, &control.tasks_done)? {
-                pool.send(to, &next)?;
-            }
-        }
-        let (outputs, stage_records) = driver.finish()?;
-        if let Some(msg) = end_stage_message(stage, stages, &outputs) {
-            for i in 0..cfg.workers {
-                pool.send(i, &msg)?;
-            }
-        }
-        job.end_stage(stage, outputs);
-        records.append(stage_records);
     }
     let wall = pool.now();
     drop(pool);
-    Ok(RunOutcome {
-        wall,
-        chunk_size,
-        records,
-        answer: job.answer(),
-    })
+    Ok(run.finish(wall))
 }
 
 /// The process worker's side (`static/process-worker.js`): one session per worker instance.

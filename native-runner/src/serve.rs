@@ -2,12 +2,14 @@
 //! run the same experiment natively on the same machine and show both side by side.
 //!
 //! - `GET /api/machine`: this machine (`native-runner machine --format json`).
-//! - `POST /api/run`: an experiment spec (the JSON of `run --spec`), answered with JSON lines:
-//!   `{"type":"queued","ahead":n}` while other runs go first, `{"type":"started"}`,
-//!   `{"type":"progress","runs":..,"runs_total":..,"tasks":..}`, and finally
-//!   `{"type":"result","result":{...}}` or `{"type":"error","message":"..."}`. An invalid spec is
-//!   answered 400 with the engine's message; a body over 64 KiB is refused with 413.
-//! - `POST /api/cancel`: cancels the run in progress. A client that goes away cancels its run too.
+//! - `POST /api/run`: an experiment spec (the JSON of `run --spec`), answered with JSON lines
+//!   ([`ServeEvent`]): `{"type":"queued","ahead":n}` while other runs go first,
+//!   `{"type":"started"}`, `{"type":"progress","runs":..,"runs_total":..,"tasks":..}`, and
+//!   finally `{"type":"result","result":{...}}` or `{"type":"error","message":"..."}`. An invalid
+//!   spec is answered 400 with the engine's message (`{"error": ...}`, [`ApiError`]); a body over
+//!   64 KiB is refused with 413.
+//! - `POST /api/cancel`: cancels the run in progress (`{"cancelled": bool}`, [`CancelReply`]). A
+//!   client that goes away cancels its run too.
 //!
 //! One run at a time: runs measure the machine, so two at once would measure each other.
 
@@ -24,6 +26,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use engine::measure::Progress;
+use engine::messages::{ApiError, CancelReply, ServeEvent};
 use engine::model::{RunControl, RunEnv};
 use engine::{Experiment, MachineInfo};
 use tokio::sync::{Mutex, mpsc};
@@ -50,20 +53,12 @@ pub struct ServeOptions {
     pub open: bool,
 }
 
-fn json_line(v: serde_json::Value) -> Bytes {
-    let mut s = v.to_string();
-    s.push('\n');
-    Bytes::from(s)
+fn json_line(event: ServeEvent) -> Bytes {
+    Bytes::from(event.to_line())
 }
 
-fn bad_request(message: String) -> Response {
-    let body = serde_json::json!({ "error": message }).to_string();
-    (
-        StatusCode::BAD_REQUEST,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+fn bad_request(error: String) -> Response {
+    (StatusCode::BAD_REQUEST, axum::Json(ApiError { error })).into_response()
 }
 
 async fn get_machine(State(app): State<Arc<App>>) -> Response {
@@ -76,13 +71,13 @@ async fn cancel(State(app): State<Arc<App>>) -> Response {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    match current {
-        Some(control) => {
-            control.cancel.store(true, Ordering::Relaxed);
-            axum::Json(serde_json::json!({ "cancelled": true })).into_response()
-        }
-        None => axum::Json(serde_json::json!({ "cancelled": false })).into_response(),
+    if let Some(control) = &current {
+        control.cancel.store(true, Ordering::Relaxed);
     }
+    axum::Json(CancelReply {
+        cancelled: current.is_some(),
+    })
+    .into_response()
 }
 
 async fn run(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -120,9 +115,9 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
     let _in_line = InLine(&app.in_line);
     if ahead > 0 {
         let _ = tx
-            .send(json_line(
-                serde_json::json!({ "type": "queued", "ahead": ahead }),
-            ))
+            .send(json_line(ServeEvent::Queued {
+                ahead: ahead as u64,
+            }))
             .await;
     }
     let _turn = app.gate.lock().await;
@@ -131,9 +126,7 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
     }
     let control = RunControl::default();
     *app.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(control.clone());
-    let _ = tx
-        .send(json_line(serde_json::json!({ "type": "started" })))
-        .await;
+    let _ = tx.send(json_line(ServeEvent::Started)).await;
     let runs = Arc::new(AtomicUsize::new(0));
     let total = Arc::new(AtomicUsize::new(0));
     let env = RunEnv {
@@ -151,12 +144,11 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
         tokio::select! {
             done = &mut task => break done,
             () = tokio::time::sleep(Duration::from_millis(200)) => {
-                let progress = serde_json::json!({
-                    "type": "progress",
-                    "runs": runs.load(Ordering::Relaxed),
-                    "runs_total": total.load(Ordering::Relaxed),
-                    "tasks": control.tasks_done.load(Ordering::Relaxed),
-                });
+                let progress = ServeEvent::Progress {
+                    runs: runs.load(Ordering::Relaxed) as u64,
+                    runs_total: total.load(Ordering::Relaxed) as u64,
+                    tasks: control.tasks_done.load(Ordering::Relaxed),
+                };
                 // A client that went away cancels its run, so the next one need not wait.
                 if tx.send(json_line(progress)).await.is_err() {
                     control.cancel.store(true, Ordering::Relaxed);
@@ -168,10 +160,16 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
     let last = match outcome {
         Ok(Ok(mut results)) => {
             results.set_machine(app.machine.clone());
-            serde_json::json!({ "type": "result", "result": results })
+            ServeEvent::Result {
+                result: Box::new(results),
+            }
         }
-        Ok(Err(e)) => serde_json::json!({ "type": "error", "message": format!("run failed: {e}") }),
-        Err(e) => serde_json::json!({ "type": "error", "message": format!("run failed: {e}") }),
+        Ok(Err(e)) => ServeEvent::Error {
+            message: format!("run failed: {e}"),
+        },
+        Err(e) => ServeEvent::Error {
+            message: format!("run failed: {e}"),
+        },
     };
     let _ = tx.send(json_line(last)).await;
 }

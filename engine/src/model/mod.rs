@@ -33,10 +33,10 @@ mod workers;
 
 pub use gil::Gil;
 pub use process_pool::protocol as pool_protocol;
-pub(crate) use run::unsupported;
 pub use run::{
     RunConfig, RunControl, RunEnv, RunOutcome, WorkerProgram, run_once, unsupported_reason,
 };
+pub(crate) use run::{StageLoop, unsupported};
 pub use task::{Records, TaskCtx, TaskRecord};
 pub(crate) use task::{StageRt, chunks, exec_chunk, exec_task};
 pub(crate) use workers::{

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use web_time::Instant;
 
-use super::{Host, ModelKind, Records, StageOpts, StageRt};
+use super::{Host, ModelInfo, ModelKind, Records, StageOpts, StageRt};
 use crate::error::RunError;
 use crate::journal::Journal;
-use crate::spec::{ModelSpec, WorkloadSpec};
-use crate::workload::{self, Answer, Job};
+use crate::spec::{ModelSpec, Order, WorkloadSpec};
+use crate::workload::{self, Answer, Job, TaskOutput};
 
 /// Shared between a run and whoever watches it: a cancel switch, a progress count, and the
 /// journal a partial result is made from.
@@ -67,7 +67,7 @@ pub(crate) fn unsupported(cfg: &RunConfig, reason: impl Into<String>) -> RunErro
 }
 
 /// Why a model cannot run a configuration, if it cannot: the checks every host makes before
-/// running (the browser's process pool runs its own coordinator, so this is public).
+/// running.
 pub fn unsupported_reason(cfg: &RunConfig, job: &dyn Job) -> Option<String> {
     let kind = cfg.model.name;
     let info = kind.info();
@@ -103,34 +103,100 @@ pub fn unsupported_reason(cfg: &RunConfig, job: &dyn Job) -> Option<String> {
     None
 }
 
+/// One run's stage loop without the executing: which stage comes next and with which options
+/// (the chunk size and the order), what the job learns after each stage, the records, and the
+/// outcome. [`run_once`] drives it with an executor; the process pool's sans-IO
+/// [`super::pool_protocol::PoolRun`] drives it with messages to Workers. Both hosts share it so
+/// that the loop, and with it the defaults and the records, exist once.
+pub(crate) struct StageLoop {
+    job: Box<dyn Job>,
+    info: &'static ModelInfo,
+    chunk: Option<u64>,
+    order: Option<Order>,
+    workers: usize,
+    next: usize,
+    records: Records,
+    largest_stage: usize,
+    chunk_size: Option<u64>,
+}
+
+impl StageLoop {
+    /// Builds the job (untimed) and makes the checks every host makes before running.
+    pub(crate) fn new(cfg: &RunConfig) -> Result<Self, RunError> {
+        let job = workload::build(&cfg.workload).map_err(|e| unsupported(cfg, e.to_string()))?;
+        if let Some(reason) = unsupported_reason(cfg, &*job) {
+            return Err(unsupported(cfg, reason));
+        }
+        Ok(StageLoop {
+            job,
+            info: cfg.model.name.info(),
+            chunk: cfg.model.chunk_size,
+            order: cfg.model.order,
+            workers: cfg.workers,
+            next: 0,
+            records: Records::new(cfg.timeline),
+            largest_stage: 0,
+            chunk_size: None,
+        })
+    }
+
+    pub(crate) fn job(&self) -> &dyn Job {
+        &*self.job
+    }
+
+    pub(crate) fn stages(&self) -> usize {
+        self.job.stages()
+    }
+
+    /// The stage to run next and its options; `None` once every stage ran.
+    pub(crate) fn next_stage(&mut self) -> Option<(usize, StageOpts)> {
+        let stage = self.next;
+        if stage >= self.job.stages() {
+            return None;
+        }
+        self.next += 1;
+        let tasks = self.job.tasks(stage);
+        let opts = StageOpts {
+            workers: self.workers,
+            chunk: self
+                .chunk
+                .map(|c| c as usize)
+                .unwrap_or_else(|| self.info.default_chunk(tasks, self.workers)),
+            order: self.order.or(self.info.order),
+        };
+        if tasks >= self.largest_stage {
+            self.largest_stage = tasks;
+            self.chunk_size = self.info.chunks.is_some().then_some(opts.chunk as u64);
+        }
+        Some((stage, opts))
+    }
+
+    /// Hands a finished stage's outputs to the job (the next stage may depend on them) and keeps
+    /// its records.
+    pub(crate) fn end_stage(&mut self, stage: usize, outputs: Vec<TaskOutput>, records: Records) {
+        self.job.end_stage(stage, outputs);
+        self.records.append(records);
+    }
+
+    /// The outcome, with the wall time the host measured; the answer is computed here, untimed.
+    pub(crate) fn finish(self, wall: f64) -> RunOutcome {
+        RunOutcome {
+            wall,
+            chunk_size: self.chunk_size,
+            records: self.records,
+            answer: self.job.answer(),
+        }
+    }
+}
+
 /// Runs one configuration once: builds the job (untimed), runs every stage (timed) and computes
 /// the answer (untimed). Every model is reached from here, through its descriptor's `start`.
 pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
-    let mut job = workload::build(&cfg.workload).map_err(|e| unsupported(cfg, e.to_string()))?;
-    if let Some(reason) = unsupported_reason(cfg, &*job) {
-        return Err(unsupported(cfg, reason));
-    }
-    let info = cfg.model.name.info();
+    let mut stages = StageLoop::new(cfg)?;
     let t0 = Instant::now();
-    let mut exec = (info.start)(cfg, env, t0, job.stages())?;
+    let mut exec = (stages.info.start)(cfg, env, t0, stages.stages())?;
     let log = env.control.journal.start_log(cfg.workers, cfg.timeline, t0);
-    let mut records = Records::new(cfg.timeline);
-    let (mut largest_stage, mut chunk_size) = (0, None);
-    for stage in 0..job.stages() {
-        let tasks = job.tasks(stage);
-        let opts = StageOpts {
-            workers: cfg.workers,
-            chunk: cfg
-                .model
-                .chunk_size
-                .map(|c| c as usize)
-                .unwrap_or_else(|| info.default_chunk(tasks, cfg.workers)),
-            order: cfg.model.order.or(info.order),
-        };
-        if tasks >= largest_stage {
-            largest_stage = tasks;
-            chunk_size = info.chunks.is_some().then_some(opts.chunk as u64);
-        }
+    while let Some((stage, opts)) = stages.next_stage() {
         let rt = StageRt {
             stage,
             t0,
@@ -140,17 +206,11 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
             timeline: cfg.timeline,
             log: Some(log.clone()),
         };
-        let (outputs, stage_records) = exec.run_stage(&*job, &rt, &opts)?;
+        let (outputs, stage_records) = exec.run_stage(stages.job(), &rt, &opts)?;
         exec.end_stage(stage, &outputs)?;
-        job.end_stage(stage, outputs);
-        records.append(stage_records);
+        stages.end_stage(stage, outputs, stage_records);
     }
     let wall = t0.elapsed().as_secs_f64();
     drop(exec);
-    Ok(RunOutcome {
-        wall,
-        chunk_size,
-        records,
-        answer: job.answer(),
-    })
+    Ok(stages.finish(wall))
 }

@@ -26,6 +26,19 @@ pub struct MachineView {
     pub engine_timer_resolution: Option<f64>,
 }
 
+/// What `playground.machine()` answers, in JavaScript's spelling (scripts and the end-to-end
+/// tests read these names).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MachineReply {
+    hardware_concurrency: u32,
+    cross_origin_isolated: bool,
+    threads: bool,
+    pool_size: u32,
+    ready: bool,
+    timer_resolution: Option<f64>,
+}
+
 pub fn install(bridge: Bridge, machine: Rc<RefCell<MachineView>>) {
     let api = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| {
@@ -34,16 +47,17 @@ pub fn install(bridge: Bridge, machine: Rc<RefCell<MachineView>>) {
     set("version", &JsValue::from_str(env!("CARGO_PKG_VERSION")));
 
     let machine_fn = Closure::<dyn Fn() -> JsValue>::new(move || {
-        let m = machine.borrow().clone();
-        let v = serde_json::json!({
-            "hardwareConcurrency": m.hardware_concurrency,
-            "crossOriginIsolated": m.isolated,
-            "threads": m.threads,
-            "poolSize": m.pool_size,
-            "ready": m.ready,
-            "timerResolution": m.engine_timer_resolution,
-        });
-        js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+        let m = machine.borrow();
+        let reply = MachineReply {
+            hardware_concurrency: m.hardware_concurrency,
+            cross_origin_isolated: m.isolated,
+            threads: m.threads,
+            pool_size: m.pool_size,
+            ready: m.ready,
+            timer_resolution: m.engine_timer_resolution,
+        };
+        let text = serde_json::to_string(&reply).expect("the reply serializes");
+        js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
     });
     set("machine", machine_fn.as_ref());
     machine_fn.forget();

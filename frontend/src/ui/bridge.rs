@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use engine::messages::{FromEngine, ToEngine};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -78,17 +79,9 @@ impl PartialEq for Bridge {
     }
 }
 
-fn field(data: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(data, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn message(kind: &str, pairs: &[(&str, JsValue)]) -> JsValue {
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"type".into(), &kind.into());
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&obj, &(*k).into(), v);
-    }
-    obj.into()
+/// Sends `msg` to the engine worker as JSON text (`static/engine-worker.js` reads its `type`).
+fn post(worker: &Worker, msg: &ToEngine) {
+    let _ = worker.post_message(&JsValue::from_str(&msg.to_json()));
 }
 
 impl Bridge {
@@ -145,7 +138,7 @@ impl Bridge {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let pool = self.inner.borrow().pool_size;
-        let _ = worker.post_message(&message("init", &[("poolSize", JsValue::from(pool))]));
+        post(&worker, &ToEngine::Init { pool_size: pool });
         let mut inner = self.inner.borrow_mut();
         inner.worker = Some(worker);
         inner.on_message = Some(on_message);
@@ -154,32 +147,43 @@ impl Bridge {
     }
 
     fn on_message(&self, data: JsValue) {
-        let kind = field(&data, "type").as_string().unwrap_or_default();
-        let id = field(&data, "id").as_f64().unwrap_or(0.0) as u64;
-        match kind.as_str() {
-            "ready" => {
+        let text = data.as_string().unwrap_or_default();
+        let msg = match serde_json::from_str::<FromEngine>(&text) {
+            Ok(msg) => msg,
+            Err(e) => {
+                // Both ends are built from one source; a message we cannot read is a bug, and
+                // the run it belongs to cannot be told apart: say so instead of waiting forever.
+                self.emit(EngineEvent::Fatal(format!(
+                    "unreadable message from the engine ({e}): {text}"
+                )));
+                return;
+            }
+        };
+        match msg {
+            FromEngine::Ready {
+                threads,
+                pool_size,
+                machine,
+            } => {
                 {
                     let mut inner = self.inner.borrow_mut();
                     inner.ready = true;
-                    inner.threads = field(&data, "threads").as_bool().unwrap_or(false);
+                    inner.threads = threads;
                 }
                 self.emit(EngineEvent::Ready {
-                    threads: field(&data, "threads").as_bool().unwrap_or(false),
-                    pool_size: field(&data, "poolSize").as_f64().unwrap_or(1.0) as u32,
-                    machine: field(&data, "machine").as_string().unwrap_or_default(),
+                    threads,
+                    pool_size,
+                    machine: serde_json::to_string(&machine).expect("machine serializes"),
                 });
                 self.pump();
             }
-            "fatal" => {
-                let m = field(&data, "message").as_string().unwrap_or_default();
-                self.emit(EngineEvent::Fatal(m));
-            }
-            "progress" => self.emit(EngineEvent::Progress {
+            FromEngine::Fatal { message } => self.emit(EngineEvent::Fatal(message)),
+            FromEngine::Progress { id, progress } => self.emit(EngineEvent::Progress {
                 id,
-                json: field(&data, "progress").as_string().unwrap_or_default(),
+                json: serde_json::to_string(&progress).expect("progress serializes"),
             }),
-            "result" => self.finish(id, Ok(field(&data, "json").as_string().unwrap_or_default())),
-            "partial" => {
+            FromEngine::Result { id, result } => self.finish(id, Ok(result)),
+            FromEngine::Partial { id, result } => {
                 if let Some(p) = self
                     .inner
                     .borrow_mut()
@@ -187,24 +191,17 @@ impl Bridge {
                     .as_mut()
                     .filter(|p| p.id == id)
                 {
-                    p.partial = field(&data, "json").as_string();
+                    p.partial = Some(result);
                 }
             }
-            "crashed" => {
-                let m = field(&data, "message").as_string().unwrap_or_default();
+            FromEngine::Crashed { message, .. } => {
                 self.replace_worker();
                 let id = self.inner.borrow().current.as_ref().map(|p| p.id);
                 if let Some(id) = id {
-                    self.finish(id, Err(m));
+                    self.finish(id, Err(message));
                 }
             }
-            "error" => self.finish(
-                id,
-                Err(field(&data, "message")
-                    .as_string()
-                    .unwrap_or_else(|| "run failed".into())),
-            ),
-            _ => {}
+            FromEngine::Error { id, message } => self.finish(id, Err(message)),
         }
     }
 
@@ -239,15 +236,14 @@ impl Bridge {
             let Some(p) = inner.queue.pop_front() else {
                 return;
             };
-            let msg = message(
-                "run",
-                &[
-                    ("id", JsValue::from(p.id as f64)),
-                    ("spec", JsValue::from_str(&p.spec)),
-                ],
-            );
             if let Some(w) = &inner.worker {
-                let _ = w.post_message(&msg);
+                post(
+                    w,
+                    &ToEngine::Run {
+                        id: p.id,
+                        spec: p.spec.clone(),
+                    },
+                );
             }
             let started = (p.id, p.spec.clone());
             inner.current = Some(p);
@@ -308,7 +304,7 @@ impl Bridge {
             };
             p.stopping = true;
             if let Some(w) = &inner.worker {
-                let _ = w.post_message(&message("cancel", &[("id", JsValue::from(p.id as f64))]));
+                post(w, &ToEngine::Cancel { id: p.id });
             }
             p.id
         };

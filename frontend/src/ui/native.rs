@@ -1,6 +1,7 @@
 //! The native backend, when the page is served by `native-runner serve`: the same experiment run
 //! natively on the same machine, its progress read line by line from `POST /api/run`.
 
+use engine::messages::{ApiError, ServeEvent};
 use engine::{MachineInfo, ResultSet};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -66,9 +67,8 @@ pub async fn run(spec: &str, on_event: impl Fn(NativeEvent)) -> Result<ResultSet
                 .unwrap_or_default(),
             Err(_) => String::new(),
         };
-        let message = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["error"].as_str().map(str::to_string))
+        let message = serde_json::from_str::<ApiError>(&text)
+            .map(|e| e.error)
             .unwrap_or(text);
         return Err(format!("native run refused: {message}"));
     }
@@ -88,26 +88,16 @@ pub async fn run(spec: &str, on_event: impl Fn(NativeEvent)) -> Result<ResultSet
         }
         while let Some(end) = buffer.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = buffer.drain(..=end).collect();
-            let v: serde_json::Value =
+            let event: ServeEvent =
                 serde_json::from_slice(&line).map_err(|e| format!("native run: {e}"))?;
-            match v["type"].as_str() {
-                Some("queued") => on_event(NativeEvent::Queued(v["ahead"].as_u64().unwrap_or(0))),
-                Some("started") => on_event(NativeEvent::Started),
-                Some("progress") => on_event(NativeEvent::Progress {
-                    runs: v["runs"].as_u64().unwrap_or(0),
-                    runs_total: v["runs_total"].as_u64().unwrap_or(0),
-                }),
-                Some("result") => {
-                    return serde_json::from_value(v["result"].clone())
-                        .map_err(|e| format!("native result: {e}"));
-                }
-                Some("error") => {
-                    return Err(v["message"]
-                        .as_str()
-                        .unwrap_or("native run failed")
-                        .to_string());
-                }
-                _ => {}
+            match event {
+                ServeEvent::Queued { ahead } => on_event(NativeEvent::Queued(ahead)),
+                ServeEvent::Started => on_event(NativeEvent::Started),
+                ServeEvent::Progress {
+                    runs, runs_total, ..
+                } => on_event(NativeEvent::Progress { runs, runs_total }),
+                ServeEvent::Result { result } => return Ok(*result),
+                ServeEvent::Error { message } => return Err(message),
             }
         }
         if done {

@@ -20,7 +20,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use web_time::Instant;
 
 use super::protocol::{
-    FromWorker, StageDriver, ToWorker, WorkerSession, clock_offset, end_stage_message,
+    FromWorker, Handshake, StageDriver, ToWorker, WorkerSession, end_stage_messages,
 };
 use crate::error::RunError;
 use crate::model::{Executor, Records, RunConfig, StageOpts, StageRt, WorkerProgram};
@@ -83,7 +83,8 @@ impl ProcessPool {
             stages,
             t0,
         };
-        for index in 0..cfg.workers {
+        let (mut handshake, init) = Handshake::start(cfg);
+        for (index, init) in init {
             let mut command = Command::new(&program.program);
             command
                 .args(&program.args)
@@ -123,25 +124,23 @@ impl ProcessPool {
                 stdin,
                 offset: 0.0,
             });
-            let init = ToWorker::Init {
-                workload: cfg.workload.clone(),
-                fault: cfg.model.fault,
-                timeline: cfg.timeline,
-            };
+            // Sent as soon as the worker exists, so that workers build their jobs while the
+            // next ones start.
             pool.send_to(index, &init)?;
         }
-        for _ in 0..cfg.workers {
-            match pool.next_event(START_TIMEOUT)? {
-                (_, FromWorker::Ready) => {}
-                (i, other) => {
-                    return Err(RunError::Protocol(format!(
-                        "worker {i} sent {other:?} before Ready"
-                    )));
-                }
+        // Every worker ready, then each timed against our clock with a few ping round trips.
+        let offsets = loop {
+            if let Some(offsets) = handshake.offsets() {
+                break offsets.to_vec();
             }
-        }
-        for index in 0..cfg.workers {
-            pool.sync_clock(index)?;
+            let (index, msg) = pool.next_event(START_TIMEOUT)?;
+            let now = pool.t0.elapsed().as_secs_f64();
+            for (to, next) in handshake.on_message(index, msg, now)? {
+                pool.send_to(to, &next)?;
+            }
+        };
+        for (worker, offset) in pool.workers.iter_mut().zip(offsets) {
+            worker.offset = offset;
         }
         Ok(pool)
     }
@@ -152,26 +151,6 @@ impl ProcessPool {
             Ok(()) => Ok(()),
             Err(e) => Err(self.crashed(index, Some(format!("its input pipe closed ({e})")))),
         }
-    }
-
-    /// Measures the offset from the worker's clock to ours with a few ping round trips.
-    fn sync_clock(&mut self, index: usize) -> Result<(), RunError> {
-        let mut samples = Vec::new();
-        for _ in 0..5 {
-            let sent = self.t0.elapsed().as_secs_f64();
-            self.send_to(index, &ToWorker::Ping)?;
-            let clock = match self.next_event(START_TIMEOUT)? {
-                (i, FromWorker::Pong { clock }) if i == index => clock,
-                (i, other) => {
-                    return Err(RunError::Protocol(format!(
-                        "worker {i} sent {other:?} instead of Pong"
-                    )));
-                }
-            };
-            samples.push((sent, clock, self.t0.elapsed().as_secs_f64()));
-        }
-        self.workers[index].offset = clock_offset(&samples);
-        Ok(())
     }
 
     /// The next message from any worker; a worker that went away is an error naming why.
@@ -254,10 +233,8 @@ impl Executor for ProcessPool {
     }
 
     fn end_stage(&mut self, stage: usize, outputs: &[TaskOutput]) -> Result<(), RunError> {
-        if let Some(msg) = end_stage_message(stage, self.stages, outputs) {
-            for index in 0..self.workers.len() {
-                self.send_to(index, &msg)?;
-            }
+        for (index, msg) in end_stage_messages(stage, self.stages, self.workers.len(), outputs) {
+            self.send_to(index, &msg)?;
         }
         Ok(())
     }
