@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use engine::messages::{FromEngine, ToEngine};
+use engine::messages::{FromEngine, RunProgress, ToEngine};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -20,18 +20,18 @@ const PARTIAL_WAIT_MS: f64 = 1000.0;
 /// What the page hears from the engine.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
-    /// The engine worker is ready: threads available, pool size, its machine description (JSON).
+    /// The engine worker is ready: threads available, pool size, its machine description.
     Ready {
         threads: bool,
         pool_size: u32,
-        machine: String,
+        machine: Box<engine::MachineInfo>,
     },
     /// The engine worker could not start.
     Fatal(String),
     /// A run started.
     Started { id: u64, spec: String },
-    /// Progress of the current run (JSON from the engine).
-    Progress { id: u64, json: String },
+    /// Progress of the current run.
+    Progress { id: u64, progress: RunProgress },
     /// A run ended: result JSON, or a one-line error.
     Finished {
         id: u64,
@@ -173,15 +173,14 @@ impl Bridge {
                 self.emit(EngineEvent::Ready {
                     threads,
                     pool_size,
-                    machine: serde_json::to_string(&machine).expect("machine serializes"),
+                    machine: Box::new(machine),
                 });
                 self.pump();
             }
             FromEngine::Fatal { message } => self.emit(EngineEvent::Fatal(message)),
-            FromEngine::Progress { id, progress } => self.emit(EngineEvent::Progress {
-                id,
-                json: serde_json::to_string(&progress).expect("progress serializes"),
-            }),
+            FromEngine::Progress { id, progress } => {
+                self.emit(EngineEvent::Progress { id, progress })
+            }
             FromEngine::Result { id, result } => self.finish(id, Ok(result)),
             FromEngine::Partial { id, result } => {
                 if let Some(p) = self

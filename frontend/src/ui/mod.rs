@@ -67,7 +67,7 @@ pub fn app() -> Html {
                     pool_size,
                     machine,
                 } => {
-                    let machine = serde_json::from_str::<engine::MachineInfo>(&machine).ok();
+                    let machine = Some(*machine);
                     {
                         let mut m = mv.borrow_mut();
                         m.threads = threads;
@@ -86,14 +86,13 @@ pub fn app() -> Html {
                     let exp = engine::Experiment::from_json(&spec).ok();
                     dispatch.dispatch(Action::RunStarted(id, exp.map(Box::new)))
                 }
-                EngineEvent::Progress { id, json } => {
-                    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+                EngineEvent::Progress { id, progress } => {
                     dispatch.dispatch(Action::Progress {
                         id,
-                        tasks: v["tasks"].as_u64().unwrap_or(0),
-                        runs: v["runs"].as_u64().unwrap_or(0) as u32,
-                        runs_total: v["runs_total"].as_u64().unwrap_or(0) as u32,
-                        label: v["label"].as_str().unwrap_or_default().to_string(),
+                        tasks: progress.tasks,
+                        runs: progress.runs,
+                        runs_total: progress.runs_total,
+                        label: progress.label,
                     });
                 }
                 EngineEvent::Finished { id, result } => {
