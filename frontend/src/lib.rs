@@ -8,15 +8,12 @@
 //!
 //! The main thread never runs the engine: it talks to a dedicated engine worker
 //! (`static/engine-worker.js`) by messages, so the page keeps animating during a run and a Stop can
-//! always end the run by terminating that worker.
+//! always end the run by terminating that worker. The folders follow the split: [`ui`] is the page
+//! (page build only), [`worker`] is what runs in Workers (both builds).
 
-pub mod engine_worker;
-pub mod machine;
-pub mod process_pool;
-pub mod python;
-pub mod share;
 #[cfg(feature = "ui")]
 pub mod ui;
+pub mod worker;
 
 #[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;

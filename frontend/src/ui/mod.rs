@@ -8,6 +8,7 @@ pub mod dom;
 pub mod figures;
 pub mod history;
 pub mod native;
+pub mod share;
 pub mod state;
 
 use std::cell::{Cell, RefCell};
@@ -120,7 +121,7 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let load = {
                 let dispatch = dispatch.clone();
-                move || match crate::share::parse(&dom::hash()) {
+                move || match share::parse(&dom::hash()) {
                     Ok(Some(shared)) => {
                         dispatch.dispatch(Action::Load(shared.experiment, shared.results))
                     }
@@ -169,7 +170,7 @@ pub fn app() -> Html {
         let auto = exp.repetitions == engine::Repetitions::Auto;
         let dispatch = state.dispatcher();
         Rc::new(move || {
-            dom::push_fragment(&crate::share::fragment(&exp, None));
+            dom::push_fragment(&share::fragment(&exp, None));
             let spec = exp.to_json();
             let dispatch = dispatch.clone();
             // Browser first, then native: never both at once, so they do not compete for cores.
@@ -251,7 +252,7 @@ pub fn app() -> Html {
             (state.exp.clone(), latest.clone(), state.include_results),
             move |_: MouseEvent, (exp, latest, include)| {
                 let latest = latest.as_ref().filter(|_| *include).map(|r| &*r.0);
-                let fragment = crate::share::fragment(exp, latest);
+                let fragment = share::fragment(exp, latest);
                 let link = format!("{}{fragment}", dom::base_address());
                 dom::push_fragment(&fragment);
                 dispatch.dispatch(Action::LinkMade(link.clone()));

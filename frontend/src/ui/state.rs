@@ -583,7 +583,7 @@ impl Reducible for State {
                             } else {
                                 history::Status::Done
                             };
-                            e.results = Some(crate::share::without_tasks(r));
+                            e.results = Some(super::share::without_tasks(r));
                         }
                         Err(why) => {
                             e.status = history::Status::Failed;
@@ -634,7 +634,7 @@ impl Reducible for State {
                         let mut e = entry(
                             history::Status::Done,
                             None,
-                            Some(crate::share::without_tasks(&r)),
+                            Some(super::share::without_tasks(&r)),
                         );
                         e.experiment = r.experiment.clone();
                         Rc::make_mut(&mut s.history).insert(0, e);

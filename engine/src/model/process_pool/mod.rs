@@ -63,7 +63,7 @@ fn start(
 }
 
 /// WebAssembly has no processes: the page runs this model itself, on Workers, before it would
-/// get here (see `frontend/src/process_pool.rs`).
+/// get here (see `frontend/src/worker/process_pool.rs`).
 #[cfg(target_family = "wasm")]
 fn start(
     cfg: &super::RunConfig,

@@ -1,9 +1,8 @@
-//! The experiment written in Python, and what Python would make of it.
+//! The experiment written in Python, and what Python would make of it: the model's and the
+//! workload's descriptors put together (`ModelInfo::python_code`, `ModelInfo::expectation`).
 
 use engine::{ModelKind, WorkloadKind};
 use yew::prelude::*;
-
-use crate::python;
 
 #[derive(Properties, PartialEq)]
 pub struct PythonPanelProps {
@@ -15,11 +14,12 @@ pub struct PythonPanelProps {
 
 #[function_component(PythonPanel)]
 pub fn python_panel(p: &PythonPanelProps) -> Html {
+    let (model, workload) = (p.model.info(), p.workload.info());
     html! {
         <section class="panel python" aria-label="python">
             <h2>{ "In Python" }</h2>
-            <pre><code>{ python::snippet(p.model, p.workload, p.workers, p.chunk_size) }</code></pre>
-            <p>{ python::expectation(p.model, p.workload) }</p>
+            <pre><code>{ model.python_code(workload.python_task, p.workers, p.chunk_size) }</code></pre>
+            <p>{ model.expectation(workload.bound) }</p>
         </section>
     }
 }

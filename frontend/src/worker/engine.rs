@@ -51,7 +51,7 @@ pub fn engine_ready(pool_size: u32, hardware_concurrency: u32, user_agent: Strin
     FromEngine::Ready {
         threads: engine::threads::available(),
         pool_size,
-        machine: crate::machine::describe(hardware_concurrency, &user_agent),
+        machine: super::machine::describe(hardware_concurrency, &user_agent),
     }
     .to_json()
 }
@@ -142,7 +142,7 @@ async fn run_experiment_json(
     CONTROL.cancel.store(false, Ordering::Relaxed);
     CONTROL.tasks_done.store(0, Ordering::Relaxed);
     RUNS_DONE.store(0, Ordering::Relaxed);
-    let machine = crate::machine::describe(hardware_concurrency, &user_agent);
+    let machine = super::machine::describe(hardware_concurrency, &user_agent);
     *EXPERIMENT.lock().unwrap_or_else(|e| e.into_inner()) = Some((exp.clone(), machine.clone()));
     let mut run = ExperimentRun::new(&exp).with_journal(CONTROL.journal.clone());
     while let Some(step) = run.next_step() {
@@ -229,7 +229,7 @@ async fn run_config(cfg: RunConfig) -> Result<RunOutcome, RunError> {
         ensure_threads(cfg.workers).await?;
     }
     if cfg.model.name.info().host == Host::Processes {
-        return crate::process_pool::run_once(&cfg, &CONTROL, &base_url()).await;
+        return super::process_pool::run_once(&cfg, &CONTROL, &base_url()).await;
     }
     let env = RunEnv {
         control: CONTROL.clone(),
