@@ -8,8 +8,8 @@
 //!
 //! The main thread never runs the engine: it talks to a dedicated engine worker
 //! (`static/engine-worker.js`) by messages, so the page keeps animating during a run and a Stop can
-//! always end the run by terminating that worker. The folders follow the split: [`ui`] is the page
-//! (page build only), [`worker`] is what runs in Workers (both builds).
+//! always end the run by terminating that worker. The folders follow the split: `ui` is the page
+//! (page build only), `worker` is what runs in Workers (both builds).
 
 #[cfg(feature = "ui")]
 pub mod ui;
