@@ -14,6 +14,8 @@
 //! - [`measure`]: [`run_experiment`] and [`ExperimentRun`], the schedule every host drives.
 //! - [`result`]: the result schema ([`ResultSet`], [`ModelResult`], the partial-result note) and
 //!   its CSV form.
+//! - [`lesson`]: the tutorials' claims as experiments with a verdict ([`lesson::all`]).
+//! - [`breakdown`]: where a configuration's time went (compute, overhead, wait, idle, start-up).
 //! - [`estimate`]: a rough run-time estimate before running, for asking before long runs.
 //! - [`journal`]: what an experiment has done so far, for the partial result of a run that is
 //!   stopped or times out ([`result::Partial`]).
@@ -48,10 +50,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod breakdown;
 pub mod compare;
 pub mod error;
 pub mod estimate;
 pub mod journal;
+pub mod lesson;
 pub mod limits;
 pub mod link;
 pub mod machine;

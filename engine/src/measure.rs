@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use web_time::Instant;
 
+use crate::breakdown::Breakdown;
 use crate::error::RunError;
 use crate::journal::Journal;
 use crate::limits::{AUTO_MAX_REPETITIONS, AUTO_MIN_REPETITIONS, AUTO_PRECISION, DEFAULT_BUDGET_S};
@@ -446,6 +447,7 @@ fn model_result(
         verification,
         workers_used: stats.len() as u32,
         worker_stats: stats,
+        breakdown: Breakdown::of(&records.tasks, workers, last.wall),
         tasks: records.tasks.clone(),
         warnings: Vec::new(),
     }

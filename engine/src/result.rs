@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::breakdown::Breakdown;
 use crate::machine::MachineInfo;
 use crate::model::{ModelKind, TaskRecord};
 use crate::spec::Experiment;
@@ -103,6 +104,9 @@ pub struct ModelResult {
     pub worker_stats: Vec<WorkerStats>,
     /// Per-task records of the last repetition; empty when the experiment's timeline was off.
     pub tasks: Vec<TaskRecord>,
+    /// Where the recorded run's workers x wall time went; absent when the timeline was off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<Breakdown>,
     /// Why some figures of this result should not be believed as they stand; empty when none
     /// (see [`crate::warning`]).
     #[serde(default)]

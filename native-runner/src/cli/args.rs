@@ -32,6 +32,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print a workload's canonical output (the Benchmarks Game's format where it has one).
     Output(OutputArgs),
+    /// Run the tutorials' claims ("the GIL stops CPU-bound threads", ...) as experiments on this
+    /// machine and print each one's verdict: holds, does-not-hold or inconclusive.
+    Lessons(LessonsArgs),
     /// Describe this machine: cores, CPU model, caches, OS, timer resolution.
     Machine {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
@@ -48,6 +51,25 @@ pub enum Command {
 pub enum InfoFormat {
     Table,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LessonsArgs {
+    /// Run only this lesson (repeatable); without it, every lesson.
+    #[arg(long)]
+    pub id: Vec<String>,
+    /// Small sizes and 5 repetitions: seconds per lesson, for a first look and for tests.
+    #[arg(long)]
+    pub quick: bool,
+    #[arg(long, value_enum, default_value_t = LessonFormat::Table)]
+    pub format: LessonFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LessonFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ use thiserror::Error;
 mod args;
 mod catalogue;
 mod experiment;
+mod lessons;
 mod run;
 
 pub use args::{
@@ -110,6 +111,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(a) => run::run(&a, true),
         Command::Compare(a) => run::compare(&a),
         Command::Output(a) => run::output(&a),
+        Command::Lessons(a) => lessons::lessons(&a),
         Command::Machine { format } => catalogue::machine(format),
         Command::Serve(a) => crate::serve::serve(crate::serve::ServeOptions {
             host: a.host,
