@@ -4,7 +4,8 @@
 //! the variant in snake_case (`{"type": "progress", ...}`).
 //!
 //! - `native-runner serve` to the page: [`ServeEvent`], the JSON lines of `POST /api/run`, and
-//!   the small replies [`ApiError`] (a refused request) and [`CancelReply`] (`POST /api/cancel`).
+//!   the small replies [`ApiError`] (a refused request) and [`CancelReply`] (`POST /api/cancel`),
+//!   and [`LessonRequest`], the body of `POST /api/lesson`.
 //! - The page and its engine worker (`static/engine-worker.js`): [`ToEngine`] and [`FromEngine`].
 //!   They travel as JSON text by `postMessage`; the worker's script reads only `type` (it must
 //!   start the WebAssembly instance before Rust can read anything) and writes the three messages
@@ -51,6 +52,19 @@ impl ServeEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: String,
+}
+
+/// The body of `POST /api/lesson`: the lesson to run natively, and at which size (quick unless
+/// `"quick": false`). Answered with the lesson's result (`lesson::LessonResult`) or an [`ApiError`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonRequest {
+    pub id: String,
+    #[serde(default = "yes")]
+    pub quick: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The answer of `POST /api/cancel`: whether a run was going (and is now asked to stop).

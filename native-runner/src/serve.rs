@@ -8,6 +8,10 @@
 //!   finally `{"type":"result","result":{...}}` or `{"type":"error","message":"..."}`. An invalid
 //!   spec is answered 400 with the engine's message (`{"error": ...}`, [`ApiError`]); a body over
 //!   64 KiB is refused with 413.
+//! - `POST /api/lesson`: `{"id": "gil-io", "quick": true}` ([`LessonRequest`]): runs the lesson
+//!   natively and answers its result (`engine::lesson::LessonResult`, as one element of
+//!   `lessons --format json`). Queued with the runs; an unknown id or a malformed body is answered
+//!   400, a failed run 500, both with [`ApiError`].
 //! - `POST /api/cancel`: cancels the run in progress (`{"cancelled": bool}`, [`CancelReply`]). A
 //!   client that goes away cancels its run too.
 //!
@@ -25,8 +29,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use engine::lesson::{self, Size};
 use engine::measure::Progress;
-use engine::messages::{ApiError, CancelReply, ServeEvent};
+use engine::messages::{ApiError, CancelReply, LessonRequest, ServeEvent};
 use engine::model::{RunControl, RunEnv};
 use engine::{Experiment, MachineInfo};
 use tokio::sync::{Mutex, mpsc};
@@ -102,17 +107,84 @@ async fn run(State(app): State<Arc<App>>, body: Bytes) -> Response {
         .expect("a valid response")
 }
 
+/// Holds a place in the line (the running request included) until dropped.
+struct InLine<'a>(&'a AtomicUsize);
+
+impl<'a> InLine<'a> {
+    /// Joins the line; returns the place and how many requests are ahead.
+    fn join(counter: &'a AtomicUsize) -> (InLine<'a>, usize) {
+        let ahead = counter.fetch_add(1, Ordering::SeqCst);
+        (InLine(counter), ahead)
+    }
+}
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn run_lesson(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let request = match serde_json::from_slice::<LessonRequest>(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return bad_request(format!(
+                "not a lesson request ({{\"id\": ..., \"quick\": true}}): {e}"
+            ));
+        }
+    };
+    let Some(chosen) = lesson::find(&request.id) else {
+        let ids: Vec<&str> = lesson::all().iter().map(|l| l.id).collect();
+        return bad_request(format!(
+            "no lesson called '{}' (one of: {})",
+            request.id,
+            ids.join(", ")
+        ));
+    };
+    let size = if request.quick {
+        Size::Quick
+    } else {
+        Size::Full
+    };
+    // One run at a time, in line with the experiments of `POST /api/run`.
+    let (_in_line, _) = InLine::join(&app.in_line);
+    let _turn = app.gate.lock().await;
+    let control = RunControl::default();
+    *app.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(control.clone());
+    let env = RunEnv {
+        control,
+        worker_program: crate::cli::worker_program(),
+    };
+    let cores = app.machine.logical_cores;
+    let outcome = tokio::task::spawn_blocking(move || {
+        lesson::run(chosen, size, cores, &env, &mut |_: Progress| {})
+    })
+    .await;
+    *app.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    match outcome {
+        Ok(Ok(mut result)) => {
+            for set in &mut result.results {
+                set.set_machine(app.machine.clone());
+            }
+            axum::Json(result).into_response()
+        }
+        Ok(Err(e)) => failed(format!("lesson {} failed: {e}", chosen.id)),
+        Err(e) => failed(format!("lesson {} failed: {e}", chosen.id)),
+    }
+}
+
+fn failed(error: String) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(ApiError { error }),
+    )
+        .into_response()
+}
+
 /// Queues, runs and reports one experiment on the stream `tx`.
 async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
     // Runs in line, the running one included; released however this function ends.
-    struct InLine<'a>(&'a AtomicUsize);
-    impl Drop for InLine<'_> {
-        fn drop(&mut self) {
-            self.0.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-    let ahead = app.in_line.fetch_add(1, Ordering::SeqCst);
-    let _in_line = InLine(&app.in_line);
+    let (_in_line, ahead) = InLine::join(&app.in_line);
     if ahead > 0 {
         let _ = tx
             .send(json_line(ServeEvent::Queued {
@@ -186,6 +258,7 @@ pub fn router(dist: PathBuf, machine: MachineInfo) -> Router {
     Router::new()
         .route("/api/machine", get(get_machine))
         .route("/api/run", post(run))
+        .route("/api/lesson", post(run_lesson))
         .route("/api/cancel", post(cancel))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

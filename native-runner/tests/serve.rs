@@ -264,3 +264,35 @@ fn a_client_that_disconnects_mid_run_cancels_it_and_the_server_serves_on() {
         t.elapsed()
     );
 }
+
+#[test]
+fn a_lesson_runs_natively_and_an_unknown_one_is_refused() {
+    let s = start();
+    let post = |body: &str| {
+        let mut r = agent()
+            .post(format!("{}api/lesson", s.url))
+            .send(body)
+            .unwrap();
+        let status = r.status().as_u16();
+        let text = r.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str::<Value>(&text).unwrap())
+    };
+    let (status, v) = post(&json!({"id": "no-such-lesson", "quick": true}).to_string());
+    assert_eq!(status, 400, "{v}");
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("no lesson called 'no-such-lesson'"), "{v}");
+    assert!(error.contains("gil-io"), "the known ids are listed: {v}");
+    let (status, v) = post("{not json");
+    assert_eq!(status, 400, "{v}");
+
+    let (status, v) = post(&json!({"id": "gil-io", "quick": true}).to_string());
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["id"], "gil-io");
+    let verdict = v["verdict"].as_str().unwrap();
+    assert!(
+        ["holds", "does-not-hold", "inconclusive"].contains(&verdict),
+        "{verdict}"
+    );
+    assert!(!v["sentence"].as_str().unwrap().is_empty());
+    assert_eq!(v["results"][0]["machine"]["runtime"], "native");
+}

@@ -17,7 +17,7 @@ const PHASE = process.argv[2] || 'all';
 if (PHASE === 'all') {
   const { spawnSync } = await import('node:child_process');
   let failed = 0;
-  for (const phase of ['isolated', 'hostile', 'plain', 'service-worker', 'native']) {
+  for (const phase of ['lessons', 'isolated', 'hostile', 'plain', 'service-worker', 'native']) {
     const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, phase], { stdio: 'inherit', timeout: 600_000 });
     if (r.status !== 0) failed++;
   }
@@ -134,7 +134,7 @@ function serveNative(port) {
 }
 const server = PHASE === 'native'
   ? await serveNative(PORT + 2)
-  : await serve(PHASE === 'isolated' || PHASE === 'hostile' ? PORT : PORT + 1, PHASE === 'isolated' || PHASE === 'hostile');
+  : await serve(['isolated', 'hostile', 'lessons'].includes(PHASE) ? PORT : PORT + 1, ['isolated', 'hostile', 'lessons'].includes(PHASE));
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 // Closing a browser whose pages still run engine workers can stall; never wait on it for long.
 const close = (b) => Promise.race([b.close(), new Promise((r) => setTimeout(r, 5_000))]);
@@ -868,6 +868,150 @@ try {
   await context.close();
  }
 
+ if (PHASE === 'lessons') {
+  // The page opens on the lessons: a card per claim, run from the card, judged in the page.
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(BASE);
+  await ready(page);
+  const LESSON_IDS = await page.evaluate(() => window.playground.lessons().map((l) => l.id));
+
+  await test('the landing view: 14 lesson cards above the lab, and playground.lessons() lists them', async () => {
+    const list = await page.evaluate(() => window.playground.lessons());
+    assert.equal(list.length, 14);
+    for (const l of list) {
+      assert.ok(l.id && l.claim && l.python && l.explanation, JSON.stringify(l));
+    }
+    const cards = await page.$$eval('#lessons .lesson-card', (cs) => cs.map((c) => c.dataset.lesson));
+    assert.deepEqual(cards, list.map((l) => l.id));
+    const lessonsTop = (await page.locator('#lessons').boundingBox()).y;
+    const labTop = (await page.locator('#lab').boundingBox()).y;
+    assert.ok(lessonsTop < labTop, 'the lessons come before the lab');
+    assert.ok(lessonsTop < 300, `the lessons start in the first screen (${lessonsTop})`);
+    await page.screenshot({ path: `${ART}/lessons-1366.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${ART}/lessons-390.png` });
+    // No card is wider than the phone's screen.
+    const widest = await page.$$eval('#lessons .lesson-card', (cs) => Math.max(...cs.map((c) => c.getBoundingClientRect().right)));
+    assert.ok(widest <= 390, `a card reaches ${widest} px on a 390 px screen`);
+    await page.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  const verdicts = {};
+  for (const id of ['gil-io', 'async-io', 'gil-cpu']) {
+    await test(`lesson ${id} runs from its card: a verdict badge and a sentence`, async () => {
+      const card = `#lesson-${id}`;
+      await page.click(`${card} .run-lesson`);
+      // One run at a time: every Run waits while the lesson runs.
+      await page.waitForSelector(`${card} .lesson-progress`, { timeout: 10_000 });
+      const other = LESSON_IDS.find((x) => x !== id);
+      assert.equal(await page.isDisabled(`#lesson-${other} .run-lesson`), true, 'other lessons wait');
+      assert.equal(await page.isDisabled('#run'), true, 'the lab waits');
+      await page.waitForSelector(`${card} .verdict-line[data-side="this browser"] .verdict-badge`, { timeout: 180_000 });
+      const verdict = await page.getAttribute(`${card} .verdict-line .verdict-badge`, 'data-verdict');
+      const words = await page.textContent(`${card} .verdict-line .verdict-badge`);
+      const sentence = (await page.textContent(`${card} .verdict-line .sentence`)).trim();
+      assert.ok(['holds', 'does-not-hold', 'inconclusive'].includes(verdict), verdict);
+      assert.ok(words.includes(verdict.replaceAll('-', ' ')), `the verdict in words: ${words}`);
+      assert.ok(sentence.length > 20, `a sentence: ${sentence}`);
+      if (id !== 'gil-cpu') assert.notEqual(verdict, 'does-not-hold', `${id}: ${sentence}`);
+      verdicts[id] = verdict;
+      console.log(`     ${id}: ${verdict}: ${sentence}`);
+      await page.waitForFunction((id) => !document.querySelector(`#lesson-${id} .lesson-progress`), id);
+      assert.equal(await page.isDisabled(`#lesson-${id} .run-lesson`), false, 'Run is back');
+    });
+  }
+  figures.lesson_verdicts = verdicts;
+
+  await test('a run lesson\'s card, its link, and runLesson from a script', async () => {
+    await page.locator('#lesson-gil-io').scrollIntoViewIfNeeded();
+    await page.locator('#lesson-gil-io').screenshot({ path: `${ART}/lesson-run.png` });
+    await page.click('#lesson-gil-io .copy-link');
+    const link = await page.inputValue('#lesson-gil-io input.link');
+    assert.ok(link.endsWith(`#lesson=gil-io&v=${verdicts['gil-io']}`), link);
+    const r = await page.evaluate(() => window.playground.runLesson('async-io'));
+    assert.equal(r.id, 'async-io');
+    assert.ok(['holds', 'inconclusive'].includes(r.verdict), `${r.verdict}: ${r.sentence}`);
+    assert.ok(r.results.length >= 1 && r.results[0].results.length >= 1);
+    assert.equal(await page.getAttribute('#lesson-async-io .verdict-line .verdict-badge', 'data-verdict'), r.verdict);
+    const bad = await page.evaluate(() => window.playground.runLesson('no-such-lesson').then(() => 'resolved', (e) => e.message));
+    assert.match(bad, /no lesson called 'no-such-lesson'/);
+  });
+
+  await test('open in the lab: the lesson\'s experiment in the controls, its results with the breakdown bars', async () => {
+    await page.click('#lesson-gil-cpu .open-lab');
+    assert.equal(await page.inputValue('select[name=model]'), 'gil');
+    await page.waitForSelector('#results tr[data-model="gil"] td.breakdown .bd-bar');
+    await page.waitForSelector('#breakdown-legend');
+    const title = await page.getAttribute('#results tr[data-model="gil"] td.breakdown', 'title');
+    assert.match(title, /compute [\d.]+ (s|ms|µs) \(\d+%\)/, title);
+    const text = await page.textContent('#results tr[data-model="gil"] td.breakdown .bd-text');
+    assert.match(text, /\d+%/, text);
+    const widths = await page.$$eval('#results tr[data-model="gil"] td.breakdown .bd-bar', (bars) => bars[0].querySelectorAll('.bd').length);
+    assert.ok(widths >= 1, 'the bar has parts');
+    await page.locator('#results').scrollIntoViewIfNeeded();
+    await page.locator('#results').screenshot({ path: `${ART}/breakdown.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#results tr[data-model="gil"] td.breakdown').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ART}/breakdown-390.png` });
+    await page.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  await test('a run with the timeline off shows no breakdown for its rows', async () => {
+    const r = await page.evaluate((s) => window.playground.run(s), spec('primes', 100_000, 'dynamic-pool', 2, { timeline: false }));
+    assert.equal(r.results[1].breakdown ?? null, null);
+    const cells = await page.$$eval('#results tbody:first-of-type tr[data-model] td.breakdown', (tds) => tds.map((td) => td.innerHTML));
+    assert.ok(cells.length >= 2 && cells.every((c) => c === ''), JSON.stringify(cells));
+  });
+
+  await test('a lesson link in a fresh browser focuses that card with the sender\'s verdict; a bad one says why', async () => {
+    const fresh = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const p = await fresh.newPage();
+    p.on('pageerror', (e) => pageErrors.push(String(e)));
+    await p.goto(`${BASE}#lesson=async-io&v=holds`);
+    await p.waitForFunction(() => document.activeElement && document.activeElement.id === 'lesson-async-io', null, { timeout: 30_000 });
+    const sender = await p.textContent('#lesson-async-io .sender');
+    assert.match(sender, /the sender's machine: .*holds/, sender);
+    const box = await p.locator('#lesson-async-io').boundingBox();
+    assert.ok(box.y >= 0 && box.y < 900, `the card is in view (${box.y})`);
+    await p.screenshot({ path: `${ART}/lesson-link.png` });
+    await p.goto(`${BASE}#lesson=no-such-lesson`);
+    await p.reload();
+    await p.waitForSelector('#lesson-notice');
+    assert.match(await p.textContent('#lesson-notice'), /no lesson called 'no-such-lesson'/);
+    // Experiment links keep working.
+    await p.goto(`${BASE}#x=${pack(spec('sleep', 12, 'async', 3))}`);
+    await p.reload();
+    await p.waitForFunction(() => document.querySelector('select[name=model]')?.value === 'async');
+    await fresh.close();
+  });
+
+  await test('native-runner lessons --quick: every lesson has a verdict, and none of the core claims is refuted', async () => {
+    const t0 = Date.now();
+    const out = JSON.parse(execFileSync(NATIVE, ['lessons', '--quick', '--format', 'json'], { timeout: 400_000, maxBuffer: 1 << 30 }).toString());
+    const byId = Object.fromEntries(out.lessons.map((l) => [l.id, l]));
+    assert.deepEqual(Object.keys(byId).sort(), [...LESSON_IDS].sort());
+    for (const l of out.lessons) {
+      assert.ok(['holds', 'does-not-hold', 'inconclusive'].includes(l.verdict), `${l.id}: ${l.verdict}`);
+      assert.ok(l.sentence.length > 0, l.id);
+    }
+    const core = ['gil-cpu', 'gil-io', 'processes-cpu', 'async-io', 'async-cpu', 'chunksize', 'imbalance', 'race', 'amdahl'];
+    const refuted = core.filter((id) => byId[id].verdict === 'does-not-hold').map((id) => `${id}: ${byId[id].sentence}`);
+    const held = out.lessons.filter((l) => l.verdict === 'holds').length;
+    figures.native_lessons = Object.fromEntries(out.lessons.map((l) => [l.id, l.verdict]));
+    console.log(`     native lessons: ${held} of ${out.lessons.length} held, ${out.lessons.filter((l) => l.verdict === 'inconclusive').length} inconclusive (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    for (const l of out.lessons) console.log(`       ${l.id}: ${l.verdict}`);
+    assert.deepEqual(refuted, []);
+  });
+
+  await test('no uncaught errors in the lessons phase', async () => {
+    assert.deepEqual(pageErrors, []);
+  });
+  await context.close();
+ }
+
  if (PHASE === 'plain') {
   // A host that cannot set headers, with service workers blocked: the banner, and sequential runs.
   const plain = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
@@ -885,6 +1029,12 @@ try {
     const a = await p2.evaluate((s) => window.playground.run(s), spec('sleep', 10, 'async', 5));
     assert.equal(a.results[1].verified, true);
     await p2.screenshot({ path: `${ART}/not-isolated.png`, fullPage: true });
+  });
+  await test('without threads a lesson on threads says it could not run here', async () => {
+    const r = await p2.evaluate(() => window.playground.runLesson('gil-cpu'));
+    assert.equal(r.verdict, 'inconclusive');
+    assert.match(r.sentence, /could not run here: .*needs threads/, r.sentence);
+    assert.equal(await p2.getAttribute('#lesson-gil-cpu .verdict-line .verdict-badge', 'data-verdict'), 'inconclusive');
   });
   await plain.close();
  }
@@ -935,6 +1085,14 @@ try {
       await pn.locator('#results').scrollIntoViewIfNeeded();
       await pn.screenshot({ path: `${ART}/native-${w}.png` });
     }
+  });
+  await test('served by native-runner: a lesson card runs natively and shows the native verdict', async () => {
+    await pn.setViewportSize({ width: 1400, height: 1000 });
+    await pn.click('#lesson-gil-io .native-lesson');
+    await pn.waitForSelector('#lesson-gil-io .verdict-line[data-side="native, this machine"] .verdict-badge', { timeout: 120_000 });
+    const v = await pn.getAttribute('#lesson-gil-io .verdict-line[data-side="native, this machine"] .verdict-badge', 'data-verdict');
+    assert.ok(['holds', 'inconclusive'].includes(v), v);
+    await pn.locator('#lesson-gil-io').screenshot({ path: `${ART}/lesson-native.png` });
   });
   await ctx.close();
  }

@@ -7,6 +7,11 @@
 //!   one-line message for an invalid spec or a failed run.
 //! - `stop()`: stops the current run as the Stop button does; its `run` promise then resolves
 //!   with what it did, marked `partial` (or rejects, where the engine could not report it).
+//! - `lessons()`: the lessons, `[{id, claim, python, explanation}]`, in the page's order;
+//! - `runLesson(id)`: runs a lesson's quick experiments as its card's Run button does (and
+//!   updates the card), resolving with its result (`native-runner lessons --format json`'s
+//!   schema, one lesson); rejects with a one-line message for an unknown id or while another
+//!   lesson runs.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,6 +19,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::bridge::Bridge;
+use super::lessons::Runner;
 
 /// What `machine()` reports, refreshed by the page.
 #[derive(Default, Clone)]
@@ -39,7 +45,21 @@ struct MachineReply {
     timer_resolution: Option<f64>,
 }
 
-pub fn install(bridge: Bridge, machine: Rc<RefCell<MachineView>>) {
+/// A lesson as `lessons()` lists it.
+#[derive(serde::Serialize)]
+struct LessonEntry {
+    id: &'static str,
+    claim: &'static str,
+    python: &'static str,
+    explanation: &'static str,
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    let text = serde_json::to_string(value).expect("the reply serializes");
+    js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+}
+
+pub fn install(bridge: Bridge, machine: Rc<RefCell<MachineView>>, runner: Runner) {
     let api = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| {
         let _ = js_sys::Reflect::set(&api, &JsValue::from_str(k), v);
@@ -61,6 +81,36 @@ pub fn install(bridge: Bridge, machine: Rc<RefCell<MachineView>>) {
     });
     set("machine", machine_fn.as_ref());
     machine_fn.forget();
+
+    let lessons_fn = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let list: Vec<LessonEntry> = engine::lesson::all()
+            .iter()
+            .map(|l| LessonEntry {
+                id: l.id,
+                claim: l.claim,
+                python: l.python,
+                explanation: l.explanation,
+            })
+            .collect();
+        to_js(&list)
+    });
+    set("lessons", lessons_fn.as_ref());
+    lessons_fn.forget();
+
+    let run_lesson_fn = Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(move |id: JsValue| {
+        let runner = runner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let Some(id) = id.as_string() else {
+                return Err(js_sys::Error::new("runLesson takes a lesson's id, a string").into());
+            };
+            match runner.run(&id).await {
+                Ok(result) => Ok(to_js(&result)),
+                Err(e) => Err(js_sys::Error::new(&e).into()),
+            }
+        })
+    });
+    set("runLesson", run_lesson_fn.as_ref());
+    run_lesson_fn.forget();
 
     let stopper = bridge.clone();
     let stop_fn = Closure::<dyn Fn()>::new(move || stopper.stop());

@@ -54,6 +54,17 @@ pub fn push_fragment(fragment: &str) {
     }
 }
 
+/// Brings the element with this id into view and gives it the focus (it needs a `tabindex`).
+pub fn focus_element(id: &str) {
+    let Some(el) = window().document().and_then(|d| d.get_element_by_id(id)) else {
+        return;
+    };
+    el.scroll_into_view();
+    if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+        let _ = el.focus();
+    }
+}
+
 /// Reads a picked file as text (UTF-8).
 pub async fn read_file(file: web_sys::File) -> Result<String, String> {
     gloo_file::futures::read_as_text(&gloo_file::File::from(file))

@@ -7,6 +7,7 @@ pub mod components;
 pub mod dom;
 pub mod figures;
 pub mod history;
+pub mod lessons;
 pub mod native;
 pub mod share;
 pub mod state;
@@ -20,8 +21,8 @@ use yew::prelude::*;
 
 use bridge::{Bridge, EngineEvent};
 use components::{
-    Controls, History, IsolationBanner, Machine, PythonPanel, ResultsTable, RunBar, SetRef, Sets,
-    Share, SweepChart, Timeline,
+    Controls, History, IsolationBanner, Lessons, Machine, PythonPanel, ResultsTable, RunBar,
+    SetRef, Sets, Share, SweepChart, Timeline,
 };
 use state::{Action, Control, Source, State};
 
@@ -57,8 +58,9 @@ pub fn app() -> Html {
     let running_flag = use_mut_ref(|| Rc::new(Cell::new(false)));
     let machine_view = use_mut_ref(|| Rc::new(RefCell::new(api::MachineView::default())));
 
-    let bridge = {
+    let engine = {
         let dispatch = state.dispatcher();
+        let lesson_dispatch = state.dispatcher();
         let machine_view = machine_view.borrow().clone();
         use_memo((), move |_| {
             let mv = machine_view.clone();
@@ -109,10 +111,17 @@ pub fn app() -> Html {
                 m.hardware_concurrency = hc;
                 m.isolated = isolated;
             }
-            api::install(bridge.clone(), machine_view.clone());
-            bridge
+            let runner = lessons::Runner {
+                bridge: bridge.clone(),
+                dispatch: lesson_dispatch,
+                machine: machine_view.clone(),
+            };
+            api::install(bridge.clone(), machine_view.clone(), runner.clone());
+            (bridge, runner)
         })
     };
+    let bridge = engine.0.clone();
+    let runner = engine.1.clone();
 
     // Links, back/forward, and the long-task watch: set up once.
     {
@@ -121,13 +130,25 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let load = {
                 let dispatch = dispatch.clone();
-                move || match share::parse(&dom::hash()) {
-                    Ok(Some(shared)) => {
-                        dispatch.dispatch(Action::Load(shared.experiment, shared.results))
+                move || {
+                    let hash = dom::hash();
+                    match lessons::parse_link(&hash) {
+                        Some(Ok(link)) => {
+                            dispatch.dispatch(Action::FocusLesson(link.id, link.sender))
+                        }
+                        Some(Err(e)) => dispatch.dispatch(Action::LessonNotice(format!(
+                            "this link cannot be opened: {e}"
+                        ))),
+                        None => match share::parse(&hash) {
+                            Ok(Some(shared)) => {
+                                dispatch.dispatch(Action::Load(shared.experiment, shared.results))
+                            }
+                            Ok(None) => {}
+                            Err(e) => dispatch.dispatch(Action::Notice(format!(
+                                "this link cannot be opened: {e}"
+                            ))),
+                        },
                     }
-                    Ok(None) => {}
-                    Err(e) => dispatch
-                        .dispatch(Action::Notice(format!("this link cannot be opened: {e}"))),
                 }
             };
             load();
@@ -144,6 +165,12 @@ pub fn app() -> Html {
         });
     }
     running_flag.borrow().set(state.running.is_some());
+    // A lesson link brings its card into view and focuses it, once rendered.
+    use_effect_with(state.lesson_focus, |focus| {
+        if let Some((id, _)) = focus {
+            dom::focus_element(&format!("lesson-{id}"));
+        }
+    });
 
     // Callbacks that only dispatch are made once, so the parts they are handed to are not
     // rendered again for a new callback each render.
@@ -164,7 +191,7 @@ pub fn app() -> Html {
         });
     }
     let start_run: Rc<dyn Fn()> = {
-        let bridge = (*bridge).clone();
+        let bridge = bridge.clone();
         let exp = state.exp.clone();
         let with_native = state.also_native && matches!(state.native, Some(Some(_)));
         let auto = exp.repetitions == engine::Repetitions::Auto;
@@ -228,8 +255,61 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |_| dispatch.dispatch(Action::ToggleAlsoNative))
     };
+    let on_lesson_stop = {
+        let bridge = bridge.clone();
+        let native = matches!(state.native, Some(Some(_)));
+        Callback::from(move |_: MouseEvent| {
+            bridge.stop();
+            if native {
+                wasm_bindgen_futures::spawn_local(native::cancel());
+            }
+        })
+    };
+    let on_lesson_run = {
+        let runner = runner.clone();
+        use_callback((), move |id: &'static str, _| {
+            let runner = runner.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = runner.run(id).await {
+                    runner.dispatch.dispatch(Action::LessonNotice(e));
+                }
+            });
+        })
+    };
+    let on_lesson_native = {
+        let runner = runner.clone();
+        use_callback((), move |id: &'static str, _| {
+            let runner = runner.clone();
+            wasm_bindgen_futures::spawn_local(async move { runner.run_native(id).await });
+        })
+    };
+    let on_lesson_open = {
+        let dispatch = state.dispatcher();
+        use_callback((), move |id: &'static str, _| {
+            dispatch.dispatch(Action::OpenLesson(id));
+            dom::focus_element("lab");
+        })
+    };
+    let on_lesson_copy = {
+        let dispatch = state.dispatcher();
+        use_callback(state.lessons.clone(), move |id: &'static str, cards| {
+            let verdict = engine::lesson::all()
+                .iter()
+                .position(|l| l.id == id)
+                .and_then(|i| cards.get(i))
+                .and_then(|c| c.result.as_ref())
+                .map(|r| r.0.verdict);
+            let fragment = lessons::fragment(id, verdict);
+            let link = format!("{}{fragment}", dom::base_address());
+            dom::push_fragment(&fragment);
+            dispatch.dispatch(Action::LessonLinkMade(id, link.clone()));
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = dom::copy(&link).await;
+            });
+        })
+    };
     let on_stop = {
-        let bridge = (*bridge).clone();
+        let bridge = bridge.clone();
         let dispatch = state.dispatcher();
         let native_running = state.native_status.is_some();
         Callback::from(move |_| {
@@ -344,6 +424,20 @@ pub fn app() -> Html {
             </header>
             <IsolationBanner isolated={state.isolated} />
             if let Some(f) = &state.engine.fatal { <div class="banner" role="alert">{ f }</div> }
+            <Lessons
+                cards={state.lessons.clone()}
+                running={state.lesson_running}
+                blocker={state.lesson_blocker()}
+                native={matches!(state.native, Some(Some(_)))}
+                focus={state.lesson_focus.map(|(id, _)| id)}
+                notice={state.lesson_notice.clone()}
+                on_run={on_lesson_run}
+                on_native={on_lesson_native}
+                on_open={on_lesson_open}
+                on_copy={on_lesson_copy}
+                on_stop={on_lesson_stop}
+            />
+            <h2 class="lab-title" id="lab" tabindex="-1">{ "The lab: any experiment, every setting" }</h2>
             <div class="layout">
                 <div class="side">
                     <Controls

@@ -110,3 +110,30 @@ pub async fn run(spec: &str, on_event: impl Fn(NativeEvent)) -> Result<ResultSet
 pub async fn cancel() {
     let _ = fetch("POST", "./api/cancel", Some("")).await;
 }
+
+/// Runs the lesson `id` natively (quick), through `POST /api/lesson`; resolves with its result
+/// or a one-line reason.
+pub async fn run_lesson(id: &str) -> Result<engine::lesson::LessonResult, String> {
+    let body = serde_json::to_string(&engine::messages::LessonRequest {
+        id: id.into(),
+        quick: true,
+    })
+    .expect("the request serializes");
+    let response = fetch("POST", "./api/lesson", Some(&body)).await?;
+    let ok = response.ok();
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .map_err(js_error)?
+            .as_string()
+            .unwrap_or_default(),
+        Err(e) => return Err(js_error(e)),
+    };
+    if !ok {
+        let message = serde_json::from_str::<ApiError>(&text)
+            .map(|e| e.error)
+            .unwrap_or(text);
+        return Err(format!("native lesson refused: {message}"));
+    }
+    serde_json::from_str(&text).map_err(|e| format!("unreadable native lesson result: {e}"))
+}

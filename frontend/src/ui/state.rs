@@ -12,6 +12,8 @@ use engine::spec::{ParamValue, SyncKind};
 use engine::{Experiment, ModelKind, Order, Repetitions, ResultSet, Sweep, WorkloadKind};
 use yew::Reducible;
 
+use engine::lesson::{self, LessonResult, Size, Verdict};
+
 use super::history;
 
 /// The page's defaults for a workload: sizes that run in about a tenth of a second per run, so a
@@ -147,6 +149,32 @@ pub struct EngineStatus {
     pub fatal: Option<String>,
 }
 
+/// A lesson's result, compared by identity (a stored result never changes; comparing the
+/// contents would walk every task record on every render).
+#[derive(Debug, Clone)]
+pub struct LessonRef(pub Rc<LessonResult>);
+
+impl PartialEq for LessonRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What the page knows about one lesson's card.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LessonCard {
+    /// This browser's result, once run here.
+    pub result: Option<LessonRef>,
+    /// The native backend's result, or why it could not give one.
+    pub native: Option<Result<LessonRef, String>>,
+    /// What runs now, while the lesson runs.
+    pub progress: Option<String>,
+    /// The verdict of whoever sent the link that opened the page.
+    pub sender: Option<Verdict>,
+    /// The link made by "copy link".
+    pub link: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     /// The experiment the controls describe (always valid).
@@ -181,6 +209,15 @@ pub struct State {
     pub history: Rc<Vec<super::history::Entry>>,
     /// Bumped on every change of `history`: what the page watches to store it.
     pub history_version: u64,
+    /// One card per lesson, in the order of `engine::lesson::all()`.
+    pub lessons: Rc<Vec<LessonCard>>,
+    /// The lesson running, in the browser or natively.
+    pub lesson_running: Option<&'static str>,
+    /// The card to bring into view and focus (a link opened it), with a count so that the same
+    /// card can be asked for again.
+    pub lesson_focus: Option<(&'static str, u64)>,
+    /// What the lessons have to say (a link that cannot be opened).
+    pub lesson_notice: Option<String>,
 }
 
 impl State {
@@ -224,7 +261,36 @@ impl State {
             native_status: None,
             history: Rc::new(history::load()),
             history_version: 0,
+            lessons: Rc::new(vec![LessonCard::default(); lesson::all().len()]),
+            lesson_running: None,
+            lesson_focus: None,
+            lesson_notice: None,
         }
+    }
+
+    /// Why a lesson's Run is disabled, if it is: one run at a time, on a started engine.
+    pub fn lesson_blocker(&self) -> Option<String> {
+        if let Some(f) = &self.engine.fatal {
+            return Some(f.clone());
+        }
+        if !self.engine.ready {
+            return Some("starting the engine".into());
+        }
+        if let Some(id) = self.lesson_running {
+            return Some(format!("the lesson {id} is running"));
+        }
+        if self.running.is_some() {
+            return Some("an experiment is running".into());
+        }
+        if self.native_status.is_some() {
+            return Some("the native run is still going".into());
+        }
+        None
+    }
+
+    fn card(&mut self, id: &str) -> Option<&mut LessonCard> {
+        let i = lesson::all().iter().position(|l| l.id == id)?;
+        Rc::make_mut(&mut self.lessons).get_mut(i)
     }
 
     /// Most workers the page offers: oversubscription up to 4x the logical cores.
@@ -272,6 +338,9 @@ impl State {
         }
         if self.native_status.is_some() {
             return Some("the native run is still going".into());
+        }
+        if let Some(id) = self.lesson_running {
+            return Some(format!("the lesson {id} is running"));
         }
         if let Some((name, (_, why))) = self.drafts.iter().next() {
             return Some(format!("{name}: {why}"));
@@ -330,6 +399,21 @@ pub enum Action {
     ToggleAlsoNative,
     NativeStatus(Option<String>),
     NativeFinished(Result<ResultSet, String>),
+    /// A lesson started in the browser.
+    LessonStarted(&'static str),
+    /// What a running lesson does now.
+    LessonProgress(&'static str, String),
+    /// A lesson ended in the browser, with its verdict.
+    LessonFinished(&'static str, Rc<LessonResult>),
+    LessonNativeStarted(&'static str),
+    LessonNativeFinished(&'static str, Result<Rc<LessonResult>, String>),
+    /// A lesson link: bring its card into view, with the sender's verdict.
+    FocusLesson(&'static str, Option<Verdict>),
+    /// A lesson's link was made.
+    LessonLinkMade(&'static str, String),
+    /// Load a lesson's first experiment into the lab, with the lesson's results if it ran.
+    OpenLesson(&'static str),
+    LessonNotice(String),
 }
 
 /// Results from outside this page (a file, a link, storage) with their warnings computed again
@@ -658,6 +742,76 @@ impl Reducible for State {
                 s.history = Rc::new(Vec::new());
                 s.history_version += 1;
             }
+            Action::LessonStarted(id) | Action::LessonNativeStarted(id) => {
+                let native = matches!(action, Action::LessonNativeStarted(_));
+                s.lesson_running = Some(id);
+                s.lesson_notice = None;
+                if let Some(c) = s.card(id) {
+                    c.progress = Some(if native {
+                        "running natively on this machine".into()
+                    } else {
+                        "starting".into()
+                    });
+                }
+            }
+            Action::LessonProgress(id, line) => {
+                if let Some(c) = s.card(id).filter(|c| c.progress.is_some()) {
+                    c.progress = Some(line);
+                }
+            }
+            Action::LessonFinished(id, result) => {
+                s.lesson_running = None;
+                if let Some(c) = s.card(id) {
+                    c.progress = None;
+                    c.result = Some(LessonRef(result));
+                }
+            }
+            Action::LessonNativeFinished(id, result) => {
+                s.lesson_running = None;
+                if let Some(c) = s.card(id) {
+                    c.progress = None;
+                    c.native = Some(result.map(LessonRef));
+                }
+            }
+            Action::FocusLesson(id, sender) => {
+                let n = s.lesson_focus.map_or(0, |(_, n)| n + 1);
+                s.lesson_focus = Some((id, n));
+                s.lesson_notice = None;
+                if let Some(c) = s.card(id) {
+                    c.sender = sender;
+                }
+            }
+            Action::LessonLinkMade(id, link) => {
+                if let Some(c) = s.card(id) {
+                    c.link = Some(link);
+                }
+            }
+            Action::LessonNotice(m) => s.lesson_notice = Some(m),
+            Action::OpenLesson(id) => {
+                let Some(l) = lesson::find(id) else {
+                    return Rc::new(s);
+                };
+                let ran = s.card(id).and_then(|c| c.result.clone());
+                let sets: Vec<ResultSet> = ran.map(|r| r.0.results.clone()).unwrap_or_default();
+                let exp = match sets.first() {
+                    Some(set) => Some(set.experiment.clone()),
+                    None => l
+                        .experiments(Size::Quick, s.hardware_concurrency)
+                        .into_iter()
+                        .next(),
+                };
+                if let Some(exp) = exp {
+                    s.exp = exp;
+                    s.drafts.clear();
+                    s.notice = None;
+                }
+                // The lesson's sets on top, in its order, each once.
+                for set in sets.into_iter().rev() {
+                    s.results.retain(|(_, r)| **r != set);
+                    s.results.insert(0, (Source::Browser, Rc::new(set)));
+                    s.selected = None;
+                }
+            }
             Action::OpenHistory(exp, results) => {
                 s.exp = exp;
                 s.drafts.clear();
@@ -774,6 +928,33 @@ mod tests {
         let s = s.reduce(Action::Edit(Control::Param("n"), "many".into()));
         let blocker = s.run_blocker().expect("two invalid controls");
         assert!(blocker.starts_with("param.n: "), "{blocker}");
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn a_lesson_blocks_other_runs_and_its_verdict_lands_on_its_card() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::EngineReady {
+            threads: true,
+            pool_size: 9,
+            machine: None,
+        });
+        assert_eq!(s.lessons.len(), lesson::all().len());
+        assert_eq!(s.lesson_blocker(), None);
+        let s = s.reduce(Action::LessonStarted("gil-io"));
+        assert!(s.lesson_blocker().is_some());
+        assert!(s.run_blocker().is_some(), "the lab's Run waits too");
+        let l = lesson::find("gil-io").unwrap();
+        let r = Rc::new(l.could_not_run("a test", Vec::new()));
+        let s = s.reduce(Action::LessonFinished("gil-io", r.clone()));
+        assert_eq!(s.lesson_blocker(), None);
+        let i = lesson::all().iter().position(|l| l.id == "gil-io").unwrap();
+        assert!(Rc::ptr_eq(&s.lessons[i].result.as_ref().unwrap().0, &r));
+        // Open in the lab: the lesson's first experiment in the controls.
+        let s = s.reduce(Action::OpenLesson("gil-io"));
+        assert_eq!(s.exp, l.experiments(Size::Quick, 2)[0]);
+        let s = s.reduce(Action::FocusLesson("gil-io", Some(Verdict::Holds)));
+        assert_eq!(s.lessons[i].sender, Some(Verdict::Holds));
+        assert_eq!(s.lesson_focus, Some(("gil-io", 0)));
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]

@@ -3,8 +3,10 @@
 //! it shows and the callbacks it needs. A part whose properties did not change is not rendered
 //! again, so a progress tick renders the run bar and leaves the table and the charts alone.
 
+mod breakdown;
 mod controls;
 mod history;
+mod lessons;
 mod machine;
 mod python_panel;
 mod results_table;
@@ -21,8 +23,10 @@ use yew::prelude::*;
 
 use super::state::Source;
 
+pub use breakdown::{BreakdownCell, BreakdownLegend};
 pub use controls::{Controls, ModelChoice};
 pub use history::History;
+pub use lessons::{LessonCardView, Lessons, VerdictBadge};
 pub use machine::{IsolationBanner, Machine};
 pub use python_panel::PythonPanel;
 pub use results_table::{Badges, ResultsTable};

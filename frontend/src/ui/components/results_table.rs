@@ -8,6 +8,7 @@ use engine::result::{ModelResult, ResultSet};
 use yew::prelude::*;
 
 use super::Sets;
+use super::breakdown::{BreakdownCell, BreakdownLegend};
 use crate::ui::figures::{self, Comparison, NativeRatio, Note, RowNotes, fmt_time};
 
 fn opt(v: Option<f64>) -> String {
@@ -200,6 +201,7 @@ fn row(
             <td class="num" data-label="chunk">{ r.chunk_size.map_or("–".into(), |c| c.to_string()) }</td>
             <td class="num speedup" data-label="speedup"><span class="figure">{ figures::speedup_text(r) }</span><Badges notes={speed_notes} /></td>
             <td class="num" data-label="efficiency">{ opt(r.efficiency) }</td>
+            <BreakdownCell breakdown={r.breakdown} />
             <NativeRatioCell ratio={notes.native.clone()} />
             <td class="num mean" title={spread} data-label="mean ± sd">
                 <span class="figure">{ format!("{}{sd}", fmt_time(r.summary.mean)) }</span>
@@ -234,7 +236,7 @@ fn partial_row(
     });
     html! {
         <tr class={classes!("partial", selected.then_some("selected"))} {onclick}>
-            <td colspan="13">
+            <td colspan="14">
                 { for p.lines().into_iter().map(|l| html! { <div>{ l }</div> }) }
             </td>
         </tr>
@@ -267,18 +269,23 @@ pub fn results_table(p: &ResultsTableProps) -> Html {
     }
     let selected = p.selected;
     let on_select = &p.on_select;
+    let any_breakdown = results
+        .iter()
+        .any(|(_, rs)| rs.results.iter().any(|r| r.breakdown.is_some()));
     html! {
         <section class="panel results" aria-label="results">
             <h2>{ "Results" }<button class="small" onclick={p.on_clear.clone()}>{ "clear" }</button></h2>
+            if any_breakdown { <BreakdownLegend /> }
             <div class="scroll"><table id="results">
                 <thead><tr>
                     <th title="wasm: this browser or a browser's export; native: native-runner">{ "runtime" }</th><th>{ "model" }</th><th>{ "workers" }</th><th>{ "chunk" }</th>
-                    <th title="sequential time / this time, ± the half-width of its 95% interval">{ "speedup" }</th><th>{ "efficiency" }</th><th title="wasm time / native time, ± the half-width of its 95% interval">{ "wasm/native" }</th>
+                    <th title="sequential time / this time, ± the half-width of its 95% interval">{ "speedup" }</th><th>{ "efficiency" }</th>
+                    <th title="the recorded run's workers x wall time: compute, overhead, wait, idle, start-up">{ "where the time went" }</th><th title="wasm time / native time, ± the half-width of its 95% interval">{ "wasm/native" }</th>
                     <th>{ "mean ± sd" }</th><th>{ "median" }</th><th>{ "min … max" }</th><th title="workers that actually ran tasks">{ "used" }</th><th>{ "verified" }</th><th>{ "answer" }</th>
                 </tr></thead>
                 { for results.iter().zip(&annotated.rows).enumerate().map(|(set, ((source, rs), notes))| html! {
                     <tbody class="set">
-                        <tr class="set-head"><td colspan="13">{ format!("{} — {} n={} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, plan(rs)) }</td></tr>
+                        <tr class="set-head"><td colspan="14">{ format!("{} — {} n={} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, plan(rs)) }</td></tr>
                         { for rs.results.iter().zip(notes).enumerate().map(|(i, (r, n))| row(set, i, rs, r, n, (set, i) == selected, on_select)) }
                         { partial_row(set, rs, (set, rs.results.len()) == selected, on_select) }
                     </tbody>
