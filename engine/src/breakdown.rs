@@ -35,6 +35,37 @@ impl Breakdown {
         self.compute + self.overhead + self.wait + self.idle + self.startup
     }
 
+    /// The parts by name, in a fixed order.
+    pub fn parts(&self) -> [(&'static str, f64); 5] {
+        [
+            ("compute", self.compute),
+            ("overhead", self.overhead),
+            ("wait", self.wait),
+            ("idle", self.idle),
+            ("startup", self.startup),
+        ]
+    }
+
+    /// The parts of at least 1% of the total, largest first: "compute 81%, idle 12%".
+    pub fn shares(&self) -> String {
+        let total = self.total();
+        if total <= 0.0 {
+            return String::new();
+        }
+        let mut parts: Vec<(&str, f64)> = self
+            .parts()
+            .into_iter()
+            .map(|(name, v)| (name, v / total))
+            .filter(|(_, share)| *share >= 0.01)
+            .collect();
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        parts
+            .iter()
+            .map(|(name, share)| format!("{name} {:.0}%", share * 100.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The breakdown of a run of `workers` workers that took `wall` seconds and recorded
     /// `tasks`; `None` without records (timeline off).
     pub fn of(tasks: &[TaskRecord], workers: u32, wall: f64) -> Option<Breakdown> {

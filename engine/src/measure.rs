@@ -411,6 +411,45 @@ fn verify(
     (ok, notes.join("; "))
 }
 
+/// What keeping one task's record costs here, in seconds: the same tiny-task run with the
+/// timeline on and off (the best of three each, alternating), the difference over its tasks.
+/// Measured once per process, on the real path (clock reads, the record, the journal's copy),
+/// so a browser's slower clock shows in it. Tiny tasks make the cost visible: it can exceed the
+/// task itself, so a result reports it (`ModelResult::recording`) and is flagged when it is a
+/// noticeable part of the run.
+pub fn record_cost() -> f64 {
+    static COST: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *COST.get_or_init(|| {
+        const TASKS: u64 = 20_000;
+        let Some(&tiny) = workload::WorkloadKind::ALL
+            .iter()
+            .find(|w| w.info().bound == workload::Bound::Tiny)
+        else {
+            return 0.0;
+        };
+        let mut spec = crate::spec::WorkloadSpec::new(tiny);
+        spec.n = TASKS;
+        let cfg = |timeline| RunConfig {
+            workload: spec.clone(),
+            model: ModelSpec::new(ModelKind::Sequential),
+            workers: 1,
+            timeline,
+        };
+        // Its own control: the experiment's journal is not touched.
+        let env = RunEnv::default();
+        let (mut on, mut off) = (f64::INFINITY, f64::INFINITY);
+        for _ in 0..3 {
+            for (timeline, best) in [(true, &mut on), (false, &mut off)] {
+                if let Ok(o) = run_once(&cfg(timeline), &env) {
+                    *best = best.min(o.wall);
+                }
+            }
+        }
+        let cost = (on - off) / TASKS as f64;
+        if cost.is_finite() { cost.max(0.0) } else { 0.0 }
+    })
+}
+
 fn model_result(
     cfg: &RunConfig,
     times: &[f64],
@@ -448,6 +487,9 @@ fn model_result(
         workers_used: stats.len() as u32,
         worker_stats: stats,
         breakdown: Breakdown::of(&records.tasks, workers, last.wall),
+        recording: records
+            .timeline
+            .then(|| records.count() as f64 * record_cost()),
         tasks: records.tasks.clone(),
         warnings: Vec::new(),
     }

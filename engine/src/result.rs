@@ -104,6 +104,10 @@ pub struct ModelResult {
     pub worker_stats: Vec<WorkerStats>,
     /// Per-task records of the last repetition; empty when the experiment's timeline was off.
     pub tasks: Vec<TaskRecord>,
+    /// Seconds of each run spent keeping the timeline: the tasks times what one record costs,
+    /// measured on this machine (`model::record_cost`); absent when the timeline was off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<f64>,
     /// Where the recorded run's workers x wall time went; absent when the timeline was off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<Breakdown>,
@@ -249,6 +253,12 @@ pub fn to_csv(results: &ResultSet) -> String {
         "speedup_ci_lo",
         "speedup_ci_hi",
         "warnings",
+        "compute_s",
+        "overhead_s",
+        "wait_s",
+        "idle_s",
+        "startup_s",
+        "recording_s",
     ];
     w.write_record(header).expect("writing to memory");
     let f = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
@@ -280,6 +290,12 @@ pub fn to_csv(results: &ResultSet) -> String {
                 .map(|w| w.kind.name())
                 .collect::<Vec<_>>()
                 .join(";"),
+            f(r.breakdown.map(|b| b.compute)),
+            f(r.breakdown.map(|b| b.overhead)),
+            f(r.breakdown.map(|b| b.wait)),
+            f(r.breakdown.map(|b| b.idle)),
+            f(r.breakdown.map(|b| b.startup)),
+            f(r.recording),
         ])
         .expect("writing to memory");
     }

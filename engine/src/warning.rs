@@ -25,6 +25,9 @@ pub const SPEEDUP_SLACK: f64 = 1.1;
 /// first repetition to the last.
 pub const MIN_DRIFT: f64 = 0.05;
 
+/// A timeline whose records cost more than this share of the run is `recording-overhead`.
+pub const MAX_RECORDING: f64 = 0.05;
+
 /// What is wrong with a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -41,6 +44,9 @@ pub enum WarningKind {
     Budget,
     /// The speedup divides by a baseline that carries one of the warnings above.
     BaselineUnreliable,
+    /// Keeping the timeline took more than [`MAX_RECORDING`] of the run: the time is partly
+    /// the recording's.
+    RecordingOverhead,
 }
 
 impl WarningKind {
@@ -52,6 +58,7 @@ impl WarningKind {
             WarningKind::Drift => "drift",
             WarningKind::Budget => "budget",
             WarningKind::BaselineUnreliable => "baseline-unreliable",
+            WarningKind::RecordingOverhead => "recording-overhead",
         }
     }
 
@@ -108,6 +115,24 @@ fn timing_warnings(r: &ModelResult, rep: Repetitions, timer: Option<f64>) -> Vec
                 human_time(r.summary.mean),
                 MIN_TIMER_TICKS,
                 human_time(res),
+            ),
+        ));
+    }
+    if let Some(rec) = r.recording
+        && r.summary.mean > 0.0
+        && rec > MAX_RECORDING * r.summary.mean
+    {
+        let tasks: u64 = r.worker_stats.iter().map(|w| w.tasks).sum();
+        out.push(warn(
+            WarningKind::RecordingOverhead,
+            format!(
+                "recording overhead: keeping the timeline cost at least {} of each run ({} of \
+                 its {}; {} per task, measured on this machine); turn the timeline off to \
+                 time the work alone",
+                human_time(rec),
+                pct(rec / r.summary.mean),
+                human_time(r.summary.mean),
+                human_time(rec / tasks.max(1) as f64),
             ),
         ));
     }

@@ -71,8 +71,10 @@ fn every_models_breakdown_adds_up_to_workers_times_wall() {
 
 #[test]
 fn static_chunks_on_uneven_work_leave_more_idle_time_than_a_queue() {
-    // One contiguous block per worker: the second holds the costlier numbers. Idle time is
-    // measured from the timeline of one run each, so this compares the sums over 3 runs.
+    // Static chunks of 28 and 4 of the 32 tasks: the first worker gets the larger block, about
+    // four fifths of the work, and the second then waits for it with nothing to do. A shared
+    // queue leaves a worker idle only while the last task runs. Idle time is not speed: a busy
+    // machine stretches both alike (a descheduled worker holding a task is not idle).
     let idle = |model: ModelKind, chunk: Option<u64>| {
         let mut e = Experiment::new(WorkloadKind::Primes, model, 2);
         e.workload.n = 300_000;
@@ -86,7 +88,7 @@ fn static_chunks_on_uneven_work_leave_more_idle_time_than_a_queue() {
         let r = &set.results[0];
         r.breakdown.unwrap().idle / (2.0 * r.times.last().unwrap())
     };
-    let fixed = idle(ModelKind::StaticPool, Some(16));
+    let fixed = idle(ModelKind::StaticPool, Some(28));
     let queue = idle(ModelKind::DynamicPool, None);
     assert!(
         fixed > queue,

@@ -139,6 +139,10 @@ fn a_run_of_few_clock_ticks_is_too_short() {
     let short: Vec<f64> = CLEAN.iter().map(|t| t * 50e-6).collect();
     set_times(&mut set, 0, &short, Some(1.0));
     set_times(&mut set, 1, &short, Some(1.0));
+    // These times are made up: the real run's recording cost would be a fair part of them.
+    for r in &mut set.results {
+        r.recording = None;
+    }
     // A browser clock without isolation: 100 us steps.
     set.set_machine(machine(2, 100e-6));
     assert!(kinds(&set, 0).contains(&WarningKind::TooShort));
@@ -341,4 +345,29 @@ fn a_baseline_disturbed_by_a_cpu_hog_is_flagged() {
         kinds(&set, 1).contains(&WarningKind::ImplausibleSpeedup),
         "implausible exactly when above {cap}"
     );
+}
+
+#[test]
+fn a_timeline_that_costs_more_than_a_twentieth_of_the_run_is_flagged() {
+    let mut set = result_set(WorkloadKind::Primes, 2);
+    set_times(&mut set, 0, &CLEAN, Some(1.0));
+    let half: Vec<f64> = CLEAN.iter().map(|t| t / 1.9).collect();
+    set_times(&mut set, 1, &half, Some(1.9));
+    // What the run measured it to cost is small next to a second.
+    assert!(set.results[0].recording.is_some_and(|r| r < 0.05));
+    set.results[0].recording = Some(0.2);
+    set.results[1].recording = Some(0.01);
+    set.set_machine(machine(2, 1e-8));
+    assert_eq!(kinds(&set, 0), [WarningKind::RecordingOverhead]);
+    let message = &set.results[0].warnings[0].message;
+    assert!(
+        message.contains("at least 200.00 ms of each run (20.0% of its"),
+        "{message}"
+    );
+    // The speedup divides by a time that is partly the recording's.
+    assert_eq!(kinds(&set, 1), [WarningKind::BaselineUnreliable]);
+    // Without the timeline there is no recording, and nothing to flag.
+    set.results[0].recording = None;
+    set.set_machine(machine(2, 1e-8));
+    assert_eq!(kinds(&set, 0), []);
 }

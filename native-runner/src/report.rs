@@ -125,6 +125,7 @@ impl Exporter for TableExporter {
             "used",
             "verified",
             "answer",
+            "time went to",
         ]);
         let mut notes = Vec::new();
         for r in &results.results {
@@ -168,6 +169,7 @@ impl Exporter for TableExporter {
                 Cell::new(r.workers_used).set_alignment(CellAlignment::Right),
                 Cell::new(verified(r)),
                 Cell::new(&r.answer.summary),
+                Cell::new(r.breakdown.map_or(String::new(), |b| b.shares())),
             ]);
         }
         let mut out = format!(

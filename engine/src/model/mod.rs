@@ -84,6 +84,10 @@ fn unknown_model(name: &str) -> SpecError {
     SpecError::UnknownModel(name.to_string())
 }
 
+/// The model the page's lab starts with: workers take tasks from one shared queue as they
+/// become free, which runs every workload well.
+pub const LAB_MODEL: ModelKind = ModelKind::DynamicPool;
+
 impl ModelKind {
     /// Every model, in the order lists show them.
     pub const ALL: &'static [ModelKind] = <ModelKind as strum::VariantArray>::VARIANTS;

@@ -19,7 +19,7 @@ use super::history;
 /// The page's defaults for a workload: sizes that run in about a tenth of a second per run, so a
 /// whole experiment with its baseline takes about a second.
 pub fn page_default(kind: WorkloadKind, workers: u32) -> Experiment {
-    let model = ModelKind::DynamicPool;
+    let model = engine::model::LAB_MODEL;
     let mut exp = Experiment::new(kind, model, workers.max(1));
     let page = kind.info().page;
     exp.workload.n = page.n;
