@@ -54,13 +54,17 @@ pub struct ApiError {
     pub error: String,
 }
 
-/// The body of `POST /api/lesson`: the lesson to run natively, and at which size (quick unless
-/// `"quick": false`). Answered with the lesson's result (`lesson::LessonResult`) or an [`ApiError`].
+/// The body of `POST /api/lesson`: the lesson to run natively, at which size (quick unless
+/// `"quick": false`), and whether to run it in real CPython too (`"python": true`; the result's
+/// `cpython` then says what CPython showed, or why it could not run). Answered with the
+/// lesson's result (`lesson::LessonResult`) or an [`ApiError`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LessonRequest {
     pub id: String,
     #[serde(default = "yes")]
     pub quick: bool,
+    #[serde(default)]
+    pub python: bool,
 }
 
 fn yes() -> bool {

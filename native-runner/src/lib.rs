@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod machine;
 pub mod progress;
+pub mod python;
 pub mod report;
 pub mod serve;

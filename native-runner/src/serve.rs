@@ -8,9 +8,9 @@
 //!   finally `{"type":"result","result":{...}}` or `{"type":"error","message":"..."}`. An invalid
 //!   spec is answered 400 with the engine's message (`{"error": ...}`, [`ApiError`]); a body over
 //!   64 KiB is refused with 413.
-//! - `POST /api/lesson`: `{"id": "gil-io", "quick": true}` ([`LessonRequest`]): runs the lesson
-//!   natively and answers its result (`engine::lesson::LessonResult`, as one element of
-//!   `lessons --format json`). Queued with the runs; an unknown id or a malformed body is answered
+//! - `POST /api/lesson`: `{"id": "gil-io", "quick": true, "python": false}` ([`LessonRequest`]):
+//!   runs the lesson natively (and with `"python": true`, in CPython too) and answers its result
+//!   (`engine::lesson::LessonResult`, as one element of `lessons --format json`). Queued with the runs; an unknown id or a malformed body is answered
 //!   400, a failed run 500, both with [`ApiError`].
 //! - `POST /api/cancel`: cancels the run in progress (`{"cancelled": bool}`, [`CancelReply`]). A
 //!   client that goes away cancels its run too.
@@ -156,14 +156,30 @@ async fn run_lesson(State(app): State<Arc<App>>, body: Bytes) -> Response {
         worker_program: crate::cli::worker_program(),
     };
     let cores = app.machine.logical_cores;
+    let python = request.python;
     let outcome = tokio::task::spawn_blocking(move || {
-        lesson::run(chosen, size, cores, &env, &mut |_: Progress| {})
+        let ours = lesson::run(chosen, size, cores, &env, &mut |_: Progress| {})?;
+        let mut done = [(chosen, ours)];
+        if python
+            && chosen.cpython.is_some()
+            && let Err(e) = crate::python::run_beside(&mut done, size, cores, false)
+        {
+            // Shown on the lesson's card: the page has no other place for it.
+            done[0].1.cpython =
+                Some(chosen.cpython_failed(&crate::python::interpreter(), &e.to_string()));
+        }
+        let [(_, result)] = done;
+        Ok::<_, engine::RunError>(result)
     })
     .await;
     *app.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
     match outcome {
         Ok(Ok(mut result)) => {
-            for set in &mut result.results {
+            let python_sets = result
+                .cpython
+                .as_mut()
+                .map_or(&mut [][..], |c| &mut c.results[..]);
+            for set in result.results.iter_mut().chain(python_sets) {
                 set.set_machine(app.machine.clone());
             }
             axum::Json(result).into_response()

@@ -295,4 +295,31 @@ fn a_lesson_runs_natively_and_an_unknown_one_is_refused() {
     );
     assert!(!v["sentence"].as_str().unwrap().is_empty());
     assert_eq!(v["results"][0]["machine"]["runtime"], "native");
+    assert!(v.get("cpython").is_none(), "CPython only when asked");
+
+    // Asked, the same lesson in real CPython: its verdict beside ours, or (with no interpreter
+    // on this machine) why it could not run, on the card and not as an error.
+    let (status, v) = post(&json!({"id": "gil-io", "python": true}).to_string());
+    assert_eq!(status, 200, "{v}");
+    let c = &v["cpython"];
+    let sentence = c["sentence"].as_str().unwrap();
+    if python_here() {
+        assert!(
+            c["interpreter"].as_str().unwrap().starts_with("CPython 3."),
+            "{c}"
+        );
+        assert_ne!(c["verdict"], "does-not-hold", "{sentence}");
+        assert!(sentence.contains("threads under the GIL"), "{sentence}");
+        assert_eq!(c["results"][0]["machine"]["runtime"], "native");
+    } else {
+        assert!(sentence.contains("could not run it"), "{sentence}");
+    }
+}
+
+/// Whether `python3` runs here (the machines this project is tested on have it).
+fn python_here() -> bool {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

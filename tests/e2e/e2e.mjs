@@ -988,9 +988,9 @@ try {
     await fresh.close();
   });
 
-  await test('native-runner lessons --quick: every lesson has a verdict, and none of the core claims is refuted', async () => {
+  await test('native-runner lessons --quick --python: every lesson has a verdict, none of the core claims is refuted, and CPython agrees on the GIL', async () => {
     const t0 = Date.now();
-    const out = JSON.parse(execFileSync(NATIVE, ['lessons', '--quick', '--format', 'json'], { timeout: 400_000, maxBuffer: 1 << 30 }).toString());
+    const out = JSON.parse(execFileSync(NATIVE, ['lessons', '--quick', '--python', '--format', 'json'], { timeout: 500_000, maxBuffer: 1 << 30 }).toString());
     const byId = Object.fromEntries(out.lessons.map((l) => [l.id, l]));
     assert.deepEqual(Object.keys(byId).sort(), [...LESSON_IDS].sort());
     for (const l of out.lessons) {
@@ -1001,9 +1001,20 @@ try {
     const refuted = core.filter((id) => byId[id].verdict === 'does-not-hold').map((id) => `${id}: ${byId[id].sentence}`);
     const held = out.lessons.filter((l) => l.verdict === 'holds').length;
     figures.native_lessons = Object.fromEntries(out.lessons.map((l) => [l.id, l.verdict]));
-    console.log(`     native lessons: ${held} of ${out.lessons.length} held, ${out.lessons.filter((l) => l.verdict === 'inconclusive').length} inconclusive (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-    for (const l of out.lessons) console.log(`       ${l.id}: ${l.verdict}`);
+    // Real CPython beside us: the lessons with a Python side, judged by the same predicates.
+    const py = out.lessons.filter((l) => l.cpython);
+    assert.ok(py.length >= 9, `${py.length} lessons ran in CPython`);
+    for (const l of py) {
+      assert.match(l.cpython.interpreter, /^CPython 3\./, l.id);
+      assert.doesNotMatch(l.cpython.sentence, /could not run/, `${l.id}: ${l.cpython.sentence}`);
+    }
+    figures.cpython_lessons = Object.fromEntries(py.map((l) => [l.id, l.cpython.verdict]));
+    const pyRefuted = ['gil-cpu', 'gil-io', 'async-io', 'async-cpu', 'order']
+      .filter((id) => byId[id].cpython.verdict === 'does-not-hold').map((id) => `CPython ${id}: ${byId[id].cpython.sentence}`);
+    console.log(`     native lessons: ${held} of ${out.lessons.length} held, ${out.lessons.filter((l) => l.verdict === 'inconclusive').length} inconclusive; in CPython ${py.filter((l) => l.cpython.verdict === 'holds').length} of ${py.length} held (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    for (const l of out.lessons) console.log(`       ${l.id}: ${l.verdict}${l.cpython ? `; ${l.cpython.interpreter}: ${l.cpython.verdict}` : ''}`);
     assert.deepEqual(refuted, []);
+    assert.deepEqual(pyRefuted, []);
   });
 
   await test('no uncaught errors in the lessons phase', async () => {
@@ -1086,13 +1097,23 @@ try {
       await pn.screenshot({ path: `${ART}/native-${w}.png` });
     }
   });
-  await test('served by native-runner: a lesson card runs natively and shows the native verdict', async () => {
+  await test('served by native-runner: a lesson card runs natively and in CPython, and shows both verdicts', async () => {
     await pn.setViewportSize({ width: 1400, height: 1000 });
+    assert.equal(await pn.textContent('#lesson-gil-io .native-lesson'), 'Run natively and in CPython');
     await pn.click('#lesson-gil-io .native-lesson');
     await pn.waitForSelector('#lesson-gil-io .verdict-line[data-side="native, this machine"] .verdict-badge', { timeout: 120_000 });
     const v = await pn.getAttribute('#lesson-gil-io .verdict-line[data-side="native, this machine"] .verdict-badge', 'data-verdict');
     assert.ok(['holds', 'inconclusive'].includes(v), v);
+    const py = '#lesson-gil-io .verdict-line[data-side="cpython"]';
+    await pn.waitForSelector(py);
+    assert.match(await pn.textContent(`${py} .side`), /^CPython 3\.\d+\.\d+, this machine/);
+    assert.ok(['holds', 'inconclusive'].includes(await pn.getAttribute(`${py} .verdict-badge`, 'data-verdict')));
+    assert.match(await pn.textContent(`${py} .beside`), /in CPython 3\.\d+\.\d+, .* in ours/);
+    await pn.click(`${py} .differs summary`);
     await pn.locator('#lesson-gil-io').screenshot({ path: `${ART}/lesson-native.png` });
+    await pn.setViewportSize({ width: 390, height: 844 });
+    await pn.locator('#lesson-gil-io').screenshot({ path: `${ART}/lesson-native-phone.png` });
+    await pn.setViewportSize({ width: 1400, height: 1000 });
   });
   await ctx.close();
  }

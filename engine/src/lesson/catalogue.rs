@@ -1,7 +1,7 @@
 //! The lessons. Each decides from intervals only (see `README.md` in this folder): a figure
 //! that the machine's noise leaves undecided gives `inconclusive`, never a guess.
 
-use super::{Interval, Judgement, Lesson, Size, Verdict, result_of};
+use super::{CPython, Interval, Judgement, Lesson, Size, Verdict, result_of};
 use crate::model::ModelKind;
 use crate::result::ResultSet;
 use crate::spec::{Experiment, Order, ParamValue, Repetitions, Sweep, SyncKind};
@@ -16,6 +16,10 @@ pub static LESSONS: [Lesson; 14] = [
         explanation: "In the timeline the threads' bars take turns and never overlap: whoever holds the GIL computes, the others wait for it.",
         experiments: |size, cores| vec![cpu(size, ModelKind::Gil, cores.clamp(2, 4))],
         judge: gil_cpu,
+        cpython: Some(CPython {
+            scale: 5,
+            differs: "Our GIL model hands one lock between threads every switch interval (5 ms, CPython's default) and a waiting thread asks for it as CPython's do; what runs between hand-offs is compiled code, not bytecode, so the same work takes CPython many times longer (the figure above), while each hand-off costs both about the same. A busy machine slows CPython's hand-offs more: a thread that is asked to drop the GIL must wait for the next one to be scheduled.",
+        }),
     },
     Lesson {
         id: "gil-io",
@@ -24,6 +28,10 @@ pub static LESSONS: [Lesson; 14] = [
         explanation: "In the timeline the faint (waiting) bars of different threads overlap: waiting needs neither the GIL nor a core.",
         experiments: |size, _| vec![io(size, ModelKind::Gil, 8)],
         judge: |sets, _| overlap_waits(sets, "threads under the GIL"),
+        cpython: Some(CPython {
+            scale: 1,
+            differs: "Both release the lock for the whole wait and wait on the same timers, so the figures should agree; CPython adds its interpreter's cost to each task's few steps of work.",
+        }),
     },
     Lesson {
         id: "processes-cpu",
@@ -38,6 +46,10 @@ pub static LESSONS: [Lesson; 14] = [
             ]
         },
         judge: processes_cpu,
+        cpython: Some(CPython {
+            scale: 5,
+            differs: "Our process pool starts native workers with nothing to load; CPython forks an interpreter per worker and pickles every argument and result, so its start-up and hand-offs cost more.",
+        }),
     },
     Lesson {
         id: "async-io",
@@ -46,6 +58,10 @@ pub static LESSONS: [Lesson; 14] = [
         explanation: "The timeline has one thread, yet the waits of many tasks overlap.",
         experiments: |size, _| vec![io(size, ModelKind::Async, 8)],
         judge: |sets, _| overlap_waits(sets, "asyncio tasks on one thread"),
+        cpython: Some(CPython {
+            scale: 1,
+            differs: "Our event loop is compiled; asyncio's is Python, so each task costs it more to schedule, but 10 ms waits dwarf both.",
+        }),
     },
     Lesson {
         id: "async-cpu",
@@ -61,6 +77,10 @@ pub static LESSONS: [Lesson; 14] = [
                 "a computing coroutine never yields the loop",
             )
         },
+        cpython: Some(CPython {
+            scale: 5,
+            differs: "Both run every coroutine on one thread; CPython's computing takes longer, the shape is the same.",
+        }),
     },
     Lesson {
         id: "chunksize",
@@ -82,6 +102,10 @@ pub static LESSONS: [Lesson; 14] = [
             vec![e]
         },
         judge: chunksize,
+        cpython: Some(CPython {
+            scale: 4,
+            differs: "Our pool sends a chunk as bytes down a pipe; CPython pickles each chunk and its results, so each hand-off costs it more and the break-even chunk is larger.",
+        }),
     },
     Lesson {
         id: "imbalance",
@@ -114,6 +138,10 @@ pub static LESSONS: [Lesson; 14] = [
             vec![fixed, queue]
         },
         judge: imbalance,
+        cpython: Some(CPython {
+            scale: 5,
+            differs: "The same split and the same chunks; our static pool runs threads, CPython's Pool.map runs processes, whose start-up adds to both rows.",
+        }),
     },
     Lesson {
         id: "race",
@@ -137,6 +165,10 @@ pub static LESSONS: [Lesson; 14] = [
                 .collect()
         },
         judge: race,
+        cpython: Some(CPython {
+            scale: 5,
+            differs: "Our racy counter is a load and a store by threads on different cores: updates are lost when two cores increment at the same instant. CPython's threads never run at once: its updates are lost only when the GIL changes hands between a read and its write, a whole turn's worth at a time. (In CPython 3.10 and later a bare `counter += 1` is rarely split, so its racy side calls a function between the read and the write, as real code does; itertools.count stands for the atomic.)",
+        }),
     },
     Lesson {
         id: "messages-vs-shared",
@@ -170,6 +202,7 @@ pub static LESSONS: [Lesson; 14] = [
             out
         },
         judge: messages_vs_shared,
+        cpython: None,
     },
     Lesson {
         id: "oversubscription",
@@ -182,6 +215,10 @@ pub static LESSONS: [Lesson; 14] = [
             vec![e]
         },
         judge: oversubscription,
+        cpython: Some(CPython {
+            scale: 5,
+            differs: "Our pool runs threads on the cores; CPython's runs processes, since its threads could not compute in parallel at all.",
+        }),
     },
     Lesson {
         id: "memory-bound",
@@ -201,6 +238,7 @@ pub static LESSONS: [Lesson; 14] = [
             vec![e]
         },
         judge: memory_bound,
+        cpython: None,
     },
     Lesson {
         id: "amdahl",
@@ -221,6 +259,7 @@ pub static LESSONS: [Lesson; 14] = [
             )]
         },
         judge: amdahl,
+        cpython: None,
     },
     Lesson {
         id: "order",
@@ -248,6 +287,10 @@ pub static LESSONS: [Lesson; 14] = [
             vec![ordered, unordered]
         },
         judge: order,
+        cpython: Some(CPython {
+            scale: 1,
+            differs: "The same waits, drawn from the same seed; the order results arrive in depends only on which finish first.",
+        }),
     },
     Lesson {
         id: "thread-startup",
@@ -281,6 +324,10 @@ pub static LESSONS: [Lesson; 14] = [
             out
         },
         judge: thread_startup,
+        cpython: Some(CPython {
+            scale: 1,
+            differs: "Ours start OS threads from compiled code; CPython's threading.Thread also creates an interpreter thread state and bootstraps it, so each costs more.",
+        }),
     },
 ];
 
@@ -356,6 +403,27 @@ fn needs_cores(cores: u32, claim: &str) -> Option<Judgement> {
             "This machine shows {cores} logical core: {claim} needs at least two to be seen."
         ))
         .with("cores", f64::from(cores))
+    })
+}
+
+/// Below this share of the ideal speedup, a CPU-bound run of independent tasks did not have its
+/// cores to itself: idle cores give 0.9 or more of it on these workloads.
+const FREE_CORES: f64 = 0.75;
+
+/// The verdict when other programs were using the cores: `r`, a CPU-bound run of independent
+/// tasks on `min(workers, cores)` cores, was clearly slower than those cores give. Claims about
+/// cores (imbalance leaves them idle, more workers than cores do not help, processes use them)
+/// cannot be seen when they are taken: more workers then win a larger share of a busy machine,
+/// which is not what the claim is about.
+fn cores_busy(r: &crate::result::ModelResult, cores: u32) -> Option<Judgement> {
+    let w = r.workers.min(cores);
+    let s = Interval::speedup(r)?;
+    (w >= 2 && s.hi < FREE_CORES * f64::from(w)).then(|| {
+        Judgement::inconclusive(format!(
+            "Other programs were using this machine's cores: {} workers ran only {s} times as fast as one, where {w} free cores give nearly {w}. The claim needs free cores to be seen; run it again when the machine is quieter.",
+            r.workers
+        ))
+        .with("speedup_at_cores", s.value)
     })
 }
 
@@ -453,6 +521,9 @@ fn processes_cpu(sets: &[ResultSet], cores: u32) -> Judgement {
     let (Some(ps), Some(gs)) = (Interval::speedup(p), Interval::speedup(g)) else {
         return missing("the sequential baseline");
     };
+    if let Some(j) = cores_busy(p, cores) {
+        return j;
+    }
     // Processes beat one core, and beat the GIL's threads: the intervals do not meet.
     let verdict = if ps.lo > FASTER && ps.lo > gs.hi {
         Verdict::Holds
@@ -540,6 +611,9 @@ fn imbalance(sets: &[ResultSet], cores: u32) -> Judgement {
     ) else {
         return missing("static-pool or dynamic-pool");
     };
+    if let Some(j) = cores_busy(d, cores) {
+        return j;
+    }
     let slower = Interval::ratio(s, d);
     let idle = |r: &crate::result::ModelResult| r.breakdown.as_ref().map_or(f64::NAN, |b| b.idle);
     let (si, di) = (idle(s), idle(d));
@@ -650,6 +724,9 @@ fn oversubscription(sets: &[ResultSet], cores: u32) -> Judgement {
     ) else {
         return missing("the sweep's points");
     };
+    if let Some(j) = cores_busy(at_cores, cores) {
+        return j;
+    }
     // Gain from 4x the workers: mean at `cores` over mean at 4x.
     let gain = Interval::ratio(at_cores, over);
     let verdict = gain.below(FASTER);

@@ -19,8 +19,13 @@ use crate::result::{ModelResult, ResultSet};
 use crate::spec::Experiment;
 
 mod catalogue;
+mod cpython;
 
 pub use catalogue::LESSONS;
+pub use cpython::{
+    CPython, CPythonResult, Report, ReportLesson, ReportRow, ReportSet, Request, RequestLesson,
+    request,
+};
 
 /// What the measurements say about a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +72,8 @@ pub struct Lesson {
     experiments: fn(Size, u32) -> Vec<Experiment>,
     /// The verdict from the results, one per experiment in order.
     judge: fn(&[ResultSet], u32) -> Judgement,
+    /// How the claim runs in real CPython, where it has a Python side (see `cpython.rs`).
+    pub cpython: Option<CPython>,
 }
 
 /// A verdict, the sentence that states it with the figures, and the figures.
@@ -88,6 +95,9 @@ pub struct LessonResult {
     pub sentence: String,
     pub figures: BTreeMap<String, f64>,
     pub results: Vec<ResultSet>,
+    /// The same claim tested in real CPython, when it was asked for (`lessons --python`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpython: Option<CPythonResult>,
 }
 
 impl Lesson {
@@ -130,6 +140,7 @@ impl Lesson {
             sentence: j.sentence,
             figures: j.figures,
             results,
+            cpython: None,
         }
     }
 }

@@ -191,14 +191,16 @@ impl Runner {
         Ok(result)
     }
 
-    /// Runs the lesson `id` natively, through `native-runner serve`.
+    /// Runs the lesson `id` natively, through `native-runner serve`, and in the serving
+    /// machine's CPython where the lesson has a Python side.
     pub async fn run_native(&self, id: &'static str) {
         if busy() {
             return;
         }
         BUSY.with(|b| b.set(true));
         self.dispatch.dispatch(Action::LessonNativeStarted(id));
-        let result = super::native::run_lesson(id).await;
+        let python = lesson::find(id).is_some_and(|l| l.cpython.is_some());
+        let result = super::native::run_lesson(id, python).await;
         BUSY.with(|b| b.set(false));
         self.dispatch
             .dispatch(Action::LessonNativeFinished(id, result.map(Rc::new)));

@@ -111,12 +111,13 @@ pub async fn cancel() {
     let _ = fetch("POST", "./api/cancel", Some("")).await;
 }
 
-/// Runs the lesson `id` natively (quick), through `POST /api/lesson`; resolves with its result
-/// or a one-line reason.
-pub async fn run_lesson(id: &str) -> Result<engine::lesson::LessonResult, String> {
+/// Runs the lesson `id` natively (quick), through `POST /api/lesson`, and with `python` in the
+/// serving machine's CPython too; resolves with its result or a one-line reason.
+pub async fn run_lesson(id: &str, python: bool) -> Result<engine::lesson::LessonResult, String> {
     let body = serde_json::to_string(&engine::messages::LessonRequest {
         id: id.into(),
         quick: true,
+        python,
     })
     .expect("the request serializes");
     let response = fetch("POST", "./api/lesson", Some(&body)).await?;

@@ -61,6 +61,10 @@ pub struct LessonsArgs {
     /// Small sizes and 5 repetitions: seconds per lesson, for a first look and for tests.
     #[arg(long)]
     pub quick: bool,
+    /// Also run each lesson's Python construct in real CPython ($PYTHON, else python3) at the
+    /// same size, and give CPython's verdict beside ours.
+    #[arg(long)]
+    pub python: bool,
     #[arg(long, value_enum, default_value_t = LessonFormat::Table)]
     pub format: LessonFormat,
 }

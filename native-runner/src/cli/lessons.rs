@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::args::{LessonFormat, LessonsArgs};
 use super::run::worker_program;
 use super::{CliError, usage, write_out};
+use crate::python::PythonError;
 
 /// What `lessons --format json` prints.
 #[derive(Serialize)]
@@ -48,12 +49,34 @@ pub(super) fn lessons(a: &LessonsArgs) -> Result<(), CliError> {
         if talk {
             eprintln!("[{}/{}] {}: {}", i + 1, chosen.len(), l.id, l.claim);
         }
-        let mut r = lesson::run(l, size, machine.logical_cores, &env, &mut |_| {})?;
-        for set in &mut r.results {
-            set.set_machine(machine.clone());
-        }
-        done.push(r);
+        let r = lesson::run(l, size, machine.logical_cores, &env, &mut |_| {})?;
+        done.push((*l, r));
     }
+    if a.python {
+        if talk {
+            eprintln!("the same lessons in CPython:");
+        }
+        crate::python::run_beside(&mut done, size, machine.logical_cores, talk).map_err(
+            |e| match e {
+                PythonError::NotFound(_) => usage(format!("--python: {e}")),
+                _ => CliError::Io(format!("--python: {e}")),
+            },
+        )?;
+    }
+    let done: Vec<LessonResult> = done
+        .into_iter()
+        .map(|(_, mut r)| {
+            let sets = r.results.iter_mut().chain(
+                r.cpython
+                    .as_mut()
+                    .map_or(&mut [][..], |c| &mut c.results[..]),
+            );
+            for set in sets {
+                set.set_machine(machine.clone());
+            }
+            r
+        })
+        .collect();
     let text = match a.format {
         LessonFormat::Json => {
             let mut s = serde_json::to_string_pretty(&Report {
@@ -64,25 +87,45 @@ pub(super) fn lessons(a: &LessonsArgs) -> Result<(), CliError> {
             s.push('\n');
             s
         }
-        LessonFormat::Table => table(&done, false),
-        LessonFormat::Markdown => table(&done, true),
+        LessonFormat::Table => table(&done, false, a.python),
+        LessonFormat::Markdown => table(&done, true, a.python),
     };
     write_out(None, text.as_bytes())
 }
 
-/// One row per lesson: its id, verdict and sentence.
-fn table(done: &[LessonResult], markdown: bool) -> String {
+/// One row per lesson: its id, verdict and sentence; with `python`, CPython's beside them.
+fn table(done: &[LessonResult], markdown: bool, python: bool) -> String {
     let mut t = comfy_table::Table::new();
     if markdown {
         t.load_preset(comfy_table::presets::ASCII_MARKDOWN);
     } else {
         t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
         t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-        t.set_width(120);
+        t.set_width(if python { 160 } else { 120 });
     }
-    t.set_header(["lesson", "verdict", "what this machine showed"]);
+    let mut header = vec!["lesson", "verdict", "what this machine showed"];
+    if python {
+        header.extend(["in CPython", "what CPython showed"]);
+    }
+    t.set_header(header);
     for r in done {
-        t.add_row([r.id.as_str(), r.verdict.name(), r.sentence.as_str()]);
+        let mut row = vec![
+            r.id.clone(),
+            r.verdict.name().to_string(),
+            r.sentence.clone(),
+        ];
+        if python {
+            match &r.cpython {
+                Some(c) => row.extend([
+                    c.verdict.name().to_string(),
+                    format!("{} {}", c.sentence, c.beside)
+                        .trim_end()
+                        .to_string(),
+                ]),
+                None => row.extend(["-".into(), "no Python side".into()]),
+            }
+        }
+        t.add_row(row);
     }
     format!("{t}\n")
 }

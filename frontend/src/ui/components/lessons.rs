@@ -1,6 +1,7 @@
 //! The lessons: a card per claim of the tutorials, with its Python construct, a Run button, and
 //! once run the verdict in words (a badge that does not rely on colour) and the sentence that
-//! gives the figures; the native verdict beside it where the page is served by native-runner.
+//! gives the figures; the native verdict beside it where the page is served by native-runner,
+//! with real CPython's where the lesson has a Python side.
 
 use std::rc::Rc;
 
@@ -51,6 +52,33 @@ pub fn verdict_line(p: &VerdictLineProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct CPythonLineProps {
+    pub result: LessonRef,
+}
+
+/// What real CPython showed for the lesson on the serving machine, its figures beside ours, and
+/// where our emulation differs; or why it could not run.
+#[function_component(CPythonLine)]
+pub fn cpython_line(p: &CPythonLineProps) -> Html {
+    let Some(c) = &p.result.0.cpython else {
+        return html! {};
+    };
+    html! {
+        <div class="verdict-line cpython" data-side="cpython">
+            <span class="side">{ format!("{}, this machine: ", c.interpreter) }</span>
+            <VerdictBadge verdict={c.verdict} />
+            <p class="sentence">{ &c.sentence }</p>
+            if !c.beside.is_empty() {
+                <p class="beside">{ &c.beside }</p>
+            }
+            if !c.differs.is_empty() {
+                <details class="differs"><summary>{ "Where our emulation differs" }</summary><p>{ &c.differs }</p></details>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct LessonCardProps {
     /// Its place in `engine::lesson::all()`.
     pub index: usize,
@@ -88,7 +116,10 @@ pub fn lesson_card(p: &LessonCardProps) -> Html {
                 <VerdictLine side="this browser" result={r.clone()} />
             }
             { match &c.native {
-                Some(Ok(r)) => html! { <VerdictLine side="native, this machine" result={r.clone()} /> },
+                Some(Ok(r)) => html! { <>
+                    <VerdictLine side="native, this machine" result={r.clone()} />
+                    <CPythonLine result={r.clone()} />
+                </> },
                 Some(Err(e)) => html! { <p class="lesson-error" role="status">{ e }</p> },
                 None => html! {},
             } }
@@ -102,8 +133,15 @@ pub fn lesson_card(p: &LessonCardProps) -> Html {
                     { if c.result.is_some() { "Run again" } else { "Run" } }
                 </button>
                 if p.native {
-                    <button class="native-lesson" disabled={disabled} title={if disabled { title } else { "run this lesson natively on the machine that serves the page".into() }}
-                        onclick={p.on_native.reform(move |_: MouseEvent| id)}>{ "Run natively" }</button>
+                    <button class="native-lesson" disabled={disabled}
+                        title={if disabled { title } else if l.cpython.is_some() {
+                            "run this lesson natively, and its Python construct in real CPython, on the machine that serves the page".into()
+                        } else {
+                            "run this lesson natively on the machine that serves the page".into()
+                        }}
+                        onclick={p.on_native.reform(move |_: MouseEvent| id)}>
+                        { if l.cpython.is_some() { "Run natively and in CPython" } else { "Run natively" } }
+                    </button>
                 }
                 if p.running {
                     <button class="stop-lesson" onclick={p.on_stop.clone()}>{ "Stop" }</button>
