@@ -7,6 +7,7 @@
 //! and writes to `target/bench-quick/`: CI uses it to check that the suite works, never to judge
 //! figures, which on a shared machine are noise at those sizes.
 
+mod chart;
 mod procs;
 mod report;
 mod suite;
@@ -27,6 +28,15 @@ struct Cli {
 enum Task {
     /// Run the performance suite and write the report.
     Bench(BenchArgs),
+    /// Write the report's Markdown, charts and HTML again from its JSON twin, measuring nothing.
+    Report {
+        /// The JSON a bench run wrote.
+        #[arg(long, default_value = "docs/performance.json")]
+        from: PathBuf,
+        /// Where to write [default: beside the JSON].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -52,6 +62,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Bench(args) => suite::run(&args),
+        Task::Report { from, out } => suite::rewrite(&from, out.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::chart::{BarChart, Point, Row, tick_label};
 use crate::suite::{
     BROWSER_POOL_NS_MAX, LONG_TASK_MS_MAX, NATIVE_POOL_NS_MAX, POOL_MODELS, PROCESS_POOL_NS_MAX,
     Report, SPEEDUP_TWO_CORES_MIN, SPEEDUP_VS_NATIVE_MIN, WASM_NATIVE_MAX,
@@ -62,6 +63,231 @@ fn embarrassing(workload: &str, model: &str) -> bool {
     workload == "mandelbrot" && matches!(model, "dynamic-pool" | "work-stealing" | "shared-state")
 }
 
+/// The charts' files, beside `performance.md` (the HTML page has them inline).
+const WASM_NATIVE_SVG: &str = "performance-wasm-native.svg";
+const OVERHEAD_SVG: &str = "performance-overhead.svg";
+const PYTHON_SVG: &str = "performance-python.svg";
+
+fn speedup_svg(workload: &str) -> String {
+    format!("performance-speedup-{workload}.svg")
+}
+
+/// A chart in the Markdown: an image of its file, its title as the alternative text.
+fn image(chart: &BarChart, file: &str) -> String {
+    format!("![{}]({file})", chart.title)
+}
+
+/// Every chart of the report with its file name.
+pub fn charts(r: &Report) -> Vec<(String, BarChart)> {
+    let mut out = vec![(WASM_NATIVE_SVG.to_string(), wasm_native_chart(r))];
+    let mut workloads: Vec<&str> = r.speedups.iter().map(|x| x.workload.as_str()).collect();
+    workloads.dedup();
+    for w in workloads {
+        out.push((speedup_svg(w), speedup_chart(r, w)));
+    }
+    out.push((OVERHEAD_SVG.to_string(), overhead_chart(r)));
+    out.push((PYTHON_SVG.to_string(), python_chart(r)));
+    out
+}
+
+fn wasm_native_chart(r: &Report) -> BarChart {
+    BarChart {
+        title: "One worker: time in the browser over time natively".into(),
+        axis: "browser time / native time (below 1: the browser was faster)".into(),
+        series: vec!["suite page".into(), "fresh page".into()],
+        rows: r
+            .wasm_native
+            .iter()
+            .map(|w| Row {
+                label: w.workload.clone(),
+                points: vec![
+                    Some(Point::new(w.ratio, w.ratio_ci)),
+                    w.fresh.as_ref().map(|f| Point::new(f.ratio, f.ratio_ci)),
+                ],
+            })
+            .collect(),
+        reference: Some((1.0, "as fast as native".into())),
+        log: false,
+    }
+}
+
+fn speedup_chart(r: &Report, workload: &str) -> BarChart {
+    let n = r.workers;
+    let at_n = |v: &[Option<f64>], workers: &[u32]| {
+        workers
+            .iter()
+            .position(|&w| w == n)
+            .and_then(|i| v.get(i).copied().flatten())
+    };
+    BarChart {
+        title: format!("{workload}: speedup over one worker with {n} workers"),
+        axis: format!("speedup at {n} workers (sequential time / parallel time)"),
+        series: vec!["native".into(), "browser".into()],
+        rows: r
+            .speedups
+            .iter()
+            .filter(|x| x.workload == workload)
+            .map(|x| Row {
+                label: x.model.clone(),
+                points: vec![
+                    at_n(&x.native, &x.workers).map(|v| Point::new(v, None)),
+                    at_n(&x.browser, &x.workers).map(|v| Point::new(v, None)),
+                ],
+            })
+            .collect(),
+        reference: Some((f64::from(n), format!("{n} workers, ideal"))),
+        log: false,
+    }
+}
+
+fn overhead_chart(r: &Report) -> BarChart {
+    BarChart {
+        title: "The price of one tiny task, per model".into(),
+        axis: "time per task in ns, log scale (square, timeline off)".into(),
+        series: vec!["native".into(), "browser".into()],
+        rows: r
+            .overhead
+            .iter()
+            .map(|o| Row {
+                label: match o.chunk_size {
+                    Some(c) if c > 1 => format!("{} (chunks of {c})", o.model),
+                    _ => o.model.clone(),
+                },
+                points: vec![
+                    Some(Point::new(o.native_ns, None)),
+                    o.browser_ns.map(|b| Point::new(b, None)),
+                ],
+            })
+            .collect(),
+        reference: None,
+        log: true,
+    }
+}
+
+fn python_chart(r: &Report) -> BarChart {
+    BarChart {
+        title: "CPU-bound primes: CPython's constructs beside our models".into(),
+        axis: "speedup over each side's own sequential loop".into(),
+        series: vec!["CPython".into(), "our model".into()],
+        rows: r
+            .python_pairs
+            .iter()
+            .filter(|x| x.workload == "primes" && x.construct != "sequential")
+            .map(|x| Row {
+                label: format!("{} / {}", short_construct(&x.construct), x.model),
+                points: vec![
+                    x.python_speedup.map(|v| Point::new(v, None)),
+                    x.ours_speedup.map(|v| Point::new(v, None)),
+                ],
+            })
+            .collect(),
+        reference: Some((1.0, "as fast as one".into())),
+        log: false,
+    }
+}
+
+/// "multiprocessing.Pool.map chunksize=default" as "Pool.map": a chart label has little room.
+fn short_construct(c: &str) -> String {
+    let c = c.strip_prefix("multiprocessing.").unwrap_or(c);
+    c.replace(" chunksize=default", "")
+        .replace(" chunksize=", ", chunk ")
+}
+
+/// What the figures mean, for someone learning concurrency: a few sentences at the top, each
+/// from this run's figures (a sentence whose figures are missing is left out).
+fn summary(r: &Report) -> String {
+    let mut lines = Vec::new();
+    let n = r.workers;
+    let ratios: Vec<(&str, f64)> = r
+        .wasm_native
+        .iter()
+        .map(|w| (w.workload.as_str(), w.ratio))
+        .collect();
+    let lo = ratios.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let hi = ratios.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(lo), Some(hi)) = (lo, hi) {
+        lines.push(format!(
+            "**One thread, browser against native.** On one thread the browser took from {} ({}) to {} ({}) times as long as native code for the same work. WebAssembly is compiled code too: for computing, the browser is a fair place to measure concurrency.",
+            tick_label(lo.1),
+            lo.0,
+            tick_label(hi.1),
+            hi.0
+        ));
+    }
+    let at_n = |v: &[Option<f64>], workers: &[u32]| {
+        workers
+            .iter()
+            .position(|&w| w == n)
+            .and_then(|i| v.get(i).copied().flatten())
+    };
+    // Computing work only: waits overlap without cores, so they say nothing about them.
+    let computing = |w: &str| {
+        w.parse::<engine::workload::WorkloadKind>()
+            .is_ok_and(|k| k.info().bound != engine::workload::Bound::Io)
+    };
+    let best = r
+        .speedups
+        .iter()
+        .filter(|x| computing(&x.workload))
+        .filter_map(|x| Some((x, at_n(&x.native, &x.workers)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((x, nat)) = best {
+        let browser = at_n(&x.browser, &x.workers)
+            .map(|b| format!(" and {} times in the browser", tick_label(b)))
+            .unwrap_or_default();
+        lines.push(format!(
+            "**Cores.** With {n} workers the best computing run was {} on {}: {} times as fast as one worker natively{browser}. Each worker needs a core of its own: with {} logical cores here, a speedup above {n} cannot be right, and the report flags any that claims one.",
+            x.model,
+            x.workload,
+            tick_label(nat),
+            r.machine["logical_cores"]
+        ));
+    }
+    let per = |model: &str| r.overhead.iter().find(|o| o.model == model);
+    if let (Some(pool), Some(proc)) = (per("dynamic-pool"), per("process-pool")) {
+        lines.push(format!(
+            "**The price of a hand-off.** Handing tiny tasks one at a time to a thread pool cost {} per task natively{}; a pool of processes, sending them as bytes in chunks of {}, cost {} per task. Parallelism pays only when each task does many times that much work, or when tasks travel in chunks: that is what `chunksize` is for.",
+            ns(pool.native_ns),
+            pool.browser_ns
+                .map(|b| format!(" and {} in the browser", ns(b)))
+                .unwrap_or_default(),
+            proc.chunk_size.unwrap_or(1),
+            ns(proc.native_ns)
+        ));
+    }
+    let py = |construct: &str, model: &str| {
+        r.python_pairs
+            .iter()
+            .find(|x| x.workload == "primes" && x.construct == construct && x.model == model)
+    };
+    if let (Some(threads), Some(procs)) = (
+        py("ThreadPoolExecutor.map", "gil"),
+        r.python_pairs.iter().find(|x| {
+            x.workload == "primes" && x.construct.starts_with("multiprocessing.Pool.map")
+        }),
+    ) && let (Some(t), Some(p)) = (threads.python_speedup, procs.python_speedup)
+    {
+        lines.push(format!(
+            "**Python.** In {} on CPU-bound work, {n} threads ran {} times as fast as one loop (the GIL lets one thread compute at a time; our GIL model: {}), and a pool of {n} processes {} times.",
+            r.python["implementation"].as_str().unwrap_or("Python"),
+            tick_label(t),
+            threads
+                .ours_speedup
+                .map_or_else(|| "–".into(), tick_label),
+            tick_label(p)
+        ));
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("## In short\n\n");
+    for l in lines {
+        let _ = writeln!(s, "- {l}");
+    }
+    s.push('\n');
+    s
+}
+
 pub fn markdown(r: &Report) -> String {
     let mut s = String::new();
     let m = &r.machine;
@@ -93,6 +319,8 @@ pub fn markdown(r: &Report) -> String {
         "\nThe JSON twin (`performance.json`) holds every figure, including raw times. \
          Design notes: `bench/README.md`.\n"
     );
+
+    s.push_str(&summary(r));
 
     // Targets at a glance.
     let _ = writeln!(s, "## Targets\n\n| target | figure | |\n|---|---|---|");
@@ -243,6 +471,7 @@ pub fn markdown(r: &Report) -> String {
                 .map(move |f| (row.workload.as_str(), "sequential", f))
         }),
     );
+    let _ = writeln!(s, "\n{}\n", image(&wasm_native_chart(r), WASM_NATIVE_SVG));
     let _ = writeln!(s, "\n{}\n", crate::report::FRESH_PAGE_NOTE);
 
     // 2.
@@ -257,7 +486,13 @@ pub fn markdown(r: &Report) -> String {
     for w in workloads {
         let rows: Vec<_> = r.speedups.iter().filter(|x| x.workload == w).collect();
         let Some(first) = rows.first() else { continue };
-        let _ = write!(s, "### {w} (n = {})\n\n| model |", first.n);
+        let _ = writeln!(
+            s,
+            "### {w} (n = {})\n\n{}\n",
+            first.n,
+            image(&speedup_chart(r, w), &speedup_svg(w))
+        );
+        let _ = write!(s, "| model |");
         for k in &first.workers {
             let _ = write!(s, " {k} |");
         }
@@ -341,6 +576,8 @@ pub fn markdown(r: &Report) -> String {
         );
     }
 
+    let _ = writeln!(s, "\n{}", image(&overhead_chart(r), OVERHEAD_SVG));
+
     // 4.
     let p = &r.page;
     let _ = writeln!(
@@ -416,7 +653,7 @@ pub fn markdown(r: &Report) -> String {
             } else {
                 " (**wrong answer**)"
             },
-            opt(x.python_speedup, 2),
+            x.python_speedup.map_or_else(|| "–".into(), tick_label),
             x.model,
             x.chunk_size
                 .map(|c| format!(" (chunk {c})"))
@@ -427,9 +664,10 @@ pub fn markdown(r: &Report) -> String {
             } else {
                 " (**wrong answer**)"
             },
-            opt(x.ours_speedup, 2),
+            x.ours_speedup.map_or_else(|| "–".into(), tick_label),
         );
     }
+    let _ = writeln!(s, "\n{}", image(&python_chart(r), PYTHON_SVG));
 
     // 6.
     let _ = writeln!(
@@ -468,8 +706,9 @@ pub fn markdown(r: &Report) -> String {
     s
 }
 
-/// The Markdown as a standalone page, for the playground's link.
-pub fn html(md: &str) -> String {
+/// The Markdown as a standalone page, for the playground's link, with `charts` (file name and
+/// chart) drawn inline where the Markdown shows their files.
+pub fn html(md: &str, charts: &[(String, BarChart)]) -> String {
     let mut opts = pulldown_cmark::Options::empty();
     opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
     // Markup inside the figures (a page error, a user agent) is shown as text, never rendered.
@@ -481,6 +720,15 @@ pub fn html(md: &str) -> String {
     });
     let mut body = String::new();
     pulldown_cmark::html::push_html(&mut body, parser);
+    for (file, chart) in charts {
+        let start = format!("<img src=\"{file}\"");
+        if let Some(at) = body.find(&start)
+            && let Some(len) = body[at..].find("/>")
+        {
+            let figure = format!("<figure class=\"chart\">{}</figure>", chart.svg());
+            body.replace_range(at..at + len + 2, &figure);
+        }
+    }
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -496,9 +744,48 @@ mod tests {
 
     #[test]
     fn html_renders_tables_and_escapes_text() {
-        let page = html("| a | b |\n|---|---|\n| <x> | 1 |\n");
+        let page = html("| a | b |\n|---|---|\n| <x> | 1 |\n", &[]);
         assert!(page.contains("<table>"), "{page}");
         assert!(page.contains("&lt;x&gt;"), "{page}");
+    }
+
+    /// The report as the last full run of the suite wrote it (`docs/performance.json`).
+    fn last_report() -> Report {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/performance.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_report_opens_with_what_it_means_and_draws_its_charts_inline() {
+        let r = last_report();
+        let md = markdown(&r);
+        let short = md.find("## In short").expect("a summary for learners");
+        assert!(
+            short < md.find("## Targets").unwrap(),
+            "the summary comes first"
+        );
+        for topic in ["One thread", "Cores", "hand-off", "Python"] {
+            assert!(md[short..].contains(topic), "{topic}");
+        }
+        let charts = charts(&r);
+        assert!(charts.len() >= 4);
+        for (file, chart) in &charts {
+            assert!(
+                md.contains(&format!("![{}]({file})", chart.title)),
+                "{file}"
+            );
+        }
+        let page = html(&md, &charts);
+        assert!(
+            !page.contains("<img src=\"performance-"),
+            "every chart is inline"
+        );
+        assert_eq!(
+            page.matches("<figure class=\"chart\"><svg").count(),
+            charts.len()
+        );
+        // Speedups far below one keep their digits (a thread per task on `square`).
+        assert!(!md.contains("| 0.00 |"), "{md}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use engine::result::{ModelResult, ResultSet};
 use engine::spec::{Experiment, ParamValue, Sweep};
 use engine::stats::{Summary, ratio_estimate, summarize};
 use engine::workload::WorkloadKind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::BenchArgs;
@@ -59,7 +59,7 @@ impl Sizes {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct RatioRow {
     pub workload: String,
     pub n: u64,
@@ -79,7 +79,7 @@ pub struct RatioRow {
 }
 
 /// One workload in a fresh page: the conditions a learner's first run meets.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct FreshRow {
     pub native: Summary,
     pub browser: Summary,
@@ -92,7 +92,7 @@ pub struct FreshRow {
     pub fresh_over_suite_ci: Option<[f64; 2]>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct SpeedupRow {
     pub workload: String,
     pub n: u64,
@@ -108,7 +108,7 @@ pub struct SpeedupRow {
 }
 
 /// A warning the engine attached to a figure of the report.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Deserialize, Clone)]
 pub struct Flag {
     /// "native" or "browser" (and which page, for section 1).
     pub side: String,
@@ -134,7 +134,7 @@ pub fn flags(side: &str, set: &ResultSet) -> Vec<Flag> {
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct OverheadRow {
     pub model: String,
     pub workers: u32,
@@ -145,7 +145,7 @@ pub struct OverheadRow {
     pub verified: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct MemoryRow {
     pub model: String,
     pub workers: u32,
@@ -157,14 +157,14 @@ pub struct MemoryRow {
     pub error: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct WasmSize {
     pub file: String,
     pub bytes: u64,
     pub gzip_bytes: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct PageRow {
     pub interactive_ms: f64,
     pub first_contentful_paint_ms: Option<f64>,
@@ -176,7 +176,7 @@ pub struct PageRow {
 }
 
 /// One of our models measured on exactly the workload of a Python row.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct PythonPair {
     pub construct: String,
     pub workload: String,
@@ -194,7 +194,7 @@ pub struct PythonPair {
     pub ours_verified: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Report {
     pub date: String,
     pub quick: bool,
@@ -347,12 +347,40 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     std::fs::create_dir_all(&out_dir)?;
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(out_dir.join("performance.json"), json + "\n")?;
-    let md = crate::report::markdown(&report);
+    write_report(&report, &out_dir)
+}
+
+/// `cargo xtask report`: the report written again from its JSON twin (`from`), into `out` or
+/// beside it.
+pub fn rewrite(from: &Path, out: Option<&Path>) -> Result<()> {
+    let text =
+        std::fs::read_to_string(from).with_context(|| format!("reading {}", from.display()))?;
+    let report: Report = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a report", from.display()))?;
+    let dir = out
+        .map(Path::to_path_buf)
+        .or_else(|| from.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    std::fs::create_dir_all(&dir)?;
+    write_report(&report, &dir)
+}
+
+/// Writes the report's Markdown, its charts beside it, and the HTML page into `out_dir`.
+pub fn write_report(report: &Report, out_dir: &Path) -> Result<()> {
+    let md = crate::report::markdown(report);
+    let charts = crate::report::charts(report);
     std::fs::write(out_dir.join("performance.md"), &md)?;
-    std::fs::write(out_dir.join("performance.html"), crate::report::html(&md))?;
+    for (file, chart) in &charts {
+        std::fs::write(out_dir.join(file), chart.svg())?;
+    }
+    std::fs::write(
+        out_dir.join("performance.html"),
+        crate::report::html(&md, &charts),
+    )?;
     progress(&format!(
-        "wrote {}/performance.{{md,json,html}}",
-        out_dir.display()
+        "wrote {}/performance.{{md,json,html}} and {} charts",
+        out_dir.display(),
+        charts.len()
     ));
     Ok(())
 }
