@@ -280,7 +280,10 @@ fn summary(r: &Report) -> String {
     if lines.is_empty() {
         return String::new();
     }
-    let mut s = String::from("## In short\n\n");
+    let mut s = format!(
+        "## In short\n\nWhat this machine ({} logical cores) showed, and what it means for someone learning concurrency; the figures and how they were measured follow.\n\n",
+        r.machine["logical_cores"]
+    );
     for l in lines {
         let _ = writeln!(s, "- {l}");
     }
@@ -292,6 +295,7 @@ pub fn markdown(r: &Report) -> String {
     let mut s = String::new();
     let m = &r.machine;
     let _ = writeln!(s, "# Performance report\n");
+    s.push_str(&summary(r));
     let _ = writeln!(
         s,
         "Measured {} on {} ({} logical cores, {}), {} workers for the parallel figures{}. \
@@ -319,8 +323,6 @@ pub fn markdown(r: &Report) -> String {
         "\nThe JSON twin (`performance.json`) holds every figure, including raw times. \
          Design notes: `bench/README.md`.\n"
     );
-
-    s.push_str(&summary(r));
 
     // Targets at a glance.
     let _ = writeln!(s, "## Targets\n\n| target | figure | |\n|---|---|---|");
