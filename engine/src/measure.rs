@@ -34,7 +34,8 @@ pub struct Progress {
 /// The configurations an experiment runs, baseline first.
 pub fn configurations(exp: &Experiment) -> Vec<RunConfig> {
     let mut out = Vec::new();
-    if exp.baseline && exp.model.name != ModelKind::Sequential {
+    let models_sweep = matches!(exp.sweep, Some(Sweep::Models(_)));
+    if exp.baseline && (exp.model.name != ModelKind::Sequential || models_sweep) {
         out.push(RunConfig {
             workload: exp.workload.clone(),
             model: ModelSpec::new(ModelKind::Sequential),
@@ -58,6 +59,14 @@ pub fn configurations(exp: &Experiment) -> Vec<RunConfig> {
             let mut cfg = base.clone();
             cfg.model.chunk_size = Some(c);
             cfg
+        })),
+        Some(Sweep::Models(list)) => out.extend(list.iter().map(|&m| RunConfig {
+            model: if m == exp.model.name {
+                exp.model.clone()
+            } else {
+                ModelSpec::defaults(m)
+            },
+            ..base.clone()
         })),
     }
     out

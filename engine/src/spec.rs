@@ -248,6 +248,12 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// The model with its default options filled in (order, switch interval, sync), as a
+    /// validated spec has them.
+    pub fn defaults(name: ModelKind) -> ModelSpec {
+        validate_model(&ModelSpec::new(name)).expect("a model's defaults are valid")
+    }
+
     pub fn new(name: ModelKind) -> ModelSpec {
         ModelSpec {
             name,
@@ -266,6 +272,9 @@ impl ModelSpec {
 pub enum Sweep {
     Workers(Vec<u32>),
     ChunkSize(Vec<u64>),
+    /// The same workload and workers through each of these models, with each model's default
+    /// options (the experiment's own model keeps its options): "gil against a thread pool".
+    Models(Vec<ModelKind>),
 }
 
 /// One experiment: the unit a link shares and a run reproduces.
@@ -451,6 +460,23 @@ impl Experiment {
                 for w in list {
                     if *w < 1 || *w > MAX_WORKERS {
                         return Err(out_of_range("sweep.workers", w, 1, MAX_WORKERS));
+                    }
+                }
+            }
+            Some(Sweep::Models(list)) => {
+                check_sweep_len("sweep.models", list.len())?;
+                for (i, m) in list.iter().enumerate() {
+                    if *m == ModelKind::Sequential {
+                        return Err(SpecError::Invalid {
+                            field: "sweep.models".into(),
+                            reason: "sequential is the baseline every model is compared with; list the others".into(),
+                        });
+                    }
+                    if list[..i].contains(m) {
+                        return Err(SpecError::Invalid {
+                            field: "sweep.models".into(),
+                            reason: format!("{m} is listed twice"),
+                        });
                     }
                 }
             }

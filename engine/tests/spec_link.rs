@@ -137,6 +137,18 @@ fn sweep(kind: ModelKind) -> BoxedStrategy<Option<Sweep>> {
                 .boxed(),
         );
     }
+    // Any models but the baseline, each once.
+    let others: Vec<ModelKind> = ModelKind::ALL
+        .iter()
+        .copied()
+        .filter(|m| *m != ModelKind::Sequential)
+        .collect();
+    options.push(
+        proptest::sample::subsequence(others.clone(), 1..=others.len())
+            .prop_shuffle()
+            .prop_map(|v| Some(Sweep::Models(v)))
+            .boxed(),
+    );
     prop::strategy::Union::new(options).boxed()
 }
 
@@ -667,6 +679,19 @@ fn out_of_range_values_are_refused() {
         out_of_range_field(decode_mutated(|v| v["sweep"] = json!({"chunk_size": [0]}))),
         "sweep.chunk_size"
     );
+    // A models sweep: each model once, never the baseline, never empty, known models only.
+    for (models, says) in [
+        (json!(["gil", "sequential"]), "sequential is the baseline"),
+        (json!(["gil", "async", "gil"]), "gil is listed twice"),
+        (json!([]), "needs 1 to"),
+    ] {
+        let e = spec_error(decode_mutated(|v| v["sweep"] = json!({"models": models})));
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    assert!(matches!(
+        spec_error(decode_mutated(|v| v["sweep"] = json!({"models": ["gill"]}))),
+        SpecError::Json(_)
+    ));
     // A workers count beyond u32 does not wrap around into range.
     assert!(matches!(
         spec_error(decode_mutated(|v| v["workers"] = json!(1u64 << 32))),
@@ -956,4 +981,44 @@ fn result_files_round_trip_exactly() {
         };
         assert_eq!(again, text);
     }
+}
+
+#[test]
+fn a_models_sweep_runs_each_model_with_its_defaults_and_the_experiments_own_options() {
+    let mut exp = Experiment::new(WorkloadKind::Sleep, ModelKind::Gil, 3);
+    exp.model.switch_interval_ms = Some(2.0);
+    exp.sweep = Some(Sweep::Models(vec![
+        ModelKind::Gil,
+        ModelKind::DynamicPool,
+        ModelKind::SharedState,
+    ]));
+    let exp = exp.validate().unwrap();
+    let configs = engine::measure::configurations(&exp);
+    let models: Vec<(ModelKind, usize)> =
+        configs.iter().map(|c| (c.model.name, c.workers)).collect();
+    assert_eq!(
+        models,
+        [
+            (ModelKind::Sequential, 1),
+            (ModelKind::Gil, 3),
+            (ModelKind::DynamicPool, 3),
+            (ModelKind::SharedState, 3)
+        ]
+    );
+    assert_eq!(
+        configs[1].model.switch_interval_ms,
+        Some(2.0),
+        "the experiment's own options"
+    );
+    assert_eq!(
+        configs[2].model,
+        ModelSpec::defaults(ModelKind::DynamicPool)
+    );
+    assert!(configs[2].model.order.is_some() && configs[3].model.sync.is_some());
+    // Even when the experiment's model is the baseline's, the baseline runs first.
+    let mut seq = Experiment::new(WorkloadKind::Sleep, ModelKind::Sequential, 1);
+    seq.sweep = Some(Sweep::Models(vec![ModelKind::Async]));
+    let configs = engine::measure::configurations(&seq.validate().unwrap());
+    assert_eq!(configs[0].model.name, ModelKind::Sequential);
+    assert_eq!(configs.len(), 2);
 }

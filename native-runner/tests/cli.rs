@@ -176,6 +176,58 @@ fn output_file_is_written() {
 }
 
 #[test]
+fn sweeps_over_models_run_each_with_the_same_workers_against_one_baseline() {
+    let v = json_of(&[
+        "sweep",
+        "-w",
+        "sleep",
+        "--n",
+        "6",
+        "-m",
+        "async,gil,dynamic-pool",
+        "-j",
+        "3",
+        "-r",
+        "2",
+    ]);
+    let rows: Vec<(String, u64)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["verified"], true, "{r}");
+            (
+                r["model"].as_str().unwrap().to_string(),
+                r["workers"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("sequential".to_string(), 1),
+            ("async".into(), 3),
+            ("gil".into(), 3),
+            ("dynamic-pool".into(), 3)
+        ]
+    );
+    assert_eq!(
+        v["experiment"]["sweep"]["models"],
+        serde_json::json!(["async", "gil", "dynamic-pool"])
+    );
+    // The baseline in the list, two lists, or a list outside `sweep`: one line, exit 2.
+    for args in [
+        &["sweep", "-w", "sleep", "-m", "gil,sequential"][..],
+        &["sweep", "-w", "sleep", "-m", "gil,async", "-j", "1,2"][..],
+        &["run", "-w", "sleep", "-m", "gil,async"][..],
+    ] {
+        let out = runner().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
+    }
+}
+
+#[test]
 fn sweeps_over_workers_and_chunk_sizes() {
     let v = json_of(&[
         "sweep",

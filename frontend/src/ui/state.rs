@@ -429,6 +429,23 @@ fn parse_list(text: &str) -> Result<Vec<u64>, String> {
     engine::spec::parse_list(text).map_err(|e| e.to_string())
 }
 
+/// What a models sweep starts with: the model chosen, then the contrasts a learner asks about
+/// (threads under the GIL, a thread pool, processes), each once.
+fn models_to_compare(current: ModelKind) -> Vec<ModelKind> {
+    let mut out = Vec::new();
+    for m in [
+        current,
+        ModelKind::Gil,
+        ModelKind::DynamicPool,
+        ModelKind::ProcessPool,
+    ] {
+        if m != ModelKind::Sequential && !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
 /// Applies one control's text to an experiment; the result is validated.
 pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Experiment, String> {
     let mut e = exp.clone();
@@ -520,6 +537,7 @@ pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Expe
                     Some(Sweep::Workers((1..=top).collect()))
                 }
                 "chunk_size" => Some(Sweep::ChunkSize(vec![1, 4, 16, 64, 256])),
+                "models" => Some(Sweep::Models(models_to_compare(e.model.name))),
                 _ => None,
             }
         }
@@ -533,6 +551,15 @@ pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Expe
                 e.sweep = Some(Sweep::Workers(list));
             }
             Some(Sweep::ChunkSize(_)) => e.sweep = Some(Sweep::ChunkSize(parse_list(text)?)),
+            Some(Sweep::Models(_)) => {
+                let list = text
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(|m| m.parse::<ModelKind>().map_err(|err| err.to_string()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                e.sweep = Some(Sweep::Models(list));
+            }
             None => {}
         },
         Control::Baseline => e.baseline = text == "true",
@@ -963,5 +990,28 @@ mod tests {
         let s = s.reduce(Action::Edit(Control::Sweep, "workers".into()));
         let s = s.reduce(Action::Edit(Control::SweepValues, "1..3".into()));
         assert_eq!(s.exp.sweep, Some(Sweep::Workers(vec![1, 2, 3])));
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn a_models_sweep_starts_from_the_chosen_model_and_takes_a_list_of_names() {
+        let mut exp = Experiment::new(WorkloadKind::Primes, ModelKind::Async, 2);
+        exp = apply_edit(&exp, Control::Sweep, "models").unwrap();
+        assert_eq!(
+            exp.sweep,
+            Some(Sweep::Models(vec![
+                ModelKind::Async,
+                ModelKind::Gil,
+                ModelKind::DynamicPool,
+                ModelKind::ProcessPool
+            ]))
+        );
+        exp = apply_edit(&exp, Control::SweepValues, "gil, static-pool").unwrap();
+        assert_eq!(
+            exp.sweep,
+            Some(Sweep::Models(vec![ModelKind::Gil, ModelKind::StaticPool]))
+        );
+        let err = apply_edit(&exp, Control::SweepValues, "gil,gil").unwrap_err();
+        assert!(err.contains("listed twice"), "{err}");
+        assert!(apply_edit(&exp, Control::SweepValues, "gil,threads").is_err());
     }
 }

@@ -99,7 +99,8 @@ pub struct RunArgs {
     /// Set a workload parameter, e.g. --set tasks=64 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Model to run (see `list`).
+    /// Model to run (see `list`); for `sweep` also a list (gil,dynamic-pool): the same workload
+    /// and workers through each.
     #[arg(long, short = 'm')]
     pub model: Option<String>,
     /// Workers: one number; for `sweep` also a list (1,2,4) or an inclusive range (1..4).

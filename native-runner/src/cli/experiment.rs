@@ -106,11 +106,15 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
             usage("--workload is required (or --spec / --link); see `native-runner list`")
         })?
         .parse()?;
-    let model: ModelKind = a
-        .model
-        .as_deref()
-        .ok_or_else(|| usage("--model is required (or --spec / --link); see `native-runner list`"))?
-        .parse()?;
+    let model_text = a.model.as_deref().ok_or_else(|| {
+        usage("--model is required (or --spec / --link); see `native-runner list`")
+    })?;
+    // A list of models (gil,dynamic-pool) sweeps over them.
+    let models: Vec<ModelKind> = model_text
+        .split(',')
+        .map(|m| m.trim().parse())
+        .collect::<Result<_, _>>()?;
+    let model = models[0];
     let workers = match &a.workers {
         Some(w) => parse_list("--workers", w)?,
         None => vec![default_workers(model)],
@@ -121,19 +125,24 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
     };
     let many_workers = workers.len() > 1;
     let many_chunks = chunks.as_ref().is_some_and(|c| c.len() > 1);
-    if !sweep && (many_workers || many_chunks) {
+    let many_models = models.len() > 1;
+    let lists = [many_workers, many_chunks, many_models]
+        .iter()
+        .filter(|m| **m)
+        .count();
+    if !sweep && lists > 0 {
         return Err(usage(
             "several values given: use `native-runner sweep` to run each of them",
         ));
     }
-    if sweep && many_workers && many_chunks {
+    if sweep && lists > 1 {
         return Err(usage(
-            "sweep one thing at a time: a list for --workers or for --chunk-size, not both",
+            "sweep one thing at a time: a list for --workers, --chunk-size or --model, not two",
         ));
     }
-    if sweep && !many_workers && !many_chunks {
+    if sweep && lists == 0 {
         return Err(usage(
-            "sweep needs a list: --workers 1,2,4 (or 1..4) or --chunk-size 1,16,256",
+            "sweep needs a list: --workers 1,2,4 (or 1..4), --chunk-size 1,16,256 or --model gil,dynamic-pool",
         ));
     }
     let mut exp = Experiment::new(workload, model, to_u32("--workers", workers[0])?);
@@ -180,6 +189,9 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
     }
     if many_chunks {
         exp.sweep = Some(Sweep::ChunkSize(chunks.unwrap_or_default()));
+    }
+    if many_models {
+        exp.sweep = Some(Sweep::Models(models));
     }
     Ok(exp.validate()?)
 }

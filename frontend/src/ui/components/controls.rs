@@ -162,10 +162,12 @@ pub fn controls(p: &ControlsProps) -> Html {
         None => "none",
         Some(Sweep::Workers(_)) => "workers",
         Some(Sweep::ChunkSize(_)) => "chunk_size",
+        Some(Sweep::Models(_)) => "models",
     };
     let sweep_values = match &exp.sweep {
         Some(Sweep::Workers(v)) => v.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
         Some(Sweep::ChunkSize(v)) => v.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
+        Some(Sweep::Models(v)) => v.iter().map(|m| m.name()).collect::<Vec<_>>().join(","),
         None => String::new(),
     };
     let mut sweeps = choices(&[("none", "no sweep")]);
@@ -175,6 +177,10 @@ pub fn controls(p: &ControlsProps) -> Html {
     if m.info().chunks.is_some() {
         sweeps.extend(choices(&[("chunk_size", "over chunk size")]));
     }
+    sweeps.extend(choices(&[(
+        "models",
+        "over models (the same work through each)",
+    )]));
     html! {
         <section class="panel controls" aria-label="experiment">
             <h2>{ "Experiment" }</h2>
@@ -213,7 +219,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 options={choices(&[("on", "on: a record per task (the chart below)"), ("off", "off: task counts only, for millions of tiny tasks")])} on_edit={on_edit.clone()} />
             <Select control={Control::Sweep} label="sweep" current={sweep_kind} options={sweeps} on_edit={on_edit.clone()} />
             if exp.sweep.is_some() {
-                <Field control={Control::SweepValues} label="sweep values (1,2,4 or 1..4)" value={sweep_values} kind="text" draft={draft(Control::SweepValues)} on_edit={on_edit.clone()} />
+                <Field control={Control::SweepValues} label={if sweep_kind == "models" { "models to compare (gil,dynamic-pool)" } else { "sweep values (1,2,4 or 1..4)" }} value={sweep_values} kind="text" draft={draft(Control::SweepValues)} on_edit={on_edit.clone()} />
             }
         </section>
     }
