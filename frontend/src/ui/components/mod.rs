@@ -32,7 +32,7 @@ pub use python_panel::PythonPanel;
 pub use results_table::{Badges, ResultsTable};
 pub use run_bar::{RunBar, runs_of};
 pub use share::Share;
-pub use sweep_chart::SweepChart;
+pub use sweep_chart::{SweepChart, runtime_label, sweep_sets};
 pub use timeline::Timeline;
 
 /// A result set compared by identity. A stored set never changes, so two renders hold the same
