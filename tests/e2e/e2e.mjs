@@ -645,7 +645,7 @@ try {
 
   await test('charts: the chunk-size sweep draws the sequential time as the break-even line', async () => {
     await page.evaluate((s) => window.playground.run(s), spec('mandelbrot', 600, 'static-pool', 2, { repetitions: 2, sweep: { chunk_size: [1, 16, 256] } }));
-    await page.waitForSelector('#chunk-chart svg line.baseline');
+    await page.waitForSelector('#chunk-chart svg line.baseline', { state: 'attached', timeout: 120_000 });
     assert.equal(await page.locator('#chunk-chart svg .series[data-runtime="wasm"] .point').count(), 3);
     assert.equal(await page.locator('#chunk-chart svg .series[data-runtime="wasm"] line.ci').count(), 3);
     assert.match(await page.textContent('#chunk-legend .legend-baseline'), /sequential run time.*break-even/);
@@ -654,7 +654,7 @@ try {
 
   await test('timeline: readable text, labels beside their rows, a tooltip and keyboard detail for every bar', async () => {
     await page.evaluate((s) => window.playground.run(s), spec('mandelbrot', 600, 'static-pool', 2, { model: { chunk_size: 8 } }));
-    await page.waitForFunction(() => /static-pool, 2 workers, chunk size 8, in this browser/.test(document.querySelector('.timeline h2')?.textContent || ''));
+    await page.waitForFunction(() => /static-pool, 2 workers \(last repetition\), chunk size 8, in this browser/.test(document.querySelector('.timeline h2')?.textContent || ''));
     const geo = await page.evaluate(() => {
       const svg = document.querySelector('#timeline svg');
       const texts = [...svg.querySelectorAll('text')].map((t) => ({ size: parseFloat(getComputedStyle(t).fontSize), height: t.getBoundingClientRect().height, text: t.textContent }));

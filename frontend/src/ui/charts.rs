@@ -295,7 +295,7 @@ pub fn timeline_svg(
     let min_w = 1.5;
     for b in &bars {
         if b.wait > 0.0 && !b.running {
-            let y = row_y(b.worker) + ROW_H - 9.0;
+            let y = row_y(b.worker) + ROW_H / 2.0 - 2.0;
             let _ = write!(
                 s,
                 r#"<rect class="wait" aria-hidden="true" x="{:.2}" y="{y}" width="{:.2}" height="4" fill="{WAIT_COLOUR}"/>"#,
@@ -308,7 +308,7 @@ pub fn timeline_svg(
         let from = if b.running { b.start } else { b.start + b.wait };
         let x0 = x(from);
         let w = (x(b.end) - x0).max(min_w);
-        let y = row_y(b.worker) + 5.0;
+        let y = row_y(b.worker) + 6.0;
         let fill = if b.running {
             RUNNING_COLOUR
         } else {
@@ -326,7 +326,7 @@ pub fn timeline_svg(
             if b.running { " running" } else { "" },
             b.worker,
             if i == 0 { 0 } else { -1 },
-            ROW_H - 16.0,
+            ROW_H - 12.0,
             d = esc(&b.describe()),
         );
     }

@@ -38,7 +38,7 @@ fn draw(
     if let Some(r) = set.results.get(row) {
         Some((
             format!(
-                "Timeline: {}, {} workers, {}, in {runtime} (last repetition)",
+                "Timeline: {}, {} workers (last repetition), {}, in {runtime}",
                 r.model,
                 r.workers,
                 chunk_words(r.chunk_size)
@@ -49,13 +49,13 @@ fn draw(
         let s = set.partial.as_ref().and_then(|p| p.stopped.as_ref())?;
         Some((
             format!(
-                "Timeline: {}, {} workers, {}, in {runtime} (PARTIAL: run {} of {}, stopped {:.3} s in)",
+                "Timeline: {}, {} workers (PARTIAL: run {} of {}, stopped {:.3} s in), {}, in {runtime}",
                 s.model,
                 s.workers,
-                chunk_words(set.experiment.model.chunk_size),
                 s.run,
                 s.runs,
-                s.elapsed
+                s.elapsed,
+                chunk_words(set.experiment.model.chunk_size)
             ),
             charts::timeline_svg(&s.tasks, &s.in_flight, Some(s.elapsed)),
         ))
@@ -147,7 +147,7 @@ fn legend(drawing: &TimelineDrawing) -> Html {
     html! {
         <ul class="chart-legend" id="timeline-legend">
             { for stages.iter().map(|&s| item(STAGE_COLOURS[s as usize % STAGE_COLOURS.len()], 14, if stages.len() == 1 { "computing (a thick bar per task; a white edge between neighbours)".into() } else { format!("computing, stage {s}") }, "legend-stage")) }
-            if waits { { item(WAIT_COLOUR, 4, "waiting (timer, I/O, GIL): a thin strip before the task's computing".into(), "legend-wait") } }
+            if waits { { item(WAIT_COLOUR, 4, "waiting (timer, I/O, GIL): a thin line, before the task's computing".into(), "legend-wait") } }
             if running { { item(RUNNING_COLOUR, 14, "still running when the run was stopped".into(), "legend-running") } }
         </ul>
     }
