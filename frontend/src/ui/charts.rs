@@ -400,12 +400,17 @@ impl AmdahlFit {
                 fraction,
                 range,
             } => format!(
-                "{label}: Amdahl fit from {counts} worker counts: serial fraction {fraction:.3} (between {:.3} and {:.3} across the 95% intervals), so a limit of {} ({} to {}) however many workers. A fit from few points is a rough guide.",
+                "{label}: Amdahl fit from {counts} worker counts: serial fraction {fraction:.3} (between {:.3} and {:.3} across the 95% intervals), so a limit of {} ({} to {}) however many workers. {}",
                 range[0],
                 range[1],
                 limit(*fraction),
                 limit(range[1]),
                 limit(range[0]),
+                if range[1] - range[0] > 0.5 {
+                    "The intervals are too wide to pin the fraction down: repeat more, or sweep more worker counts."
+                } else {
+                    "A fit from few points is a rough guide."
+                },
             ),
         }
     }
@@ -838,7 +843,7 @@ mod tests {
         assert_eq!(d.svg.matches(r#"class="row-label""#).count(), 1);
         assert_eq!(d.svg.matches(r#"class="wait""#).count(), 3);
         assert_eq!(d.bars.len(), 3);
-        assert!(d.bars[1].describe().contains("waited 900.0"));
+        assert!(d.bars[1].describe().contains("waited 900 ms"));
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
