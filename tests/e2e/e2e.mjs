@@ -695,7 +695,7 @@ try {
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.evaluate(() => document.activeElement.dataset.i), '1');
     const detail = await page.textContent('#timeline-detail');
-    assert.match(detail, /^task \d+, stage 0, worker \d+: start [\d.]+ ms, duration [\d.]+ ms, waited [\d.]+ ms, computed [\d.]+ ms$/, detail);
+    assert.match(detail, /^task \d+, stage 0, worker \d+: start [\d.]+ ms, duration [\d.]+ ms, waited [\d.]+ ms, computed [\d.]+ ms(, delivered [\d.]+ ms \(position \d+ in the order received\))?$/, detail);
     assert.equal(detail, await page.textContent('#timeline .bar[data-i="1"] title'));
     assert.equal(await page.getAttribute('#timeline .bar[data-i="1"]', 'tabindex'), '0', 'the focused bar is the Tab stop');
     await page.keyboard.press('ArrowDown');

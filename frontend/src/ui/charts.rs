@@ -102,6 +102,10 @@ pub struct BarDetail {
     pub wait: f64,
     /// Still running when the run was stopped.
     pub running: bool,
+    /// When the caller received the result, and in which position (models with a caller
+    /// waiting on results).
+    pub delivered: Option<f64>,
+    pub delivered_index: Option<u32>,
 }
 
 impl BarDetail {
@@ -116,8 +120,16 @@ impl BarDetail {
         } else {
             ""
         };
+        let delivered = match (self.delivered, self.delivered_index) {
+            (Some(at), Some(n)) => format!(
+                ", delivered {} (position {n} in the order received)",
+                ms(at)
+            ),
+            (Some(at), None) => format!(", delivered {}", ms(at)),
+            _ => String::new(),
+        };
         format!(
-            "{what}, stage {}, worker {}: start {}, duration {}, waited {}, computed {}{state}",
+            "{what}, stage {}, worker {}: start {}, duration {}, waited {}, computed {}{delivered}{state}",
             self.stage,
             self.worker,
             ms(self.start),
@@ -190,6 +202,8 @@ pub fn timeline_svg(
                 end: stopped_at?,
                 wait: 0.0,
                 running: true,
+                delivered: None,
+                delivered_index: None,
             })
         })
         .collect();
@@ -217,6 +231,8 @@ pub fn timeline_svg(
                 end: t.end,
                 wait: t.wait.clamp(0.0, (t.end - t.start).max(0.0)),
                 running: false,
+                delivered: t.delivered,
+                delivered_index: t.delivered_index,
             })
             .collect();
         v.sort_by(|a, b| a.worker.cmp(&b.worker).then(a.start.total_cmp(&b.start)));
@@ -233,6 +249,8 @@ pub fn timeline_svg(
                 end: e,
                 wait: ((e - s) - busy).max(0.0),
                 running: false,
+                delivered: None,
+                delivered_index: None,
             })
             .collect()
     };

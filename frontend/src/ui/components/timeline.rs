@@ -20,11 +20,12 @@ pub struct TimelineProps {
     pub runtime: String,
 }
 
-/// "chunk size 16", or that the model hands out one task at a time.
-fn chunk_words(chunk: Option<u64>) -> String {
+/// "chunk size 16"; without one, what `none` says (a result without one is of a model without
+/// chunks; an experiment without one leaves the model its default).
+fn chunk_words(chunk: Option<u64>, none: &str) -> String {
     match chunk {
         Some(c) => format!("chunk size {c}"),
-        None => "no chunks".into(),
+        None => none.into(),
     }
 }
 
@@ -41,7 +42,7 @@ fn draw(
                 "Timeline: {}, {} workers (last repetition), {}, in {runtime}",
                 r.model,
                 r.workers,
-                chunk_words(r.chunk_size)
+                chunk_words(r.chunk_size, "no chunks")
             ),
             charts::timeline_svg(&r.tasks, &[], None),
         ))
@@ -55,7 +56,10 @@ fn draw(
                 s.run,
                 s.runs,
                 s.elapsed,
-                chunk_words(set.experiment.model.chunk_size)
+                chunk_words(
+                    set.experiment.model.chunk_size,
+                    "the model's default chunk size"
+                )
             ),
             charts::timeline_svg(&s.tasks, &s.in_flight, Some(s.elapsed)),
         ))
@@ -250,6 +254,8 @@ mod tests {
             end: start + 1.0,
             wait: 0.0,
             running: false,
+            delivered: None,
+            delivered_index: None,
         }
     }
 
