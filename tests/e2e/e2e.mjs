@@ -638,6 +638,8 @@ try {
     assert.match(await page.textContent('#amdahl-fit .fit-refused'), /^this browser: no Amdahl fit from 2 worker counts/);
     for (const [w, h] of [[1366, 900], [1024, 768], [390, 844]]) {
       await page.setViewportSize({ width: w, height: h });
+      const small = await page.$$eval('#speedup-chart svg text', (ts) => ts.map((t) => [t.textContent, t.getBoundingClientRect().height]).filter(([, h]) => h < 12));
+      assert.deepEqual(small, [], `chart text drawn under 12 px at ${w} px wide`);
       await page.locator('section.charts').screenshot({ path: `${ART}/chart-sweep-${w}.png` });
     }
     await page.setViewportSize({ width: 1400, height: 1000 });

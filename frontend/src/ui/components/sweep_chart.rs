@@ -48,19 +48,10 @@ pub fn sweep_sets(results: &[(Source, Rc<ResultSet>)]) -> Vec<SweepSet> {
         rs.experiment.workload.name == newest.experiment.workload.name
             && rs.experiment.workload.n == newest.experiment.workload.n
             && rs.experiment.model.name == newest.experiment.model.name
-            && std::mem::discriminant(
-                rs.experiment
-                    .sweep
-                    .as_ref()
-                    .unwrap_or(&engine::Sweep::Workers(vec![])),
-            ) == std::mem::discriminant(
-                newest
-                    .experiment
-                    .sweep
-                    .as_ref()
-                    .unwrap_or(&engine::Sweep::Workers(vec![])),
-            )
-            && rs.experiment.sweep.is_some()
+            && match (&rs.experiment.sweep, &newest.experiment.sweep) {
+                (Some(a), Some(b)) => std::mem::discriminant(a) == std::mem::discriminant(b),
+                _ => false,
+            }
     };
     let mut out: Vec<SweepSet> = Vec::new();
     for (source, rs) in results {
