@@ -70,7 +70,7 @@ impl PartialEq for Sets {
     }
 }
 
-/// Markup drawn by the chart code (plotters' SVG), put into the page as it is.
+/// Markup written by the chart code (`ui::charts`), put into the page as it is.
 fn svg(markup: &str) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup.to_string()))
 }
