@@ -272,13 +272,15 @@ pub fn timeline_svg(
         s,
         r##"<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#FFFFFF"/>"##
     );
-    // Rows: a faint band every other row, the worker's label beside it, centred on it.
+    // Rows: a hairline between rows (a tinted band would cut the bars' contrast below 3:1), the
+    // worker's label beside its row, centred on it.
     for w in 0..workers {
         let y = row_y(w);
-        if w % 2 == 1 {
+        if w > 0 {
             let _ = write!(
                 s,
-                r##"<rect x="{LABEL_W}" y="{y}" width="{plot_w}" height="{ROW_H}" fill="#F2F2F2"/>"##
+                r##"<line x1="{LABEL_W}" y1="{y}" x2="{}" y2="{y}" stroke="#E0E0E0"/>"##,
+                LABEL_W + plot_w
             );
         }
         let _ = write!(
@@ -876,6 +878,31 @@ mod tests {
         assert_eq!(bars.len(), 1);
         assert_eq!(bars[0].1, 1000);
         assert!((bars[0].0.3 - 1e-3).abs() < 1e-9, "busy time is kept");
+    }
+
+    /// WCAG contrast of a "#RRGGBB" colour against white.
+    fn contrast_on_white(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+        1.05 / (l + 0.05)
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn every_mark_colour_has_3_to_1_contrast_on_white() {
+        let colours = STAGE_COLOURS
+            .iter()
+            .chain(SERIES_STYLES.iter().map(|(c, _)| c))
+            .chain([&WAIT_COLOUR, &RUNNING_COLOUR]);
+        for c in colours {
+            assert!(contrast_on_white(c) >= 3.0, "{c}: {}", contrast_on_white(c));
+        }
     }
 
     fn series(points: &[(f64, f64)]) -> Series {

@@ -198,7 +198,7 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
                         <figcaption>{ "Run time against chunk size" }</figcaption>
                         { svg(s) }
                         { legend("chunk-legend", sets, html! {
-                            <li class="legend-baseline">{ line_swatch("#000000", "7 4") }{ "sequential run time, in its runtime's colour: a point above it is slower than not parallelising (break-even)" }</li>
+                            <li class="legend-baseline">{ line_swatch(if sets.len() == 1 { SERIES_STYLES[0].0 } else { "#000000" }, "7 4") }{ "sequential run time, in its runtime's colour: a point above it is slower than not parallelising (break-even)" }</li>
                         }) }
                     </figure>
                 }
