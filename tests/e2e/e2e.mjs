@@ -583,6 +583,153 @@ try {
     assert.equal(await page.$('input[name=budget_s]'), null);
   });
 
+  // --- charts and timeline ---
+  // The sweep charts draw every runtime that ran the sweep, the sequential baseline and each
+  // point's interval; Amdahl is fitted only from three or more worker counts.
+  const chartSweep = (workers) => ['sweep', '-w', 'mandelbrot', '--n', '600', '-m', 'work-stealing', '-j', workers, '-r', '3', '-f', 'json'];
+  await test('charts: the worker sweep draws this browser and native with a legend, the sequential baseline and interval bars; no Amdahl fit from two worker counts', async () => {
+    await page.goto(BASE);
+    await ready(page);
+    await page.evaluate((s) => window.playground.run(s), spec('mandelbrot', 600, 'work-stealing', 2, { repetitions: 3, sweep: { workers: [1, 2] } }));
+    writeFileSync(`${ART}/chart-native-2.json`, execFileSync(NATIVE, chartSweep('1,2')));
+    await page.setInputFiles('#import', `${ART}/chart-native-2.json`);
+    await page.waitForSelector('#speedup-chart svg .series[data-runtime="native"]');
+    const legend = await page.$$eval('#speedup-legend .legend-series', (li) => li.map((l) => [l.dataset.runtime, l.textContent]));
+    assert.deepEqual(legend.map((l) => l[0]), ['wasm', 'native'], JSON.stringify(legend));
+    assert.match(legend[0][1], /^this browser/, legend[0][1]);
+    assert.match(legend[1][1], /^native \(imported: chart-native-2\.json\)/, legend[1][1]);
+    assert.match(await page.textContent('#speedup-legend .legend-baseline'), /sequential = 1x.*break-even/);
+    const shape = await page.evaluate(() => {
+      const svg = document.querySelector('#speedup-chart svg');
+      const box = svg.getBoundingClientRect();
+      const base = svg.querySelector('line.baseline');
+      const b = base.getBoundingClientRect();
+      const series = [...svg.querySelectorAll('.series')].map((g) => ({
+        runtime: g.dataset.runtime,
+        points: g.querySelectorAll('.point').length,
+        intervals: g.querySelectorAll('line.ci').length,
+        titles: [...g.querySelectorAll('.point title')].map((t) => t.textContent),
+      }));
+      return { svgWidth: box.width, baseWidth: b.width, flat: base.getAttribute('y1') === base.getAttribute('y2'), series, amdahl: svg.querySelectorAll('.amdahl').length };
+    });
+    assert.ok(shape.flat, 'the baseline is horizontal');
+    assert.ok(shape.baseWidth > shape.svgWidth / 2, `the baseline spans the plot: ${shape.baseWidth} of ${shape.svgWidth}`);
+    for (const s of shape.series) {
+      assert.equal(s.points, 2, `${s.runtime}: a point per worker count`);
+      assert.equal(s.intervals, s.points, `${s.runtime}: an interval bar per point`);
+      for (const t of s.titles) assert.match(t, /: workers \d: [\d.]+ \(95% interval [\d.]+ to [\d.]+\)$/, t);
+    }
+    assert.equal(shape.amdahl, 0, 'no Amdahl curve from two worker counts');
+    const refused = await page.$$eval('#amdahl-fit .fit-refused', (ps) => ps.map((p) => p.textContent));
+    assert.equal(refused.length, 2, JSON.stringify(refused));
+    for (const r of refused) assert.match(r, /no Amdahl fit from 2 worker counts: two points fit any serial fraction/, r);
+    assert.equal(await page.locator('#amdahl-fit .fit').count(), 0);
+    await page.locator('#speedup-chart').screenshot({ path: `${ART}/chart-speedup-two.png` });
+  });
+
+  await test('charts: from three worker counts the Amdahl fit is drawn with its range from the intervals', async () => {
+    writeFileSync(`${ART}/chart-native-3.json`, execFileSync(NATIVE, chartSweep('1,2,3')));
+    await page.setInputFiles('#import', `${ART}/chart-native-3.json`);
+    await page.waitForSelector('#speedup-chart svg .series[data-runtime="native"] .point:nth-of-type(3)');
+    const fit = await page.textContent('#amdahl-fit .fit');
+    assert.match(fit, /^native \(imported: chart-native-3\.json\): Amdahl fit from 3 worker counts: serial fraction \d\.\d{3} \(between \d\.\d{3} and \d\.\d{3} across the 95% intervals\)/, fit);
+    assert.equal(await page.locator('#speedup-chart svg .amdahl[data-runtime="native"]').count(), 1);
+    assert.equal(await page.locator('#speedup-chart svg .amdahl[data-runtime="wasm"]').count(), 0);
+    assert.match(await page.textContent('#amdahl-fit .fit-refused'), /^this browser: no Amdahl fit from 2 worker counts/);
+    for (const [w, h] of [[1366, 900], [1024, 768], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      const small = await page.$$eval('#speedup-chart svg text', (ts) => ts.map((t) => [t.textContent, t.getBoundingClientRect().height]).filter(([, h]) => h < 12));
+      assert.deepEqual(small, [], `chart text drawn under 12 px at ${w} px wide`);
+      await page.locator('section.charts').screenshot({ path: `${ART}/chart-sweep-${w}.png` });
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  });
+
+  await test('charts: the chunk-size sweep draws the sequential time as the break-even line', async () => {
+    await page.evaluate((s) => window.playground.run(s), spec('mandelbrot', 600, 'static-pool', 2, { repetitions: 2, sweep: { chunk_size: [1, 16, 256] } }));
+    await page.waitForSelector('#chunk-chart svg line.baseline', { state: 'attached', timeout: 120_000 });
+    assert.equal(await page.locator('#chunk-chart svg .series[data-runtime="wasm"] .point').count(), 3);
+    assert.equal(await page.locator('#chunk-chart svg .series[data-runtime="wasm"] line.ci').count(), 3);
+    assert.match(await page.textContent('#chunk-legend .legend-baseline'), /sequential run time.*break-even/);
+    await page.locator('section.charts').screenshot({ path: `${ART}/chart-chunk.png` });
+  });
+
+  await test('timeline: readable text, labels beside their rows, a tooltip and keyboard detail for every bar', async () => {
+    await page.evaluate((s) => window.playground.run(s), spec('mandelbrot', 600, 'static-pool', 2, { model: { chunk_size: 8 } }));
+    await page.waitForFunction(() => /static-pool, 2 workers \(last repetition\), chunk size 8, in this browser/.test(document.querySelector('.timeline h2')?.textContent || ''));
+    const geo = await page.evaluate(() => {
+      const svg = document.querySelector('#timeline svg');
+      const texts = [...svg.querySelectorAll('text')].map((t) => ({ size: parseFloat(getComputedStyle(t).fontSize), height: t.getBoundingClientRect().height, text: t.textContent }));
+      const centre = (r) => r.top + r.height / 2;
+      const rows = [...svg.querySelectorAll('.row-label')].map((l) => {
+        const bar = svg.querySelector(`.bar[data-worker="${l.dataset.worker}"]`);
+        const lb = l.getBoundingClientRect();
+        return { label: centre(lb), bar: bar ? centre(bar.getBoundingClientRect()) : null, right: lb.right, plot: bar ? bar.getBoundingClientRect().left : null };
+      });
+      const bars = [...svg.querySelectorAll('.bar')];
+      return {
+        texts,
+        rows,
+        bars: bars.length,
+        titled: bars.filter((b) => /^task \d+, stage \d+, worker \d+: start [\d.]+ ms, duration [\d.]+ ms, waited [\d.]+ ms/.test(b.querySelector('title')?.textContent || '')).length,
+        tabbable: bars.filter((b) => b.getAttribute('tabindex') === '0').length,
+      };
+    });
+    for (const t of geo.texts) {
+      assert.ok(t.size >= 12, `text "${t.text}" is ${t.size} px`);
+      assert.ok(t.height >= 12, `text "${t.text}" is drawn ${t.height} px high`);
+    }
+    assert.equal(geo.rows.length, 2, 'a row per worker');
+    for (const r of geo.rows) {
+      if (r.bar === null) continue;
+      assert.ok(Math.abs(r.label - r.bar) <= 2, `label centred on its row: ${r.label} vs ${r.bar}`);
+      assert.ok(r.right <= r.plot, 'label beside the row, left of its bars');
+    }
+    assert.ok(geo.bars > 1);
+    assert.equal(geo.titled, geo.bars, 'every bar has a tooltip');
+    assert.equal(geo.tabbable, 1, 'the bars are one stop in the Tab order');
+    // Tab from the title reaches the first bar; the arrow keys move; the detail box follows.
+    await page.click('.timeline h2');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.i), '0');
+    const first = await page.textContent('#timeline-detail');
+    assert.equal(first, await page.textContent('#timeline .bar[data-i="0"] title'));
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.i), '1');
+    const detail = await page.textContent('#timeline-detail');
+    assert.match(detail, /^task \d+, stage 0, worker \d+: start [\d.]+ ms, duration [\d.]+ ms, waited [\d.]+ ms, computed [\d.]+ ms(, delivered [\d.]+ ms \(position \d+ in the order received\))?$/, detail);
+    assert.equal(detail, await page.textContent('#timeline .bar[data-i="1"] title'));
+    assert.equal(await page.getAttribute('#timeline .bar[data-i="1"]', 'tabindex'), '0', 'the focused bar is the Tab stop');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement.closest('#timeline') !== null && document.activeElement.classList.contains('bar')), true);
+    for (const [w, h] of [[1366, 900], [1024, 768], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.locator('section.timeline').screenshot({ path: `${ART}/timeline-${w}.png` });
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  });
+
+  await test('timeline: the async loop is one lane, its waits drawn as waiting', async () => {
+    await page.evaluate((s) => window.playground.run(s), spec('sleep', 12, 'async', 4, { params: { latency_ms: 20 }, baseline: false }));
+    await page.waitForFunction(() => /Timeline: async, 4 workers/.test(document.querySelector('.timeline h2')?.textContent || ''));
+    const lane = await page.evaluate(() => {
+      const svg = document.querySelector('#timeline svg');
+      const bars = [...svg.querySelectorAll('.bar')].map((b) => ({ y: b.getAttribute('y'), x: +b.getAttribute('x'), w: +b.getAttribute('width') }));
+      return {
+        labels: [...svg.querySelectorAll('.row-label')].map((l) => l.textContent),
+        ys: [...new Set(bars.map((b) => b.y))],
+        bars,
+        waits: svg.querySelectorAll('.wait').length,
+      };
+    });
+    assert.deepEqual(lane.labels, ['worker 0'], 'one lane');
+    assert.equal(lane.ys.length, 1, 'every bar in that lane');
+    assert.equal(lane.bars.length, 12);
+    assert.equal(lane.waits, 12, 'each task\'s wait drawn as waiting');
+    assert.ok(await page.locator('#timeline-legend .legend-wait').count() === 1, 'the legend explains waiting');
+    await page.locator('section.timeline').screenshot({ path: `${ART}/timeline-async.png` });
+  });
+
   await test('no uncaught errors in the page', async () => {
     assert.deepEqual(consoleErrors, []);
   });

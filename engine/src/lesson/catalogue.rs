@@ -25,7 +25,7 @@ pub static LESSONS: [Lesson; 14] = [
         id: "gil-io",
         claim: "Threads do speed up I/O-bound Python: a thread releases the GIL while it waits.",
         python: "threading / ThreadPoolExecutor",
-        explanation: "In the timeline the faint (waiting) bars of different threads overlap: waiting needs neither the GIL nor a core.",
+        explanation: "In the timeline the thin grey waiting lines of different threads overlap: waiting needs neither the GIL nor a core.",
         experiments: |size, _| vec![io(size, ModelKind::Gil, 8)],
         judge: |sets, _| overlap_waits(sets, "threads under the GIL"),
         cpython: Some(CPython {

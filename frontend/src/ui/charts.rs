@@ -1,116 +1,210 @@
-//! Charts drawn by plotters into SVG: the per-worker timeline, speedup against workers (with the
-//! ideal line and an Amdahl fit), and run time against chunk size.
+//! Charts written as SVG markup: the per-worker timeline, speedup against workers and run time
+//! against chunk size. Written by hand rather than by a plotting library so that every mark can
+//! carry what a reader needs: a `<title>` tooltip, a focusable bar, a class a test can find, and
+//! text at a size that can be read (12 px or more at 100% zoom).
 
-use std::borrow::Cow;
+use std::fmt::Write;
 
 use engine::model::TaskRecord;
-use engine::result::InFlight;
-use engine::result::ResultSet;
+use engine::result::{InFlight, ModelResult, ResultSet};
 use engine::stats::{amdahl_fit, amdahl_speedup};
-use plotters::prelude::*;
 
+/// Width of the timeline in CSS pixels; it scrolls sideways on a narrow screen rather than
+/// shrinking its text.
 const WIDTH: u32 = 860;
+/// Width and height of a sweep chart's drawing (it scales with the column; its legend and its
+/// fit are page text beside it).
+const CHART_W: f64 = 420.0;
+const CHART_H: f64 = 320.0;
+/// Text size of the timeline, in CSS pixels.
+const FONT: u32 = 13;
+/// Text size of a sweep chart in its own units: scaled down to a phone's 340 px column it is
+/// still 12 px.
+const CHART_FONT: u32 = 15;
 
-/// Colours of the task bars, cycling by stage so stage boundaries are visible.
-const STAGE_COLOURS: [RGBColor; 4] = [
-    RGBColor(52, 120, 200),
-    RGBColor(230, 140, 40),
-    RGBColor(60, 160, 90),
-    RGBColor(170, 80, 170),
+/// Colours of the computing bars, one per stage (cycling), from the Okabe-Ito palette that
+/// colour-blind readers can tell apart; each is at least 3:1 against the white background.
+pub const STAGE_COLOURS: [&str; 4] = ["#0072B2", "#009E73", "#CC79A7", "#000000"];
+/// Colour of waiting (timer, I/O, GIL): a thin dark grey strip, 7:1 against white.
+pub const WAIT_COLOUR: &str = "#595959";
+/// Colour of the tasks still running when a run was stopped (5.5:1 against white).
+pub const RUNNING_COLOUR: &str = "#C82828";
+/// Colours and marker shapes of the runtimes in the sweep charts (Okabe-Ito blue, vermillion,
+/// bluish green; at least 3:1 against white).
+pub const SERIES_STYLES: [(&str, &str); 3] = [
+    ("#0072B2", "circle"),
+    ("#D55E00", "square"),
+    ("#009E73", "diamond"),
 ];
+
+/// Text made safe to put into SVG markup.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Milliseconds, with as many decimals as a short figure needs.
+pub fn ms(seconds: f64) -> String {
+    let v = seconds * 1000.0;
+    if v.abs() >= 100.0 {
+        format!("{v:.0} ms")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2} ms")
+    } else {
+        format!("{v:.3} ms")
+    }
+}
+
+/// About five round values spanning `lo..hi`.
+fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let span = (hi - lo).max(1e-12);
+    let raw = span / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| span / s <= 6.0)
+        .unwrap_or(10.0 * mag);
+    let mut v = (lo / step).ceil() * step;
+    let mut out = Vec::new();
+    while v <= hi + step * 1e-9 {
+        out.push(if v.abs() < step * 1e-9 { 0.0 } else { v });
+        v += step;
+    }
+    out
+}
+
+/// A tick's label: no more decimals than its step needs.
+fn tick_label(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else if (v * 10.0 - (v * 10.0).round()).abs() < 1e-6 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline
+// ---------------------------------------------------------------------------------------------
+
+/// One bar of the timeline and what its detail box says about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarDetail {
+    /// The task, or none for a bar that merges `tasks` neighbouring tasks (long runs).
+    pub task: Option<u32>,
+    pub tasks: u32,
+    pub stage: u32,
+    pub worker: u32,
+    pub start: f64,
+    pub end: f64,
+    /// Seconds inside the bar spent waiting (timer, I/O, GIL) rather than computing.
+    pub wait: f64,
+    /// Still running when the run was stopped.
+    pub running: bool,
+    /// When the caller received the result, and in which position (models with a caller
+    /// waiting on results).
+    pub delivered: Option<f64>,
+    pub delivered_index: Option<u32>,
+}
+
+impl BarDetail {
+    /// The bar in words: its tooltip and its detail box.
+    pub fn describe(&self) -> String {
+        let what = match self.task {
+            Some(t) => format!("task {t}"),
+            None => format!("{} tasks (merged at this width)", self.tasks),
+        };
+        let state = if self.running {
+            ", still running when the run was stopped"
+        } else {
+            ""
+        };
+        let delivered = match (self.delivered, self.delivered_index) {
+            (Some(at), Some(n)) => format!(
+                ", delivered {} (position {n} in the order received)",
+                ms(at)
+            ),
+            (Some(at), None) => format!(", delivered {}", ms(at)),
+            _ => String::new(),
+        };
+        format!(
+            "{what}, stage {}, worker {}: start {}, duration {}, waited {}, computed {}{delivered}{state}",
+            self.stage,
+            self.worker,
+            ms(self.start),
+            ms(self.end - self.start),
+            ms(self.wait),
+            ms((self.end - self.start - self.wait).max(0.0)),
+        )
+    }
+}
+
+/// A drawn timeline: the SVG, and each focusable bar's detail in the order of their `data-i`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineDrawing {
+    pub svg: String,
+    pub bars: Vec<BarDetail>,
+}
 
 /// A bar: (row, start, end, busy seconds inside, colour index).
 pub type Bar = (u32, f64, f64, f64, u32);
 
 /// One bar per worker row, merged where neighbouring bars would touch at this width, so a run of a
-/// million tasks draws a few thousand rectangles.
-pub fn merge_bars(
-    tasks: &[TaskRecord],
-    span: f64,
-    width_px: u32,
-) -> Vec<(u32, f64, f64, f64, u32)> {
+/// million tasks draws a few thousand rectangles. Returns (worker, start, end, busy seconds,
+/// stage) and how many tasks each bar holds.
+pub fn merge_bars(tasks: &[TaskRecord], span: f64, width_px: u32) -> Vec<(Bar, u32)> {
     let px = span / f64::from(width_px.max(1));
     let mut sorted: Vec<&TaskRecord> = tasks.iter().collect();
     sorted.sort_by(|a, b| a.worker.cmp(&b.worker).then(a.start.total_cmp(&b.start)));
-    // (worker, start, end, busy seconds inside, stage)
-    let mut bars: Vec<Bar> = Vec::new();
+    let mut bars: Vec<(Bar, u32)> = Vec::new();
     for t in sorted {
         let busy = (t.end - t.start - t.wait).max(0.0);
         match bars.last_mut() {
-            Some(b) if b.0 == t.worker && t.start - b.2 < px && b.4 == t.stage => {
+            Some((b, n)) if b.0 == t.worker && t.start - b.2 < px && b.4 == t.stage => {
                 b.2 = b.2.max(t.end);
                 b.3 += busy;
+                *n += 1;
             }
-            _ => bars.push((t.worker, t.start, t.end, busy, t.stage)),
+            _ => bars.push(((t.worker, t.start, t.end, busy, t.stage), 1)),
         }
     }
     bars
 }
 
-/// Rows of the timeline: one per worker, split into lanes where a worker's tasks overlap in time
-/// (the async loop keeps many tasks in flight on one thread). Returns each task's row and the
-/// row labels.
-pub fn lanes(tasks: &[TaskRecord]) -> (Vec<u32>, Vec<String>) {
-    let mut order: Vec<usize> = (0..tasks.len()).collect();
-    order.sort_by(|&a, &b| {
-        tasks[a]
-            .worker
-            .cmp(&tasks[b].worker)
-            .then(tasks[a].start.total_cmp(&tasks[b].start))
-    });
-    let mut row_of = vec![0u32; tasks.len()];
-    let mut labels = Vec::new();
-    let mut i = 0;
-    while i < order.len() {
-        let worker = tasks[order[i]].worker;
-        let mut lane_ends: Vec<f64> = Vec::new();
-        let first_row = labels.len() as u32;
-        while i < order.len() && tasks[order[i]].worker == worker {
-            let t = &tasks[order[i]];
-            let lane = match lane_ends.iter().position(|&end| end <= t.start) {
-                Some(l) => l,
-                None => {
-                    lane_ends.push(0.0);
-                    lane_ends.len() - 1
-                }
-            };
-            lane_ends[lane] = t.end;
-            row_of[order[i]] = first_row + lane as u32;
-            i += 1;
-        }
-        for lane in 0..lane_ends.len() {
-            labels.push(if lane_ends.len() == 1 {
-                format!("worker {worker}")
-            } else {
-                format!("w{worker} slot {lane}")
-            });
-        }
-    }
-    (row_of, labels)
-}
+/// Geometry of the timeline, in CSS pixels.
+const LABEL_W: f64 = 92.0;
+const ROW_H: f64 = 30.0;
+const TOP: f64 = 10.0;
+const AXIS_H: f64 = 46.0;
 
-/// Colour of the tasks still running when a run was stopped.
-const RUNNING: RGBColor = RGBColor(200, 40, 40);
-
-/// The timeline (Gantt chart) of a recorded run, as SVG: its finished `tasks`, and for a run
-/// that was stopped `stopped_at` seconds in, the tasks `in_flight` then, drawn red up to the stop.
+/// The timeline (Gantt chart) of a recorded run: one row per worker (the async loop's one
+/// thread is one row, however many tasks it keeps in flight), each task a thick bar for its
+/// computing in its stage's colour after a thin grey strip for its waiting. For a run stopped
+/// `stopped_at` seconds in, the tasks `in_flight` then are drawn red up to the stop.
+///
+/// Where inside a task its waits fell is recorded only as a total, so the strip is drawn first:
+/// exact for the async loop (a task waits for its timer, then computes), a summary for the GIL.
 pub fn timeline_svg(
     finished: &[TaskRecord],
     in_flight: &[InFlight],
     stopped_at: Option<f64>,
-) -> Result<String, String> {
-    // Tasks still running become bars that end at the stop; their start is known when the
-    // timeline was kept.
-    let running: Vec<TaskRecord> = in_flight
+) -> Result<TimelineDrawing, String> {
+    let running: Vec<BarDetail> = in_flight
         .iter()
         .filter_map(|f| {
-            Some(TaskRecord {
+            Some(BarDetail {
+                task: Some(f.task),
+                tasks: 1,
                 stage: f.stage,
-                task: f.task,
                 worker: f.worker,
                 start: f.since?,
                 end: stopped_at?,
                 wait: 0.0,
+                running: true,
                 delivered: None,
                 delivered_index: None,
             })
@@ -119,316 +213,733 @@ pub fn timeline_svg(
     if finished.is_empty() && running.is_empty() {
         return Err("no task records (results from a link or the history carry none, nor runs with the timeline off)".into());
     }
-    // A finished run's records are drawn as they are; only a stopped run's are joined with its
-    // running tasks (a copy a render of a million records need not make).
-    let all: Cow<[TaskRecord]> = if running.is_empty() {
-        Cow::Borrowed(finished)
-    } else {
-        Cow::Owned(finished.iter().chain(&running).cloned().collect())
-    };
-    let tasks = &all[..];
-    let first_running = finished.len();
-    let span = tasks
+    let span = finished
         .iter()
         .map(|t| t.end)
+        .chain(running.iter().map(|b| b.end))
         .chain(stopped_at)
         .fold(0.0f64, f64::max)
         .max(1e-9);
-    // Few tasks: one bar each, in lanes where they overlap, alternate shades so neighbours stay
-    // distinguishable. Many: bars merged at pixel resolution, one row per worker.
-    let (bars, labels, running_bars): (Vec<Bar>, Vec<String>, Vec<Bar>) = if tasks.len() <= 2000 {
-        let (rows, labels) = lanes(tasks);
-        let mut bars: Vec<Bar> = tasks
+    let plot_w = f64::from(WIDTH) - LABEL_W - 16.0;
+    // Few tasks: a bar each. Many: bars merged at pixel resolution.
+    let mut bars: Vec<BarDetail> = if finished.len() <= 2000 {
+        let mut v: Vec<BarDetail> = finished
             .iter()
-            .zip(rows)
-            .map(|(t, row)| {
-                (
-                    row,
-                    t.start,
-                    t.end,
-                    (t.end - t.start - t.wait).max(0.0),
-                    t.stage * 2 + t.task % 2,
-                )
+            .map(|t| BarDetail {
+                task: Some(t.task),
+                tasks: 1,
+                stage: t.stage,
+                worker: t.worker,
+                start: t.start,
+                end: t.end,
+                wait: t.wait.clamp(0.0, (t.end - t.start).max(0.0)),
+                running: false,
+                delivered: t.delivered,
+                delivered_index: t.delivered_index,
             })
             .collect();
-        let running_bars = bars.split_off(first_running);
-        (bars, labels, running_bars)
+        v.sort_by(|a, b| a.worker.cmp(&b.worker).then(a.start.total_cmp(&b.start)));
+        v
     } else {
-        let workers = tasks.iter().map(|t| t.worker).max().unwrap_or(0) + 1;
-        let bars = merge_bars(finished, span, WIDTH)
+        merge_bars(finished, span, plot_w as u32)
             .into_iter()
-            .map(|(w, s, e, b, stage)| (w, s, e, b, stage * 2))
-            .collect();
-        let running_bars = running
-            .iter()
-            .map(|t| (t.worker, t.start, t.end, t.end - t.start, 0))
-            .collect();
-        (
-            bars,
-            (0..workers).map(|w| format!("worker {w}")).collect(),
-            running_bars,
-        )
-    };
-    let rows = labels.len() as u32;
-    let height = (70 + rows * 24).min(700);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(80)
-            .build_cartesian_2d(0.0..span * 1000.0, 0.0..f64::from(rows))
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows as usize + 1)
-            .y_label_formatter(&|y| {
-                let w = y.floor();
-                if (y - w).abs() < 1e-9 && w < f64::from(rows) {
-                    labels[w as usize].clone()
-                } else {
-                    String::new()
-                }
+            .map(|((w, s, e, busy, stage), n)| BarDetail {
+                task: None,
+                tasks: n,
+                stage,
+                worker: w,
+                start: s,
+                end: e,
+                wait: ((e - s) - busy).max(0.0),
+                running: false,
+                delivered: None,
+                delivered_index: None,
             })
-            .x_desc("milliseconds since the run started")
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(bars.iter().map(|&(w, s, e, busy, stage)| {
-                let RGBColor(r, g, b) = STAGE_COLOURS[(stage / 2) as usize % STAGE_COLOURS.len()];
-                let shade = |c: u8| {
-                    if stage % 2 == 1 {
-                        (f64::from(c) * 0.75) as u8
-                    } else {
-                        c
-                    }
-                };
-                let colour = RGBColor(shade(r), shade(g), shade(b));
-                // A bar that mostly waited (I/O, timer, GIL) is drawn faint.
-                let share = if e > s {
-                    (busy / (e - s)).clamp(0.0, 1.0)
-                } else {
-                    1.0
-                };
-                let style = colour.mix(0.25 + 0.75 * share).filled();
-                let y = f64::from(w);
-                Rectangle::new(
-                    [
-                        (s * 1000.0, y + 0.15),
-                        (e.max(s + span / f64::from(WIDTH)) * 1000.0, y + 0.85),
-                    ],
-                    style,
-                )
-            }))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(running_bars.iter().map(|&(w, s, e, _, _)| {
-                let y = f64::from(w);
-                Rectangle::new(
-                    [
-                        (s * 1000.0, y + 0.15),
-                        (e.max(s + span / f64::from(WIDTH)) * 1000.0, y + 0.85),
-                    ],
-                    RUNNING.mix(0.6).filled(),
-                )
-            }))
-            .map_err(|e| e.to_string())?;
-        if let Some(at) = stopped_at {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    [(at * 1000.0, 0.0), (at * 1000.0, f64::from(rows))],
-                    RUNNING.stroke_width(2),
-                )))
-                .map_err(|e| e.to_string())?;
+            .collect()
+    };
+    bars.extend(running);
+    let workers = bars.iter().map(|b| b.worker).max().unwrap_or(0) + 1;
+    let height = TOP + f64::from(workers) * ROW_H + AXIS_H;
+    let x = |t: f64| LABEL_W + t / span * plot_w;
+    let row_y = |w: u32| TOP + f64::from(w) * ROW_H;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="{FONT}" role="group" aria-label="timeline: {} bars; Tab to the first, arrow keys to move">"#,
+        bars.len()
+    );
+    let _ = write!(
+        s,
+        r##"<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#FFFFFF"/>"##
+    );
+    // Rows: a hairline between rows (a tinted band would cut the bars' contrast below 3:1), the
+    // worker's label beside its row, centred on it.
+    for w in 0..workers {
+        let y = row_y(w);
+        if w > 0 {
+            let _ = write!(
+                s,
+                r##"<line x1="{LABEL_W}" y1="{y}" x2="{}" y2="{y}" stroke="#E0E0E0"/>"##,
+                LABEL_W + plot_w
+            );
         }
-        root.present().map_err(|e| e.to_string())?;
+        let _ = write!(
+            s,
+            r##"<text class="row-label" data-worker="{w}" x="{}" y="{}" text-anchor="end" dominant-baseline="central" fill="#000000">worker {w}</text>"##,
+            LABEL_W - 8.0,
+            y + ROW_H / 2.0
+        );
     }
-    Ok(svg)
+    // Time axis.
+    let axis_y = TOP + f64::from(workers) * ROW_H;
+    let _ = write!(
+        s,
+        r##"<line x1="{LABEL_W}" y1="{axis_y}" x2="{}" y2="{axis_y}" stroke="#000000"/>"##,
+        LABEL_W + plot_w
+    );
+    for t in nice_ticks(0.0, span * 1000.0) {
+        let tx = x(t / 1000.0);
+        let _ = write!(
+            s,
+            r##"<line x1="{tx}" y1="{TOP}" x2="{tx}" y2="{}" stroke="#D0D0D0"/><text class="tick" x="{tx}" y="{}" text-anchor="middle" fill="#000000">{}</text>"##,
+            axis_y + 4.0,
+            axis_y + 18.0,
+            tick_label(t)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<text class="axis-title" x="{}" y="{}" text-anchor="middle" fill="#000000">milliseconds since the run started</text>"##,
+        LABEL_W + plot_w / 2.0,
+        axis_y + 38.0
+    );
+    // Bars: waiting strips first (not focusable: the computing bar's detail says it), then the
+    // focusable computing bars.
+    let min_w = 1.5;
+    for b in &bars {
+        if b.wait > 0.0 && !b.running {
+            let y = row_y(b.worker) + ROW_H / 2.0 - 2.0;
+            let _ = write!(
+                s,
+                r#"<rect class="wait" aria-hidden="true" x="{:.2}" y="{y}" width="{:.2}" height="4" fill="{WAIT_COLOUR}"/>"#,
+                x(b.start),
+                (x(b.start + b.wait) - x(b.start)).max(1.0)
+            );
+        }
+    }
+    for (i, b) in bars.iter().enumerate() {
+        let from = if b.running { b.start } else { b.start + b.wait };
+        let x0 = x(from);
+        let w = (x(b.end) - x0).max(min_w);
+        let y = row_y(b.worker) + 6.0;
+        let fill = if b.running {
+            RUNNING_COLOUR
+        } else {
+            STAGE_COLOURS[b.stage as usize % STAGE_COLOURS.len()]
+        };
+        // A white edge tells neighbouring tasks apart where there is room for it.
+        let edge = if w >= 4.0 {
+            r##" stroke="#FFFFFF" stroke-width="1""##
+        } else {
+            ""
+        };
+        let _ = write!(
+            s,
+            r#"<rect class="bar{}" data-i="{i}" data-worker="{}" tabindex="{}" role="img" aria-label="{d}" x="{x0:.2}" y="{y}" width="{w:.2}" height="{}" fill="{fill}"{edge}><title>{d}</title></rect>"#,
+            if b.running { " running" } else { "" },
+            b.worker,
+            if i == 0 { 0 } else { -1 },
+            ROW_H - 12.0,
+            d = esc(&b.describe()),
+        );
+    }
+    if let Some(at) = stopped_at {
+        let sx = x(at);
+        let _ = write!(
+            s,
+            r#"<line class="stop" x1="{sx}" y1="{TOP}" x2="{sx}" y2="{axis_y}" stroke="{RUNNING_COLOUR}" stroke-width="2"/>"#
+        );
+    }
+    s.push_str("</svg>");
+    Ok(TimelineDrawing { svg: s, bars })
 }
 
-/// Speedup against workers for the rows of a worker sweep, each with its 95% interval, with the
-/// ideal line and the Amdahl curve of the best-fitting serial fraction. Returns the SVG and the
-/// fitted fraction.
-pub fn speedup_svg(results: &ResultSet) -> Option<(String, f64)> {
-    let swept = || {
-        results
-            .results
-            .iter()
-            .filter(|r| r.model != engine::ModelKind::Sequential || r.workers > 1)
-    };
-    let points: Vec<(u32, f64)> = swept()
-        .filter_map(|r| r.speedup.map(|s| (r.workers, s)))
-        .collect();
-    // Each speedup's 95% interval, drawn as a vertical bar through its point.
-    let intervals: Vec<(u32, [f64; 2])> = swept()
-        .filter_map(|r| Some((r.workers, r.speedup_ci?)))
-        .collect();
-    let distinct = {
-        let mut w: Vec<u32> = points.iter().map(|p| p.0).collect();
-        w.dedup();
-        w.len()
-    };
-    if distinct < 2 {
+// ---------------------------------------------------------------------------------------------
+// Sweep charts
+// ---------------------------------------------------------------------------------------------
+
+/// A point with its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// One runtime's points in a sweep chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// "this browser", "native, this machine", ...
+    pub label: String,
+    /// "wasm" or "native": what a test or a style can select on.
+    pub runtime: String,
+    pub points: Vec<Point>,
+}
+
+/// Amdahl's law fitted to one runtime's speedups, or why it was not.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AmdahlFit {
+    /// Fewer than three worker counts: any serial fraction fits two points, so none is shown.
+    TooFew { label: String, counts: usize },
+    Fitted {
+        label: String,
+        counts: usize,
+        /// The fraction fitted to the measured speedups, and the fractions fitted to the ends
+        /// of their intervals (the upper ends give the lower fraction).
+        fraction: f64,
+        range: [f64; 2],
+    },
+}
+
+impl AmdahlFit {
+    /// The fit in words, with how uncertain it is.
+    pub fn sentence(&self) -> String {
+        let limit = |f: f64| {
+            if f < 1e-3 {
+                "no limit in sight".to_string()
+            } else {
+                format!("{:.1}x", 1.0 / f)
+            }
+        };
+        match self {
+            AmdahlFit::TooFew { label, counts } => format!(
+                "{label}: no Amdahl fit from {counts} worker count{}: two points fit any serial fraction. Sweep three or more (for example 1,2,4) to estimate one.",
+                if *counts == 1 { "" } else { "s" }
+            ),
+            AmdahlFit::Fitted {
+                label,
+                counts,
+                fraction,
+                range,
+            } => format!(
+                "{label}: Amdahl fit from {counts} worker counts: serial fraction {fraction:.3} (between {:.3} and {:.3} across the 95% intervals), so a limit of {} ({} to {}) however many workers. {}",
+                range[0],
+                range[1],
+                limit(*fraction),
+                limit(range[1]),
+                limit(range[0]),
+                if range[1] - range[0] > 0.5 {
+                    "The intervals are too wide to pin the fraction down: repeat more, or sweep more worker counts."
+                } else {
+                    "A fit from few points is a rough guide."
+                },
+            ),
+        }
+    }
+}
+
+/// Fits Amdahl's law to a series of (workers, speedup) points only when it has three or more
+/// worker counts.
+pub fn fit_amdahl(series: &Series) -> Option<AmdahlFit> {
+    let mut counts: Vec<u64> = series.points.iter().map(|p| p.x as u64).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    if counts.is_empty() {
         return None;
     }
-    let fit = amdahl_fit(&points)?;
-    let max_w = points.iter().map(|p| p.0).max()? as f64;
-    let max_s = points
+    if counts.len() < 3 {
+        return Some(AmdahlFit::TooFew {
+            label: series.label.clone(),
+            counts: counts.len(),
+        });
+    }
+    let pts = |f: fn(&Point) -> f64| -> Vec<(u32, f64)> {
+        series.points.iter().map(|p| (p.x as u32, f(p))).collect()
+    };
+    let fraction = amdahl_fit(&pts(|p| p.y))?;
+    let a = amdahl_fit(&pts(|p| p.hi)).unwrap_or(fraction);
+    let b = amdahl_fit(&pts(|p| p.lo)).unwrap_or(fraction);
+    Some(AmdahlFit::Fitted {
+        label: series.label.clone(),
+        counts: counts.len(),
+        fraction,
+        range: [a.min(b).min(fraction), a.max(b).max(fraction)],
+    })
+}
+
+/// The swept rows of a set as speedup points: every row but the sequential baseline (which is
+/// the line at 1), with its interval (the point itself where the set has none).
+pub fn speedup_points(rs: &ResultSet) -> Vec<Point> {
+    rs.results
         .iter()
-        .map(|p| p.1)
-        .chain(intervals.iter().map(|i| i.1[1]))
-        .fold(max_w, f64::max)
+        .filter(|r| r.model != engine::ModelKind::Sequential || r.workers > 1)
+        .filter_map(|r| {
+            let y = r.speedup?;
+            let [lo, hi] = r.speedup_ci.unwrap_or([y, y]);
+            Some(Point {
+                x: f64::from(r.workers),
+                y,
+                lo,
+                hi,
+            })
+        })
+        .collect()
+}
+
+/// The mean time of a row, milliseconds, with the 95% interval of the mean.
+fn time_point(x: f64, r: &ModelResult) -> Point {
+    let y = r.summary.mean * 1000.0;
+    let half = r.precision.map(|p| p * y).unwrap_or(0.0);
+    Point {
+        x,
+        y,
+        lo: y - half,
+        hi: y + half,
+    }
+}
+
+/// The chunk-size rows of a set as time points.
+pub fn chunk_points(rs: &ResultSet) -> Vec<Point> {
+    rs.results
+        .iter()
+        .filter_map(|r| r.chunk_size.map(|c| time_point(c as f64, r)))
+        .collect()
+}
+
+/// The sequential baseline's time, as a point (x unused), if the set ran one.
+pub fn sequential_time(rs: &ResultSet) -> Option<Point> {
+    rs.results
+        .iter()
+        .find(|r| r.model == engine::ModelKind::Sequential && r.workers <= 1)
+        .map(|r| time_point(0.0, r))
+}
+
+/// A horizontal or sloped reference line of a chart.
+struct Guide {
+    class: &'static str,
+    from: (f64, f64),
+    to: (f64, f64),
+    colour: &'static str,
+    dash: &'static str,
+    title: String,
+}
+
+/// A scatter chart with interval bars, reference lines and one marker shape per series. `log_x`
+/// puts x on a log scale (chunk sizes); the x ticks are the swept values themselves.
+fn xy_chart(
+    id: &str,
+    x_title: &str,
+    y_title: &str,
+    series: &[Series],
+    guides: &[Guide],
+    curves: &[(usize, Vec<(f64, f64)>)],
+    log_x: bool,
+) -> String {
+    let (ml, mr, mt, mb) = (56.0, 14.0, 12.0, 50.0);
+    let all = || series.iter().flat_map(|s| s.points.iter());
+    let mut xs: Vec<f64> = all().map(|p| p.x).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let (x_lo, x_hi) = (
+        xs.first().copied().unwrap_or(1.0),
+        xs.last().copied().unwrap_or(1.0),
+    );
+    let y_hi = all()
+        .map(|p| p.hi.max(p.y))
+        .chain(guides.iter().flat_map(|g| [g.from.1, g.to.1]))
+        .fold(0.0f64, f64::max)
         * 1.1;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH / 2, 320)).into_drawing_area();
-        root.fill(&WHITE).ok()?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("speedup vs workers", ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(40)
-            .build_cartesian_2d(0.5..max_w + 0.5, 0.0..max_s)
-            .ok()?;
-        chart
-            .configure_mesh()
-            .x_desc("workers")
-            .y_desc("speedup")
-            .draw()
-            .ok()?;
-        chart
-            .draw_series(LineSeries::new(
-                [(1.0, 1.0), (max_w, max_w)],
-                BLACK.mix(0.4),
-            ))
-            .ok()?
-            .label("ideal")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.4)));
-        let curve: Vec<(f64, f64)> = (0..=50)
-            .map(|i| 1.0 + (max_w - 1.0) * f64::from(i) / 50.0)
-            .map(|w| (w, amdahl_speedup(fit, w)))
-            .collect();
-        chart
-            .draw_series(LineSeries::new(curve, RED))
-            .ok()?
-            .label(format!("Amdahl, serial fraction {fit:.3}"))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RED));
-        chart
-            .draw_series(intervals.iter().map(|&(w, [lo, hi])| {
-                PathElement::new(
-                    [(f64::from(w), lo), (f64::from(w), hi)],
-                    BLUE.stroke_width(2),
-                )
-            }))
-            .ok()?;
-        chart
-            .draw_series(
-                points
-                    .iter()
-                    .map(|&(w, s)| Circle::new((f64::from(w), s), 4, BLUE.filled())),
-            )
-            .ok()?
-            .label("measured (95% interval)")
-            .legend(|(x, y)| Circle::new((x + 8, y), 4, BLUE.filled()));
-        chart
-            .configure_series_labels()
-            .border_style(BLACK.mix(0.3))
-            .background_style(WHITE)
-            .draw()
-            .ok()?;
-        root.present().ok()?;
+    let y_hi = if y_hi > 0.0 { y_hi } else { 1.0 };
+    let tx = |v: f64| if log_x { v.max(1e-9).ln() } else { v };
+    let (a, b) = if (tx(x_hi) - tx(x_lo)).abs() < 1e-12 {
+        (tx(x_lo) - 1.0, tx(x_hi) + 1.0)
+    } else {
+        let pad = (tx(x_hi) - tx(x_lo)) * 0.08;
+        (tx(x_lo) - pad, tx(x_hi) + pad)
+    };
+    let pw = CHART_W - ml - mr;
+    let ph = CHART_H - mt - mb;
+    let px = |v: f64| ml + (tx(v) - a) / (b - a) * pw;
+    let py = |v: f64| mt + ph - v.clamp(0.0, y_hi) / y_hi * ph;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" id="{id}-svg" viewBox="0 0 {CHART_W} {CHART_H}" font-family="sans-serif" font-size="{CHART_FONT}" role="img" aria-label="{} against {}"><rect width="{CHART_W}" height="{CHART_H}" fill="#FFFFFF"/>"##,
+        esc(y_title),
+        esc(x_title)
+    );
+    // Grid and axes.
+    for t in nice_ticks(0.0, y_hi) {
+        let y = py(t);
+        let _ = write!(
+            s,
+            r##"<line x1="{ml}" y1="{y:.2}" x2="{}" y2="{y:.2}" stroke="#E0E0E0"/><text class="tick" x="{}" y="{y:.2}" text-anchor="end" dominant-baseline="central" fill="#000000">{}</text>"##,
+            ml + pw,
+            ml - 6.0,
+            tick_label(t)
+        );
     }
-    Some((svg, fit))
+    for &v in &xs {
+        let x = px(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.2}" y1="{}" x2="{x:.2}" y2="{}" stroke="#000000"/><text class="tick" x="{x:.2}" y="{}" text-anchor="middle" fill="#000000">{}</text>"##,
+            mt + ph,
+            mt + ph + 4.0,
+            mt + ph + 18.0,
+            tick_label(v)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{ml}" y1="{mt}" x2="{ml}" y2="{}" stroke="#000000"/><line x1="{ml}" y1="{}" x2="{}" y2="{}" stroke="#000000"/>"##,
+        mt + ph,
+        mt + ph,
+        ml + pw,
+        mt + ph
+    );
+    let _ = write!(
+        s,
+        r##"<text class="axis-title" x="{}" y="{}" text-anchor="middle" fill="#000000">{}</text><text class="axis-title" transform="translate(14 {}) rotate(-90)" text-anchor="middle" fill="#000000">{}</text>"##,
+        ml + pw / 2.0,
+        CHART_H - 8.0,
+        esc(x_title),
+        mt + ph / 2.0,
+        esc(y_title)
+    );
+    // Reference lines, clipped to the x range shown.
+    let (lo_x, hi_x) = (x_lo.min(x_hi), x_hi.max(x_lo));
+    for g in guides {
+        let (x1, x2) = (g.from.0.max(lo_x), g.to.0.min(hi_x));
+        let at = |x: f64| {
+            if (g.to.0 - g.from.0).abs() < 1e-12 {
+                g.from.1
+            } else {
+                g.from.1 + (g.to.1 - g.from.1) * (x - g.from.0) / (g.to.0 - g.from.0)
+            }
+        };
+        let (x1p, x2p) = if (x2 - x1).abs() < 1e-12 {
+            (ml, ml + pw)
+        } else {
+            (px(x1), px(x2))
+        };
+        let _ = write!(
+            s,
+            r#"<line class="{}" x1="{x1p:.2}" y1="{:.2}" x2="{x2p:.2}" y2="{:.2}" stroke="{}" stroke-width="2" stroke-dasharray="{}"><title>{}</title></line>"#,
+            g.class,
+            py(at(x1)),
+            py(at(x2)),
+            g.colour,
+            g.dash,
+            esc(&g.title)
+        );
+    }
+    for (i, pts) in curves {
+        let (colour, _) = SERIES_STYLES[*i % SERIES_STYLES.len()];
+        let d: Vec<String> = pts
+            .iter()
+            .map(|&(x, y)| format!("{:.2},{:.2}", px(x), py(y)))
+            .collect();
+        let _ = write!(
+            s,
+            r#"<polyline class="amdahl" data-runtime="{}" points="{}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="2 3"/>"#,
+            series[*i].runtime,
+            d.join(" ")
+        );
+    }
+    // Points with their intervals; series side by side at one x so their bars do not hide each
+    // other.
+    let n = series.len() as f64;
+    for (i, se) in series.iter().enumerate() {
+        let (colour, shape) = SERIES_STYLES[i % SERIES_STYLES.len()];
+        let _ = write!(
+            s,
+            r#"<g class="series" data-runtime="{}" data-label="{}">"#,
+            esc(&se.runtime),
+            esc(&se.label)
+        );
+        let nudge = (i as f64 - (n - 1.0) / 2.0) * 6.0;
+        for p in &se.points {
+            let x = px(p.x) + nudge;
+            let (y, lo, hi) = (py(p.y), py(p.lo), py(p.hi));
+            let title = esc(&format!(
+                "{}: {} {}: {} (95% interval {} to {})",
+                se.label,
+                x_title,
+                tick_label(p.x),
+                fig(p.y),
+                fig(p.lo),
+                fig(p.hi)
+            ));
+            let _ = write!(
+                s,
+                r#"<line class="ci" x1="{x:.2}" y1="{lo:.2}" x2="{x:.2}" y2="{hi:.2}" stroke="{colour}" stroke-width="2"/><line x1="{:.2}" y1="{lo:.2}" x2="{:.2}" y2="{lo:.2}" stroke="{colour}" stroke-width="2"/><line x1="{:.2}" y1="{hi:.2}" x2="{:.2}" y2="{hi:.2}" stroke="{colour}" stroke-width="2"/>"#,
+                x - 4.0,
+                x + 4.0,
+                x - 4.0,
+                x + 4.0
+            );
+            let mark = match shape {
+                "square" => format!(
+                    r#"<rect x="{:.2}" y="{:.2}" width="9" height="9""#,
+                    x - 4.5,
+                    y - 4.5
+                ),
+                "diamond" => format!(
+                    r#"<polygon points="{x:.2},{:.2} {:.2},{y:.2} {x:.2},{:.2} {:.2},{y:.2}""#,
+                    y - 6.0,
+                    x + 6.0,
+                    y + 6.0,
+                    x - 6.0
+                ),
+                _ => format!(r#"<circle cx="{x:.2}" cy="{y:.2}" r="5""#),
+            };
+            let _ = write!(
+                s,
+                r#"{mark} class="point" fill="{colour}" stroke="{colour}"><title>{title}</title>{}"#,
+                if shape == "square" {
+                    "</rect>"
+                } else if shape == "diamond" {
+                    "</polygon>"
+                } else {
+                    "</circle>"
+                }
+            );
+        }
+        s.push_str("</g>");
+    }
+    s.push_str("</svg>");
+    s
 }
 
-/// Mean run time against chunk size (log scale) for the rows of a chunk-size sweep.
-pub fn chunk_svg(results: &ResultSet) -> Option<String> {
-    if !matches!(results.experiment.sweep, Some(engine::Sweep::ChunkSize(_))) {
-        return None;
+/// A figure with three significant digits or so.
+fn fig(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
     }
-    let points: Vec<(f64, f64)> = results
-        .results
+}
+
+/// Speedup against workers for every runtime's worker sweep, with its 95% intervals, the
+/// sequential baseline at 1 (below it, slower than not parallelising), the ideal line, and the
+/// Amdahl curve of each runtime that swept three or more worker counts. Returns the SVG and each
+/// runtime's fit or why there is none.
+pub fn speedup_svg(series: &[Series]) -> Option<(String, Vec<AmdahlFit>)> {
+    let series: Vec<Series> = series
         .iter()
-        .filter_map(|r| r.chunk_size.map(|c| (c as f64, r.summary.mean * 1000.0)))
+        .filter(|s| !s.points.is_empty())
+        .cloned()
         .collect();
-    if points.len() < 2 {
+    let max_w = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.x))
+        .fold(0.0, f64::max);
+    if series.is_empty() || max_w < 1.0 {
         return None;
     }
-    let min_c = points
+    let fits: Vec<AmdahlFit> = series.iter().filter_map(fit_amdahl).collect();
+    let curves: Vec<(usize, Vec<(f64, f64)>)> = fits
         .iter()
-        .map(|p| p.0)
-        .fold(f64::INFINITY, f64::min)
-        .max(1.0);
-    let max_c = points.iter().map(|p| p.0).fold(0.0, f64::max);
-    let max_t = points.iter().map(|p| p.1).fold(0.0, f64::max) * 1.15;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH / 2, 320)).into_drawing_area();
-        root.fill(&WHITE).ok()?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("run time vs chunk size", ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(50)
-            .build_cartesian_2d((min_c / 1.5..max_c * 1.5).log_scale(), 0.0..max_t)
-            .ok()?;
-        chart
-            .configure_mesh()
-            .x_desc("chunk size (tasks)")
-            .y_desc("mean ms")
-            .draw()
-            .ok()?;
-        chart
-            .draw_series(LineSeries::new(points.clone(), BLUE))
-            .ok()?;
-        chart
-            .draw_series(points.iter().map(|&p| Circle::new(p, 4, BLUE.filled())))
-            .ok()?;
-        root.present().ok()?;
+        .filter_map(|f| match f {
+            AmdahlFit::Fitted {
+                label, fraction, ..
+            } => {
+                let i = series.iter().position(|s| &s.label == label)?;
+                let min_w = series[i].points.iter().map(|p| p.x).fold(max_w, f64::min);
+                Some((
+                    i,
+                    (0..=40)
+                        .map(|k| min_w + (max_w - min_w) * f64::from(k) / 40.0)
+                        .map(|w| (w, amdahl_speedup(*fraction, w)))
+                        .collect(),
+                ))
+            }
+            AmdahlFit::TooFew { .. } => None,
+        })
+        .collect();
+    let guides = [
+        Guide {
+            class: "baseline",
+            from: (0.0, 1.0),
+            to: (max_w, 1.0),
+            colour: "#000000",
+            dash: "7 4",
+            title: "sequential = 1x: below this line, slower than not parallelising at all (break-even)".into(),
+        },
+        Guide {
+            class: "ideal",
+            from: (1.0, 1.0),
+            to: (max_w, max_w),
+            colour: "#767676",
+            dash: "1 3",
+            title: "ideal: speedup equals workers".into(),
+        },
+    ];
+    let svg = xy_chart(
+        "speedup",
+        "workers",
+        "speedup (x)",
+        &series,
+        &guides,
+        &curves,
+        false,
+    );
+    Some((svg, fits))
+}
+
+/// Mean run time against chunk size (log scale) for every runtime's chunk-size sweep, each point
+/// with the 95% interval of its mean, and each runtime's sequential time as the break-even line:
+/// a chunk size whose point lies above it is slower than not parallelising.
+pub fn chunk_svg(series: &[(Series, Option<Point>)]) -> Option<String> {
+    let points: Vec<Series> = series
+        .iter()
+        .filter(|(s, _)| !s.points.is_empty())
+        .map(|(s, _)| s.clone())
+        .collect();
+    if points.iter().map(|s| s.points.len()).sum::<usize>() < 2 {
+        return None;
     }
-    Some(svg)
+    let max_c = points
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.x))
+        .fold(0.0, f64::max);
+    let guides: Vec<Guide> = series
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (s, base))| {
+            let b = base.as_ref()?;
+            Some(Guide {
+                class: "baseline",
+                from: (0.0, b.y),
+                to: (max_c * 10.0, b.y),
+                colour: SERIES_STYLES[i % SERIES_STYLES.len()].0,
+                dash: "7 4",
+                title: format!(
+                    "{}: sequential {} (break-even: above this line is slower than not parallelising)",
+                    s.label,
+                    ms(b.y / 1000.0)
+                ),
+            })
+        })
+        .collect();
+    Some(xy_chart(
+        "chunk",
+        "chunk size (tasks)",
+        "mean run time (ms)",
+        &points,
+        &guides,
+        &[],
+        true,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rec(worker: u32, task: u32, start: f64, end: f64) -> TaskRecord {
+    fn rec(worker: u32, task: u32, start: f64, end: f64, wait: f64) -> TaskRecord {
         TaskRecord {
             stage: 0,
             task,
             worker,
             start,
             end,
-            wait: 0.0,
+            wait,
             delivered: None,
             delivered_index: None,
         }
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
-    fn overlapping_tasks_of_one_worker_get_lanes() {
+    fn overlapping_tasks_of_one_worker_stay_in_one_row() {
+        // The async loop: three tasks in flight on one thread, each waiting then computing.
         let tasks = [
-            rec(0, 0, 0.0, 1.0),
-            rec(0, 1, 0.5, 1.5),
-            rec(0, 2, 1.2, 2.0),
-            rec(1, 3, 0.0, 1.0),
+            rec(0, 0, 0.0, 1.0, 0.8),
+            rec(0, 1, 0.1, 1.2, 0.9),
+            rec(0, 2, 0.2, 1.4, 1.0),
         ];
-        let (rows, labels) = lanes(&tasks);
-        assert_eq!(rows, vec![0, 1, 0, 2]);
-        assert_eq!(labels, ["w0 slot 0", "w0 slot 1", "worker 1"]);
+        let d = timeline_svg(&tasks, &[], None).unwrap();
+        assert_eq!(d.svg.matches(r#"class="row-label""#).count(), 1);
+        assert_eq!(d.svg.matches(r#"class="wait""#).count(), 3);
+        assert_eq!(d.bars.len(), 3);
+        assert!(d.bars[1].describe().contains("waited 900 ms"));
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn adjacent_bars_merge_below_a_pixel() {
         let tasks: Vec<_> = (0..1000)
-            .map(|i| rec(0, i, f64::from(i) * 1e-6, f64::from(i + 1) * 1e-6))
+            .map(|i| rec(0, i, f64::from(i) * 1e-6, f64::from(i + 1) * 1e-6, 0.0))
             .collect();
         let bars = merge_bars(&tasks, 1e-3, 100);
         assert_eq!(bars.len(), 1);
-        assert!((bars[0].3 - 1e-3).abs() < 1e-9, "busy time is kept");
+        assert_eq!(bars[0].1, 1000);
+        assert!((bars[0].0.3 - 1e-3).abs() < 1e-9, "busy time is kept");
+    }
+
+    /// WCAG contrast of a "#RRGGBB" colour against white.
+    fn contrast_on_white(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+        1.05 / (l + 0.05)
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn every_mark_colour_has_3_to_1_contrast_on_white() {
+        let colours = STAGE_COLOURS
+            .iter()
+            .chain(SERIES_STYLES.iter().map(|(c, _)| c))
+            .chain([&WAIT_COLOUR, &RUNNING_COLOUR]);
+        for c in colours {
+            assert!(contrast_on_white(c) >= 3.0, "{c}: {}", contrast_on_white(c));
+        }
+    }
+
+    fn series(points: &[(f64, f64)]) -> Series {
+        Series {
+            label: "this browser".into(),
+            runtime: "wasm".into(),
+            points: points
+                .iter()
+                .map(|&(x, y)| Point {
+                    x,
+                    y,
+                    lo: y * 0.9,
+                    hi: y * 1.1,
+                })
+                .collect(),
+        }
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn amdahl_is_refused_below_three_worker_counts() {
+        let two = series(&[(1.0, 1.0), (2.0, 1.6)]);
+        assert!(matches!(
+            fit_amdahl(&two),
+            Some(AmdahlFit::TooFew { counts: 2, .. })
+        ));
+        let (svg, _) = speedup_svg(&[two]).unwrap();
+        assert!(!svg.contains("amdahl"));
+        assert!(svg.contains(r#"class="baseline""#));
+        let three = series(&[(1.0, 1.0), (2.0, 1.9), (4.0, 3.5)]);
+        match fit_amdahl(&three) {
+            Some(AmdahlFit::Fitted {
+                fraction, range, ..
+            }) => {
+                assert!(range[0] <= fraction && fraction <= range[1]);
+                assert!(fraction < 0.1, "{fraction}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

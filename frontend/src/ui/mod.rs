@@ -22,7 +22,7 @@ use yew::prelude::*;
 use bridge::{Bridge, EngineEvent};
 use components::{
     Controls, History, IsolationBanner, Lessons, Machine, PythonPanel, ResultsTable, RunBar,
-    SetRef, Sets, Share, SweepChart, Timeline,
+    SetRef, Sets, Share, SweepChart, Timeline, runtime_label, sweep_sets,
 };
 use state::{Action, Control, Source, State};
 
@@ -409,11 +409,10 @@ pub fn app() -> Html {
 
     let exp = &state.exp;
     let (timeline_set, timeline_row) = state.shown_timeline().unwrap_or((0, 0));
-    let sweep_set = state
-        .results
-        .iter()
-        .find(|(_, rs)| rs.experiment.sweep.is_some())
-        .map(|(_, rs)| SetRef(rs.clone()));
+    let sweep = sweep_sets(&state.results);
+    let timeline_shown = state
+        .shown_timeline()
+        .and_then(|(set, _)| state.results.get(set));
     html! {
         <>
             <header>
@@ -476,10 +475,11 @@ pub fn app() -> Html {
                         {on_select}
                     />
                     <Timeline
-                        set={state.shown_timeline().and_then(|(set, _)| state.results.get(set)).map(|(_, rs)| SetRef(rs.clone()))}
+                        set={timeline_shown.map(|(_, rs)| SetRef(rs.clone()))}
                         row={timeline_row}
+                        runtime={timeline_shown.map(|(source, rs)| runtime_label(source, rs)).unwrap_or_default()}
                     />
-                    <SweepChart set={sweep_set} />
+                    <SweepChart sets={sweep} />
                     <PythonPanel
                         model={exp.model.name}
                         workload={exp.workload.name}

@@ -32,7 +32,7 @@ pub use python_panel::PythonPanel;
 pub use results_table::{Badges, ResultsTable};
 pub use run_bar::{RunBar, runs_of};
 pub use share::Share;
-pub use sweep_chart::SweepChart;
+pub use sweep_chart::{SweepChart, runtime_label, sweep_sets};
 pub use timeline::Timeline;
 
 /// A result set compared by identity. A stored set never changes, so two renders hold the same
@@ -70,7 +70,7 @@ impl PartialEq for Sets {
     }
 }
 
-/// Markup drawn by the chart code (plotters' SVG), put into the page as it is.
+/// Markup written by the chart code (`ui::charts`), put into the page as it is.
 fn svg(markup: &str) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup.to_string()))
 }
