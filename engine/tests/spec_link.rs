@@ -957,3 +957,25 @@ fn result_files_round_trip_exactly() {
         assert_eq!(again, text);
     }
 }
+
+#[test]
+fn sizes_in_exponent_form_are_whole_numbers() {
+    use engine::spec::ParamValue;
+    assert_eq!(ParamValue::parse("1e6"), ParamValue::Int(1_000_000));
+    assert_eq!(ParamValue::parse("2E3"), ParamValue::Int(2000));
+    assert_eq!(ParamValue::parse("2.5e0"), ParamValue::Float(2.5));
+    assert_eq!(ParamValue::parse("-1e3"), ParamValue::Float(-1000.0));
+    assert_eq!(ParamValue::parse("1e400"), ParamValue::Float(f64::INFINITY));
+}
+
+#[test]
+fn link_errors_are_plain_words_on_one_line() {
+    for l in ["#x=%%%", "#x=AAAA", "#y=1", ""] {
+        let e = link::decode(l).unwrap_err().to_string();
+        assert!(
+            !e.contains('\n') && !e.contains("base64") && !e.contains("symbol"),
+            "{e}"
+        );
+        assert!(e.starts_with("the link"), "{e}");
+    }
+}
