@@ -677,6 +677,10 @@ try {
     await runSmall(p);
     assert.equal(await p.$('#spinner'), null, 'no spinner after a run');
     assert.match(await p.textContent('#announce'), /^Run finished: primes n=300000, 2 configurations; best speedup \d+\.\d\dx; answers verified\.$/);
+    // The timeline has a text alternative: a title and a description inside its SVG.
+    assert.equal(await p.getAttribute('#timeline svg', 'role'), 'img');
+    assert.match(await p.textContent('#timeline svg > title'), /^Timeline: static-pool, 2 workers/);
+    assert.match(await p.textContent('#timeline svg > desc'), /one bar per task/);
     // Tab from Copy link reaches the file input behind "Import JSON…".
     await p.focus('#copy-link');
     const visited = [];
@@ -695,6 +699,17 @@ try {
     await p.click('#copy-link');
     await p.waitForFunction(() => document.querySelector('#copied').textContent === 'Copied', null, { timeout: 5_000 });
     assert.equal(await p.getAttribute('#copied', 'role'), 'status');
+    await p.close();
+  });
+
+  await test('the sweep chart has a title and its figures in words', async () => {
+    const p = await context.newPage();
+    await p.goto(`${BASE}#x=${pack(spec('square', 20_000, 'dynamic-pool', 2, { sweep: { workers: [1, 2] } }))}`);
+    await ready(p);
+    await p.click('#run');
+    await p.waitForSelector('#speedup-chart svg > title', { timeout: 120_000 });
+    assert.equal(await p.textContent('#speedup-chart svg > title'), 'Speedup over workers');
+    assert.match(await p.textContent('#speedup-chart svg > desc'), /^dynamic-pool, 1 worker: \d+\.\d\dx; dynamic-pool, 2 workers: \d+\.\d\dx$/);
     await p.close();
   });
 

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::{SetRef, svg};
+use super::{SetRef, svg_titled, sweep_text};
 use crate::ui::charts;
 
 #[derive(Properties, PartialEq)]
@@ -25,7 +25,7 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
             )
         })
     });
-    let Some((speed, chunk, flagged)) = drawn.as_ref() else {
+    let (Some((speed, chunk, flagged)), Some(set)) = (drawn.as_ref(), p.set.clone()) else {
         return html! {};
     };
     if speed.is_none() && chunk.is_none() {
@@ -39,9 +39,9 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
             }
             <div class="row">
                 if let Some((s, fit)) = speed {
-                    <div class="chart" id="speedup-chart">{ svg(s) }<p class="hint">{ format!("Amdahl fit: serial fraction {fit:.3}, so at most {:.1}x however many workers.", if *fit > 0.0 { 1.0 / fit } else { f64::INFINITY }) }</p></div>
+                    <div class="chart" id="speedup-chart">{ svg_titled(s, "Speedup over workers", &sweep_text(&set, false)) }<p class="hint">{ format!("Amdahl fit: serial fraction {fit:.3}, so at most {:.1}x however many workers.", if *fit > 0.0 { 1.0 / fit } else { f64::INFINITY }) }</p></div>
                 }
-                if let Some(s) = chunk { <div class="chart" id="chunk-chart">{ svg(s) }</div> }
+                if let Some(s) = chunk { <div class="chart" id="chunk-chart">{ svg_titled(s, "Run time over chunk size", &sweep_text(&set, true)) }</div> }
             </div>
         </section>
     }

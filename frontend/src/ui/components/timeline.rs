@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::{SetRef, svg};
+use super::{SetRef, svg_titled};
 use crate::ui::charts;
 
 #[derive(Properties, PartialEq)]
@@ -46,7 +46,11 @@ pub fn timeline(p: &TimelineProps) -> Html {
         return html! {};
     };
     let body = match drawn {
-        Ok(s) => svg(s),
+        Ok(s) => svg_titled(
+            s,
+            title,
+            "One row per worker, one bar per task, along the run's time.",
+        ),
         Err(e) => html! { <p class="muted">{ e }</p> },
     };
     html! {
