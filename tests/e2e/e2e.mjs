@@ -707,7 +707,7 @@ try {
     await p.goto(`${BASE}#x=${pack(spec('square', 20_000, 'dynamic-pool', 2, { sweep: { workers: [1, 2] } }))}`);
     await ready(p);
     await p.click('#run');
-    await p.waitForSelector('#speedup-chart svg > title', { timeout: 120_000 });
+    await p.waitForSelector('#speedup-chart svg > title', { state: 'attached', timeout: 120_000 });
     assert.equal(await p.textContent('#speedup-chart svg > title'), 'Speedup over workers');
     assert.match(await p.textContent('#speedup-chart svg > desc'), /^dynamic-pool, 1 worker: \d+\.\d\dx; dynamic-pool, 2 workers: \d+\.\d\dx$/);
     await p.close();
