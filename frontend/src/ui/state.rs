@@ -503,7 +503,14 @@ pub fn announce(r: &ResultSet) -> String {
         s.push_str(&format!("; best speedup {b:.2}x"));
     }
     if differs > 0 {
-        s.push_str(&format!("; {differs} answers differ"));
+        s.push_str(&format!(
+            "; {differs} {} from the reference",
+            if differs == 1 {
+                "answer differs"
+            } else {
+                "answers differ"
+            }
+        ));
     } else if verified > 0 {
         s.push_str("; answers verified");
     }
@@ -898,6 +905,10 @@ impl Reducible for State {
                     error,
                     results,
                 };
+                s.announcement = Some(match &result {
+                    Ok(r) => format!("Native {}", announce(r).to_lowercase()),
+                    Err(e) => format!("The native run failed: {e}"),
+                });
                 match result {
                     Ok(r) => {
                         let mut e = entry(
