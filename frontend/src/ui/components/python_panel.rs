@@ -40,3 +40,30 @@ fn fit_to_workload(code: &str, workload: &engine::workload::WorkloadInfo) -> Str
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(workload: WorkloadKind) -> String {
+        let info = workload.info();
+        fit_to_workload(
+            &ModelKind::Async
+                .info()
+                .python_code(info.python_task, 4, None),
+            info,
+        )
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn the_async_snippet_waits_only_where_the_workload_waits() {
+        let primes = code(WorkloadKind::Primes);
+        assert!(!primes.contains("latency"), "{primes}");
+        assert!(primes.contains("asyncio.gather"), "{primes}");
+        let sleep = code(WorkloadKind::Sleep);
+        assert!(
+            sleep.contains("asyncio.sleep(latency_ms / 1000)"),
+            "{sleep}"
+        );
+    }
+}
