@@ -713,20 +713,23 @@ try {
     await p.close();
   });
 
-  await test('axe: no serious or critical accessibility violations in the lessons view, the lab with results and the history', async () => {
+  await test('axe: no serious or critical accessibility violations in the lessons view, the lab with results and the history, at 1366 and 390 px', async () => {
     // The page forbids inline script; this context lets the test's axe in.
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, bypassCSP: true });
     const p = await ctx.newPage();
     await runSmall(p);
     await p.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
     const found = [];
-    for (const view of ['.lessons', '.layout', '#history']) {
-      const v = await p.evaluate(async (sel) => {
-        const r = await window.axe.run(document.querySelector(sel), { resultTypes: ['violations'] });
-        return r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')
-          .map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-      }, view);
-      found.push(...v.map((x) => `${view}: ${x}`));
+    const serious = (sel) => p.evaluate(async (selector) => {
+      const r = await window.axe.run(document.querySelector(selector), { resultTypes: ['violations'] });
+      return r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')
+        .map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    }, sel);
+    for (const [width, height] of [[1366, 900], [390, 844]]) {
+      await p.setViewportSize({ width, height });
+      for (const view of ['.lessons', '.layout', '#history']) {
+        found.push(...(await serious(view)).map((x) => `${width}px ${view}: ${x}`));
+      }
     }
     assert.deepEqual(found, []);
     await close(ctx);
