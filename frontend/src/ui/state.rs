@@ -315,6 +315,14 @@ impl State {
                 text.trim()
             ));
         }
+        if let (Control::SweepValues, Some(Sweep::Workers(w))) = (control, &exp.sweep)
+            && w.iter().any(|&w| w > max)
+        {
+            return Err(format!(
+                "sweep values: workers go from 1 to {max} on this machine; you typed '{}'",
+                text.trim()
+            ));
+        }
         if control == Control::Workload && exp.workload.name != self.exp.workload.name {
             let old = self.exp.workload.clone();
             self.kept.retain(|w| w.name != old.name);
@@ -1154,6 +1162,12 @@ mod tests {
         assert_eq!(
             s.drafts[&Control::Warmups].1,
             "warm-ups must be a whole number from 0 to 100; you typed 'lots'"
+        );
+        let s = s.reduce(Action::Edit(Control::Sweep, "workers".into()));
+        let s = s.reduce(Action::Edit(Control::SweepValues, "1..16".into()));
+        assert_eq!(
+            s.drafts[&Control::SweepValues].1,
+            "sweep values: workers go from 1 to 8 on this machine; you typed '1..16'"
         );
         assert_eq!(limit_text(1_000_000_000), "10^9");
         assert_eq!(limit_text(256), "256");
