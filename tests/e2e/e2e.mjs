@@ -647,6 +647,8 @@ try {
     await p.press('input[name="param.n"]', 'Tab');
     const why = "n must be a whole number from 2 to 10^9 (1e6 is accepted as 1000000); you typed '-5'";
     assert.equal(await p.textContent('.field.invalid .error'), why);
+    assert.equal(await p.getAttribute('input[name="param.n"]', 'aria-invalid'), 'true');
+    assert.equal(await p.getAttribute('input[name="param.n"]', 'aria-describedby'), 'param.n-error');
     // The run bar says it once, in the same words, without the control's internal name.
     assert.equal(await p.getAttribute('#run', 'title'), why);
     assert.doesNotMatch(await p.textContent('.runbar'), /param\.|primes\.n/);
@@ -718,6 +720,12 @@ try {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, bypassCSP: true });
     const p = await ctx.newPage();
     await runSmall(p);
+    // With a link made and a field refused, so their parts are checked too.
+    await p.click('#copy-link');
+    await p.waitForSelector('#link');
+    await p.fill('input[name=warmups]', '1000');
+    await p.press('input[name=warmups]', 'Tab');
+    await p.waitForSelector('.field.invalid');
     await p.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
     const found = [];
     const serious = (sel) => p.evaluate(async (selector) => {

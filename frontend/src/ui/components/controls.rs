@@ -49,11 +49,14 @@ fn field(p: &FieldProps) -> Html {
             rerender.force_update();
         })
     };
+    let error_id = format!("{}-error", p.control.name());
     html! {
         <label class={classes!("field", error.is_some().then_some("invalid"))}>
             <span>{ p.label.clone() }</span>
-            <input type={p.kind.clone()} name={p.control.name().into_owned()} value={shown} {onchange} />
-            if let Some(why) = error { <small class="error" role="alert">{ why }</small> }
+            // Marked invalid and tied to its reason, so a screen reader reads both on focus.
+            <input type={p.kind.clone()} name={p.control.name().into_owned()} value={shown} {onchange}
+                aria-invalid={error.is_some().then_some("true")} aria-describedby={error.is_some().then(|| error_id.clone())} />
+            if let Some(why) = error { <small class="error" id={error_id} role="alert">{ why }</small> }
         </label>
     }
 }

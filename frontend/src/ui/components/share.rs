@@ -64,7 +64,7 @@ pub fn share(p: &ShareProps) -> Html {
             <span class="copied" id="copied" role="status" aria-live="polite">{ p.copied.clone().unwrap_or_default() }</span>
             <label class="check"><input type="checkbox" id="include-results" checked={p.include_results} onchange={p.on_toggle_include.clone()} />{ " include my results" }</label>
             if let Some(link) = &p.link {
-                <input class="link" id="link" readonly=true value={link.clone()} />
+                <input class="link" id="link" readonly=true value={link.clone()} aria-label="link to this experiment" />
             }
             <div class="row">
                 <button id="export-json" onclick={export_json} disabled={p.latest.is_none()}>{ "Export JSON" }</button>
