@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser playground needs to build, serve and test, skipping what is already
 # there: the pinned nightly (with rust-src and the wasm32 target), trunk, wasm-bindgen-cli at the
-# exact version the frontend pins, cargo-fuzz, wasm-opt (npm binaryen), playwright-core, and
+# exact version the frontend pins, cargo-fuzz, wasm-opt (npm binaryen), playwright-core, axe-core, and
 # Debian's Chromium.
 # Versions are the ones verified together on this project's machines: scripts/toolchain.env.
 set -euo pipefail
@@ -43,8 +43,8 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]
   cargo "+$NIGHTLY" install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
-  log "installing npm tools (binaryen, playwright-core)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  log "installing npm tools (binaryen, playwright-core, axe-core)"
   npm install --no-audit --no-fund --loglevel=error
 fi
 

@@ -39,22 +39,29 @@ pub enum SpecError {
     OptionNotApplicable { option: String, model: String },
 }
 
-/// Why a share link could not be decoded.
+/// Why a share link could not be decoded. The messages are for whoever clicked the link: what is
+/// wrong with it in plain words, not the decoder's detail (the variants keep that for tests).
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum LinkError {
-    #[error("empty link")]
+    #[error("the link is empty")]
     Empty,
-    #[error("link is {len} characters long; the limit is {max}")]
+    #[error("the link is {len} characters long; the limit is {max}")]
     TooLong { len: usize, max: usize },
-    #[error("link has no experiment (expected a fragment like #x=...)")]
+    #[error("the link holds no experiment (a playground link ends in #x=...)")]
     NoExperiment,
-    #[error("link is not valid base64url: {0}")]
+    #[error(
+        "the link is damaged: it holds characters a playground link never has (was it edited?)"
+    )]
     Base64(String),
-    #[error("link payload is not valid deflate data: {0}")]
+    #[error(
+        "the link is damaged or cut short: its experiment cannot be unpacked (copy the whole link again)"
+    )]
     Deflate(String),
-    #[error("link payload inflates to more than {max} bytes")]
+    #[error(
+        "the link's experiment unpacks to more than {max} bytes, far more than any experiment needs"
+    )]
     TooLarge { max: usize },
-    #[error("link payload is not UTF-8 text")]
+    #[error("the link is damaged: its experiment is not text")]
     NotUtf8,
     #[error(transparent)]
     Spec(#[from] SpecError),

@@ -48,12 +48,26 @@ impl ParamValue {
     pub fn parse(text: &str) -> ParamValue {
         if let Ok(v) = text.parse::<u64>() {
             ParamValue::Int(v)
+        } else if let Some(v) = whole_in_exponent_form(text) {
+            ParamValue::Int(v)
         } else if let Ok(v) = text.parse::<f64>() {
             ParamValue::Float(v)
         } else {
             ParamValue::Text(text.to_string())
         }
     }
+}
+
+/// `1e6` as 1000000: sizes are written that way by people and by Python (`10**6` is `1e6` in a
+/// float literal). Only the exponent form of a whole number that fits; `2.5e0` stays a real.
+fn whole_in_exponent_form(text: &str) -> Option<u64> {
+    if !text.contains(['e', 'E']) {
+        return None;
+    }
+    let v = text.parse::<f64>().ok()?;
+    // Exact up to 2^53; beyond that a float literal cannot name one whole number.
+    (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0)
+        .then_some(v as u64)
 }
 
 /// How many timed repetitions each configuration gets.

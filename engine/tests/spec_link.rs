@@ -1022,3 +1022,25 @@ fn a_models_sweep_runs_each_model_with_its_defaults_and_the_experiments_own_opti
     assert_eq!(configs[0].model.name, ModelKind::Sequential);
     assert_eq!(configs.len(), 2);
 }
+
+#[test]
+fn sizes_in_exponent_form_are_whole_numbers() {
+    use engine::spec::ParamValue;
+    assert_eq!(ParamValue::parse("1e6"), ParamValue::Int(1_000_000));
+    assert_eq!(ParamValue::parse("2E3"), ParamValue::Int(2000));
+    assert_eq!(ParamValue::parse("2.5e0"), ParamValue::Float(2.5));
+    assert_eq!(ParamValue::parse("-1e3"), ParamValue::Float(-1000.0));
+    assert_eq!(ParamValue::parse("1e400"), ParamValue::Float(f64::INFINITY));
+}
+
+#[test]
+fn link_errors_are_plain_words_on_one_line() {
+    for l in ["#x=%%%", "#x=AAAA", "#y=1", ""] {
+        let e = link::decode(l).unwrap_err().to_string();
+        assert!(
+            !e.contains('\n') && !e.contains("base64") && !e.contains("symbol"),
+            "{e}"
+        );
+        assert!(e.starts_with("the link"), "{e}");
+    }
+}

@@ -109,10 +109,9 @@ pub async fn run_in_page(
             return lesson.could_not_run(&why, results);
         }
         progress(format!(
-            "experiment {} of {n}: {} with {} workers",
+            "experiment {} of {n}: {}",
             i + 1,
-            exp.model.name,
-            exp.workers
+            super::figures::configuration(exp.model.name, exp.workers, None)
         ));
         let (tx, rx) = futures_channel::oneshot::channel();
         let stopper = bridge.clone();

@@ -336,8 +336,13 @@ pub fn app() -> Html {
                 let link = format!("{}{fragment}", dom::base_address());
                 dom::push_fragment(&fragment);
                 dispatch.dispatch(Action::LinkMade(link.clone()));
+                let dispatch = dispatch.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = dom::copy(&link).await;
+                    dispatch.dispatch(Action::Copied(if dom::copy(&link).await {
+                        "Copied".into()
+                    } else {
+                        "Not copied (the browser refused): copy the link below".into()
+                    }));
                 });
             },
         )
@@ -463,6 +468,7 @@ pub fn app() -> Html {
                         native_status={state.native_status.clone()}
                         confirm={state.confirm.clone()}
                         notice={state.notice.clone()}
+                        announcement={state.announcement.clone()}
                         {on_run}
                         {on_stop}
                         {on_confirm}
@@ -490,6 +496,7 @@ pub fn app() -> Html {
                         {latest}
                         include_results={state.include_results}
                         link={state.link.clone()}
+                        copied={state.copied.clone()}
                         {on_copy_link}
                         {on_toggle_include}
                         {on_import}

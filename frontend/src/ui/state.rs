@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
+use engine::limits::ParamKind;
 use engine::machine::MachineInfo;
 use engine::spec::{ParamValue, SyncKind};
 use engine::{Experiment, ModelKind, Order, Repetitions, ResultSet, Sweep, WorkloadKind};
@@ -196,6 +197,8 @@ pub struct State {
     /// Longest main-thread task seen during runs, milliseconds.
     pub longest_task_ms: f64,
     pub link: Option<String>,
+    /// What became of copying the last link: "Copied", or why not.
+    pub copied: Option<String>,
     pub include_results: bool,
     /// Which result row's timeline is shown: (result set, row).
     pub selected: Option<(usize, usize)>,
@@ -218,6 +221,11 @@ pub struct State {
     pub lesson_focus: Option<(&'static str, u64)>,
     /// What the lessons have to say (a link that cannot be opened).
     pub lesson_notice: Option<String>,
+    /// Each workload's parameters as last set here, so that switching workload and back keeps
+    /// what was typed.
+    pub kept: Vec<engine::WorkloadSpec>,
+    /// What screen readers are told when a run ends: its outcome in a sentence.
+    pub announcement: Option<String>,
 }
 
 impl State {
@@ -254,6 +262,7 @@ impl State {
             isolated,
             longest_task_ms: 0.0,
             link: None,
+            copied: None,
             include_results: false,
             selected: None,
             native: None,
@@ -265,6 +274,8 @@ impl State {
             lesson_running: None,
             lesson_focus: None,
             lesson_notice: None,
+            kept: Vec::new(),
+            announcement: None,
         }
     }
 
@@ -291,6 +302,40 @@ impl State {
     fn card(&mut self, id: &str) -> Option<&mut LessonCard> {
         let i = lesson::all().iter().position(|l| l.id == id)?;
         Rc::make_mut(&mut self.lessons).get_mut(i)
+    }
+
+    /// [`apply_edit`] with the page's own limits: no more workers than [`State::max_workers`],
+    /// and each workload's parameters as they were last set here.
+    fn edit(&mut self, control: Control, text: &str) -> Result<Experiment, String> {
+        let mut exp = apply_edit(&self.exp, control, text)?;
+        let max = self.max_workers();
+        if control == Control::Workers && exp.workers > max {
+            return Err(format!(
+                "workers must be a whole number from 1 to {max} on this machine; you typed '{}'",
+                text.trim()
+            ));
+        }
+        if let (Control::SweepValues, Some(Sweep::Workers(w))) = (control, &exp.sweep)
+            && w.iter().any(|&w| w > max)
+        {
+            return Err(format!(
+                "sweep values: workers go from 1 to {max} on this machine; you typed '{}'",
+                text.trim()
+            ));
+        }
+        if control == Control::Workload && exp.workload.name != self.exp.workload.name {
+            let old = self.exp.workload.clone();
+            self.kept.retain(|w| w.name != old.name);
+            self.kept.push(old);
+            if let Some(w) = self.kept.iter().find(|w| w.name == exp.workload.name) {
+                let mut back = exp.clone();
+                back.workload = w.clone();
+                if let Ok(v) = back.validate() {
+                    exp = v;
+                }
+            }
+        }
+        Ok(exp)
     }
 
     /// Most workers the page offers: oversubscription up to 4x the logical cores.
@@ -342,8 +387,8 @@ impl State {
         if let Some(id) = self.lesson_running {
             return Some(format!("the lesson {id} is running"));
         }
-        if let Some((name, (_, why))) = self.drafts.iter().next() {
-            return Some(format!("{name}: {why}"));
+        if let Some((_, (_, why))) = self.drafts.iter().next() {
+            return Some(why.clone());
         }
         if let Err(why) = self.model_available(self.exp.model.name) {
             return Some(format!("{}: {why}", self.exp.model.name));
@@ -391,6 +436,8 @@ pub enum Action {
     Notice(String),
     LongTask(f64),
     LinkMade(String),
+    /// Copying the link ended: "Copied", or why not.
+    Copied(String),
     ToggleIncludeResults,
     Select(usize, usize),
     ClearResults,
@@ -424,6 +471,61 @@ fn assessed(mut r: ResultSet) -> ResultSet {
     r
 }
 
+/// A finished run in a sentence, for screen readers: what ran, the best speedup measured and
+/// whether the answers were checked.
+pub fn announce(r: &ResultSet) -> String {
+    let e = &r.experiment;
+    let best = r
+        .results
+        .iter()
+        .filter(|m| m.model != ModelKind::Sequential)
+        .filter_map(|m| m.speedup)
+        .fold(None, |b: Option<f64>, v| Some(b.map_or(v, |b| b.max(v))));
+    let verified = r
+        .results
+        .iter()
+        .filter(|m| m.verified == Some(true))
+        .count();
+    let differs = r
+        .results
+        .iter()
+        .filter(|m| m.verified == Some(false))
+        .count();
+    let mut s = format!(
+        "{}: {} n={}, {} {}",
+        if r.partial.is_some() {
+            "Run stopped early"
+        } else {
+            "Run finished"
+        },
+        e.workload.name,
+        e.workload.n,
+        r.results.len(),
+        if r.results.len() == 1 {
+            "configuration"
+        } else {
+            "configurations"
+        },
+    );
+    if let Some(b) = best {
+        s.push_str(&format!("; best speedup {b:.2}x"));
+    }
+    if differs > 0 {
+        s.push_str(&format!(
+            "; {differs} {} from the reference",
+            if differs == 1 {
+                "answer differs"
+            } else {
+                "answers differ"
+            }
+        ));
+    } else if verified > 0 {
+        s.push_str("; answers verified");
+    }
+    s.push('.');
+    s
+}
+
 /// A sweep's values, as the CLI accepts them too (`engine::spec::parse_list`).
 fn parse_list(text: &str) -> Result<Vec<u64>, String> {
     engine::spec::parse_list(text).map_err(|e| e.to_string())
@@ -450,9 +552,11 @@ fn models_to_compare(current: ModelKind) -> Vec<ModelKind> {
 pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Experiment, String> {
     let mut e = exp.clone();
     let num = |t: &str| {
-        t.trim()
-            .parse::<u64>()
-            .map_err(|_| format!("'{t}' is not a whole number"))
+        let v = engine::spec::ParamValue::parse(t.trim());
+        match v {
+            ParamValue::Int(v) => Ok(v),
+            _ => Err(whole_number_message(control, t)),
+        }
     };
     match control {
         Control::Workload => {
@@ -474,10 +578,13 @@ pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Expe
             }
         }
         Control::Workers => {
-            e.workers = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?
+            e.workers =
+                u32::try_from(num(text)?).map_err(|_| whole_number_message(control, text))?
         }
         Control::Repetitions => {
-            e.repetitions = text.parse::<Repetitions>()?;
+            e.repetitions = text
+                .parse::<Repetitions>()
+                .map_err(|_| whole_number_message(control, text))?;
             // A budget belongs to "auto" only (the engine refuses it with a fixed count); going
             // to "auto" starts from the engine's default budget.
             if e.repetitions != Repetitions::Auto {
@@ -490,7 +597,7 @@ pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Expe
                 .parse::<f64>()
                 .ok()
                 .filter(|b| b.is_finite())
-                .ok_or_else(|| format!("'{text}' is not a number of seconds"))?;
+                .ok_or_else(|| budget_message(text))?;
             e.budget_s = Some(b);
         }
         Control::Timeline => {
@@ -501,7 +608,8 @@ pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Expe
             }
         }
         Control::Warmups => {
-            e.warmups = u32::try_from(num(text)?).map_err(|_| "too large".to_string())?
+            e.warmups =
+                u32::try_from(num(text)?).map_err(|_| whole_number_message(control, text))?
         }
         Control::ChunkSize => {
             e.model.chunk_size = if text.trim().is_empty() {
@@ -566,10 +674,94 @@ pub fn apply_edit(exp: &Experiment, control: Control, text: &str) -> Result<Expe
         Control::Param(key) => {
             e.workload
                 .set(key, ParamValue::parse(text.trim()))
-                .map_err(|err| err.to_string())?;
+                .map_err(|err| param_message(&e.workload, key, text).unwrap_or(err.to_string()))?;
         }
     }
-    e.validate().map_err(|err| err.to_string())
+    e.validate().map_err(|err| match (err, control) {
+        (
+            engine::SpecError::OutOfRange { .. },
+            Control::Workers | Control::Warmups | Control::ChunkSize | Control::Repetitions,
+        ) => whole_number_message(control, text),
+        (engine::SpecError::OutOfRange { .. }, Control::BudgetS) => budget_message(text),
+        (err, _) => err.to_string(),
+    })
+}
+
+/// A limit as people write it: 10^9 rather than 1000000000.
+pub fn limit_text(v: u64) -> String {
+    let digits = v.to_string();
+    if v >= 10_000
+        && digits.trim_start_matches('1').chars().all(|c| c == '0')
+        && digits.starts_with('1')
+    {
+        format!("10^{}", digits.len() - 1)
+    } else {
+        digits
+    }
+}
+
+/// The control's name in words, and the range of whole numbers it takes.
+fn whole_range(control: Control) -> (&'static str, u64, u64) {
+    use engine::limits::*;
+    match control {
+        Control::Workers => ("workers", 1, u64::from(MAX_WORKERS)),
+        Control::Warmups => ("warm-ups", 0, u64::from(MAX_WARMUPS)),
+        Control::ChunkSize => ("chunk size", 1, MAX_CHUNK_SIZE),
+        Control::Repetitions => ("repetitions", 1, u64::from(MAX_REPETITIONS)),
+        _ => ("the value", 0, u64::MAX),
+    }
+}
+
+/// "workers must be a whole number from 1 to 256; you typed 'abc'".
+fn whole_number_message(control: Control, text: &str) -> String {
+    let (name, min, max) = whole_range(control);
+    let or_auto = if control == Control::Repetitions {
+        " or \"auto\""
+    } else {
+        ""
+    };
+    format!(
+        "{name} must be a whole number from {min} to {}{or_auto}; you typed '{}'",
+        limit_text(max),
+        text.trim()
+    )
+}
+
+fn budget_message(text: &str) -> String {
+    format!(
+        "the budget must be a number of seconds from {} to {}; you typed '{}'",
+        engine::limits::MIN_BUDGET_S,
+        engine::limits::MAX_BUDGET_S,
+        text.trim()
+    )
+}
+
+/// A workload parameter's range in words, for its label: "1 to 10^9".
+pub fn param_range(def: &engine::limits::ParamDef) -> Option<String> {
+    match def.kind {
+        ParamKind::Int { min, max, .. } => {
+            Some(format!("{} to {}", limit_text(min), limit_text(max)))
+        }
+        ParamKind::Float { min, max, .. } => Some(format!("{min} to {max}")),
+        ParamKind::Choice { .. } => None,
+    }
+}
+
+/// Why text typed for a workload parameter was refused, in the words of its label:
+/// "n must be a whole number from 2 to 10^9 (1e6 is accepted as 1000000); you typed '-5'".
+fn param_message(w: &engine::WorkloadSpec, key: &str, text: &str) -> Option<String> {
+    let info = w.name.info();
+    let def = std::iter::once(&info.size)
+        .chain(info.params.iter())
+        .find(|d| d.name == key)?;
+    let range = param_range(def)?;
+    let what = match def.kind {
+        ParamKind::Int { .. } => {
+            format!("a whole number from {range} (1e6 is accepted as 1000000)")
+        }
+        _ => format!("a number from {range}"),
+    };
+    Some(format!("{key} must be {what}; you typed '{}'", text.trim()))
 }
 
 impl Reducible for State {
@@ -585,7 +777,7 @@ impl Reducible for State {
             s.confirm = None;
         }
         match action {
-            Action::Edit(control, text) => match apply_edit(&s.exp, control, &text) {
+            Action::Edit(control, text) => match s.edit(control, &text) {
                 Ok(exp) => {
                     s.exp = exp;
                     s.drafts.remove(&control);
@@ -702,6 +894,10 @@ impl Reducible for State {
                         }
                     }
                 }
+                s.announcement = Some(match &result {
+                    Ok(r) => announce(r),
+                    Err(e) => format!("The run failed: {e}"),
+                });
                 match result {
                     Ok(r) => {
                         if let Some(p) = &r.partial {
@@ -723,7 +919,11 @@ impl Reducible for State {
             }
             Action::Notice(m) => s.notice = Some(m),
             Action::LongTask(ms) => s.longest_task_ms = s.longest_task_ms.max(ms),
-            Action::LinkMade(l) => s.link = Some(l),
+            Action::LinkMade(l) => {
+                s.link = Some(l);
+                s.copied = None;
+            }
+            Action::Copied(m) => s.copied = Some(m),
             Action::ToggleIncludeResults => s.include_results = !s.include_results,
             Action::Select(set, row) => s.selected = Some((set, row)),
             Action::NativeProbed(m) => s.native = Some(m),
@@ -740,6 +940,10 @@ impl Reducible for State {
                     error,
                     results,
                 };
+                s.announcement = Some(match &result {
+                    Ok(r) => format!("Native {}", announce(r).to_lowercase()),
+                    Err(e) => format!("The native run failed: {e}"),
+                });
                 match result {
                     Ok(r) => {
                         let mut e = entry(
@@ -910,7 +1114,9 @@ mod tests {
         assert!(s.drafts.is_empty());
         let s = s.reduce(Action::Edit(Control::BudgetS, "0".into()));
         assert!(
-            s.drafts[&Control::BudgetS].1.contains("budget_s"),
+            s.drafts[&Control::BudgetS]
+                .1
+                .contains("budget must be a number of seconds from 0.1 to 3600"),
             "{:?}",
             s.drafts
         );
@@ -954,7 +1160,56 @@ mod tests {
         let s = s.reduce(Action::Edit(Control::Workers, "0".into()));
         let s = s.reduce(Action::Edit(Control::Param("n"), "many".into()));
         let blocker = s.run_blocker().expect("two invalid controls");
-        assert!(blocker.starts_with("param.n: "), "{blocker}");
+        assert!(
+            blocker.starts_with("n must be a whole number from "),
+            "{blocker}"
+        );
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn refusals_give_the_range_in_words() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::Edit(Control::Workload, "primes".into()));
+        let s = s.reduce(Action::Edit(Control::Param("n"), "1e6".into()));
+        assert_eq!(s.exp.workload.n, 1_000_000, "1e6 is a whole number");
+        assert!(s.drafts.is_empty(), "{:?}", s.drafts);
+        let s = s.reduce(Action::Edit(Control::Param("n"), "-5".into()));
+        assert_eq!(
+            s.drafts[&Control::Param("n")].1,
+            "n must be a whole number from 2 to 10^9 (1e6 is accepted as 1000000); you typed '-5'"
+        );
+        // The page offers 4x the logical cores: 8 here, refused above that with the range.
+        let s = s.reduce(Action::Edit(Control::Workers, "100".into()));
+        assert_eq!(
+            s.drafts[&Control::Workers].1,
+            "workers must be a whole number from 1 to 8 on this machine; you typed '100'"
+        );
+        assert_ne!(s.exp.workers, 100);
+        let s = s.reduce(Action::Edit(Control::Warmups, "lots".into()));
+        assert_eq!(
+            s.drafts[&Control::Warmups].1,
+            "warm-ups must be a whole number from 0 to 100; you typed 'lots'"
+        );
+        let s = s.reduce(Action::Edit(Control::Sweep, "workers".into()));
+        let s = s.reduce(Action::Edit(Control::SweepValues, "1..16".into()));
+        assert_eq!(
+            s.drafts[&Control::SweepValues].1,
+            "sweep values: workers go from 1 to 8 on this machine; you typed '1..16'"
+        );
+        assert_eq!(limit_text(1_000_000_000), "10^9");
+        assert_eq!(limit_text(256), "256");
+        assert_eq!(limit_text(2_000_000), "2000000");
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn a_typed_n_survives_switching_workload_and_back() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::Edit(Control::Workload, "primes".into()));
+        let s = s.reduce(Action::Edit(Control::Param("n"), "12345".into()));
+        let s = s.reduce(Action::Edit(Control::Workload, "square".into()));
+        assert_ne!(s.exp.workload.n, 12345);
+        let s = s.reduce(Action::Edit(Control::Workload, "primes".into()));
+        assert_eq!(s.exp.workload.n, 12345);
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]

@@ -149,8 +149,12 @@ async fn run_experiment_json(
         let progress = run.progress_of(step);
         RUNS_TOTAL.store(progress.total, Ordering::Relaxed);
         RUNS_DONE.store(progress.done, Ordering::Relaxed);
-        *LABEL.lock().unwrap_or_else(|e| e.into_inner()) =
-            format!("{}, {} workers", progress.model, progress.workers);
+        *LABEL.lock().unwrap_or_else(|e| e.into_inner()) = format!(
+            "{}, {} worker{}",
+            progress.model,
+            progress.workers,
+            if progress.workers == 1 { "" } else { "s" }
+        );
         run.run_starting(step);
         let cfg = run.configs()[step.config].clone();
         let outcome = match run_config(cfg).await {

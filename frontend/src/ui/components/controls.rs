@@ -49,11 +49,14 @@ fn field(p: &FieldProps) -> Html {
             rerender.force_update();
         })
     };
+    let error_id = format!("{}-error", p.control.name());
     html! {
         <label class={classes!("field", error.is_some().then_some("invalid"))}>
             <span>{ p.label.clone() }</span>
-            <input type={p.kind.clone()} name={p.control.name().into_owned()} value={shown} {onchange} />
-            if let Some(why) = error { <small class="error" role="alert">{ why }</small> }
+            // Marked invalid and tied to its reason, so a screen reader reads both on focus.
+            <input type={p.kind.clone()} name={p.control.name().into_owned()} value={shown} {onchange}
+                aria-invalid={error.is_some().then_some("true")} aria-describedby={error.is_some().then(|| error_id.clone())} />
+            if let Some(why) = error { <small class="error" id={error_id} role="alert">{ why }</small> }
         </label>
     }
 }
@@ -146,7 +149,11 @@ pub fn controls(p: &ControlsProps) -> Html {
                 .map(ParamValue::to_string)
                 .unwrap_or_default()
         };
-        let label = format!("{} ({})", def.name, def.description);
+        // The range the engine enforces, in the label: refusals then say nothing new.
+        let label = match crate::ui::state::param_range(&def) {
+            Some(range) => format!("{} ({}; {range})", def.name, def.description),
+            None => format!("{} ({})", def.name, def.description),
+        };
         match &def.kind {
             ParamKind::Choice { options, .. } => html! {
                 <Select {control} {label} {current} on_edit={on_edit.clone()}
@@ -190,7 +197,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             <Select control={Control::Model} label="model" current={m.name()} options={models} on_edit={on_edit.clone()} />
             <p class="hint">{ m.description() }<br/><em>{ "Python: " }{ m.python() }</em></p>
             if m.info().chunks.is_some() {
-                <Field control={Control::ChunkSize} label="chunk size (empty: the model's default)" value={exp.model.chunk_size.map(|c| c.to_string()).unwrap_or_default()} kind="text" draft={draft(Control::ChunkSize)} on_edit={on_edit.clone()} />
+                <Field control={Control::ChunkSize} label={format!("chunk size (1 to {}; empty: the model's default)", crate::ui::state::limit_text(engine::limits::MAX_CHUNK_SIZE))} value={exp.model.chunk_size.map(|c| c.to_string()).unwrap_or_default()} kind="text" draft={draft(Control::ChunkSize)} on_edit={on_edit.clone()} />
             }
             if m.info().order.is_some() {
                 <Select control={Control::Order} label="result order" current={match exp.model.order { Some(Order::Completion) => "completion", _ => "ordered" }}
@@ -209,12 +216,12 @@ pub fn controls(p: &ControlsProps) -> Html {
                     <p class="note">{ format!("{} workers on {} logical cores: oversubscribed. CPU-bound work cannot go faster than the cores; waiting work still can.", exp.workers, p.hardware_concurrency) }</p>
                 }
             }
-            <Field control={Control::Repetitions} label="repetitions (a number, or auto)" value={exp.repetitions.to_string()} kind="text" draft={draft(Control::Repetitions)} on_edit={on_edit.clone()} />
+            <Field control={Control::Repetitions} label={format!("repetitions (1 to {}, or auto)", engine::limits::MAX_REPETITIONS)} value={exp.repetitions.to_string()} kind="text" draft={draft(Control::Repetitions)} on_edit={on_edit.clone()} />
             if exp.repetitions == Repetitions::Auto {
                 <p class="hint" id="auto-hint">{ format!("auto: repeats until the 95% interval of each mean is within ±{:.0}% of it ({} to {} repetitions), and starts no new round once the budget is spent.", engine::limits::AUTO_PRECISION * 100.0, engine::limits::AUTO_MIN_REPETITIONS, engine::limits::AUTO_MAX_REPETITIONS) }</p>
-                <Field control={Control::BudgetS} label="budget (s)" value={exp.budget_s.unwrap_or(engine::limits::DEFAULT_BUDGET_S).to_string()} kind="text" draft={draft(Control::BudgetS)} on_edit={on_edit.clone()} />
+                <Field control={Control::BudgetS} label={format!("budget (seconds, {} to {})", engine::limits::MIN_BUDGET_S, engine::limits::MAX_BUDGET_S)} value={exp.budget_s.unwrap_or(engine::limits::DEFAULT_BUDGET_S).to_string()} kind="text" draft={draft(Control::BudgetS)} on_edit={on_edit.clone()} />
             }
-            <Field control={Control::Warmups} label="warm-ups" value={exp.warmups.to_string()} kind="number" draft={draft(Control::Warmups)} on_edit={on_edit.clone()} />
+            <Field control={Control::Warmups} label={format!("warm-ups (0 to {})", engine::limits::MAX_WARMUPS)} value={exp.warmups.to_string()} kind="number" draft={draft(Control::Warmups)} on_edit={on_edit.clone()} />
             <Select control={Control::Timeline} label="timeline" current={if exp.timeline { "on" } else { "off" }}
                 options={choices(&[("on", "on: a record per task (the chart below)"), ("off", "off: task counts only, for millions of tiny tasks")])} on_edit={on_edit.clone()} />
             <Select control={Control::Sweep} label="sweep" current={sweep_kind} options={sweeps} on_edit={on_edit.clone()} />

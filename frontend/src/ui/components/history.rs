@@ -44,13 +44,14 @@ fn when(at: f64) -> String {
     )
 }
 
-/// The best speedup, with its interval and any warning on it: a speedup is never shown without
-/// them.
+/// The best speedup measured, with its interval and any warning on it: a speedup is never shown
+/// without them. The sequential baseline's 1.00x is the yardstick, not a measurement, so it is
+/// left out: a run whose every model was slower shows its best, below 1.
 fn best(e: &Entry) -> Option<Html> {
     e.results.as_ref().and_then(|r| {
         r.results
             .iter()
-            .filter(|m| m.speedup.is_some())
+            .filter(|m| m.speedup.is_some() && m.model != engine::ModelKind::Sequential)
             .max_by(|a, b| {
                 a.speedup
                     .unwrap_or(0.0)
@@ -97,13 +98,13 @@ pub fn history(p: &HistoryProps) -> Html {
             let open = p.on_open.reform(move |_: MouseEvent| i);
             html! {
                 <tr class="history-entry">
-                    <td>{ when(e.at) }</td>
-                    <td>{ &e.side }</td>
-                    <td>{ format!("{} n={}", x.workload.name, x.workload.n) }</td>
-                    <td>{ format!("{} x{}", x.model.name, x.workers) }</td>
-                    <td class="best">{ best(e).unwrap_or_else(|| html! { "–" }) }</td>
-                    <td class={class}>{ status }</td>
-                    <td><button class="open-history" onclick={open}>{ "open" }</button></td>
+                    <td data-label="started">{ when(e.at) }</td>
+                    <td data-label="side">{ &e.side }</td>
+                    <td data-label="workload">{ format!("{} n={}", x.workload.name, x.workload.n) }</td>
+                    <td data-label="model">{ format!("{} x{}", x.model.name, x.workers) }</td>
+                    <td class="best" data-label="best speedup">{ best(e).unwrap_or_else(|| html! { "–" }) }</td>
+                    <td class={classes!("status", class)} data-label="status">{ status }</td>
+                    <td><button class="open-history" onclick={open} aria-label={format!("open the run of {}", when(e.at))}>{ "open" }</button></td>
                 </tr>
             }
         })
@@ -114,7 +115,7 @@ pub fn history(p: &HistoryProps) -> Html {
             if p.entries.is_empty() {
                 <p class="muted">{ "Runs are kept here, in this browser, across reloads." }</p>
             } else {
-                <table>
+                <table class="history-table">
                     <thead><tr><th>{ "started" }</th><th>{ "side" }</th><th>{ "workload" }</th><th>{ "model" }</th><th>{ "best speedup" }</th><th>{ "status" }</th><th></th></tr></thead>
                     <tbody>{ rows }</tbody>
                 </table>

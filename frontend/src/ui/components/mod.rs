@@ -74,3 +74,58 @@ impl PartialEq for Sets {
 fn svg(markup: &str) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup.to_string()))
 }
+
+/// A chart with its text alternative: `role="img"` (unless it has a role), a `<title>` (its name) and a `<desc>` (what
+/// it shows, in words) first inside the `<svg>`, so a screen reader reads a sentence rather than
+/// every tick label. The texts are escaped: they may hold names from a link.
+fn svg_titled(markup: &str, title: &str, desc: &str) -> Html {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let Some(open) = markup.find("<svg") else {
+        return svg(markup);
+    };
+    let Some(end) = markup[open..].find('>').map(|e| open + e + 1) else {
+        return svg(markup);
+    };
+    // A drawing that says its own role (a timeline is a group of focusable bars) keeps it.
+    let tag = if markup[open..end].contains(" role=") {
+        markup[open..end].to_string()
+    } else {
+        markup[open..end].replacen("<svg", "<svg role=\"img\"", 1)
+    };
+    svg(&format!(
+        "{}{tag}<title>{}</title><desc>{}</desc>{}",
+        &markup[..open],
+        escape(title),
+        escape(desc),
+        &markup[end..]
+    ))
+}
+
+/// A sweep's figures in words, for its chart's text alternative: "1 worker: 1.00x, 2 workers:
+/// 1.85x" or "chunk 1: 12.3 ms, chunk 4: 8.1 ms".
+fn sweep_text(set: &ResultSet, by_chunk: bool) -> String {
+    set.results
+        .iter()
+        .filter(|r| r.model != engine::ModelKind::Sequential)
+        .map(|r| {
+            if by_chunk {
+                format!(
+                    "chunk {}: {}",
+                    r.chunk_size.map_or("default".into(), |c| c.to_string()),
+                    crate::ui::figures::fmt_time(r.summary.mean)
+                )
+            } else {
+                format!(
+                    "{}: {}",
+                    crate::ui::figures::configuration(r.model, r.workers, None),
+                    r.speedup.map_or("–".into(), |s| format!("{s:.2}x"))
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

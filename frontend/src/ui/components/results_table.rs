@@ -164,8 +164,17 @@ fn row(
     selected: bool,
     on_select: &Callback<(usize, usize)>,
 ) -> Html {
-    let on_select = on_select.clone();
-    let onclick = Callback::from(move |_| on_select.emit((set, index)));
+    let onclick = on_select.reform(move |_: MouseEvent| (set, index));
+    // A row is chosen with Enter or Space as with a click, so the keyboard reaches every timeline.
+    let onkeydown = {
+        let on_select = on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                on_select.emit((set, index));
+            }
+        })
+    };
     let sd = r
         .summary
         .stddev
@@ -193,7 +202,8 @@ fn row(
         ))
     );
     html! {
-        <tr class={classes!(selected.then_some("selected"), (!r.warnings.is_empty()).then_some("flagged"))} {onclick}
+        <tr class={classes!(selected.then_some("selected"), (!r.warnings.is_empty()).then_some("flagged"))} {onclick} {onkeydown}
+            tabindex="0" aria-current={selected.then_some("true")}
             data-model={r.model.name()} data-workers={r.workers.to_string()} data-reps={r.times.len().to_string()}>
             <td data-label="runtime">{ runtime_of(rs).to_string() }</td>
             <td data-label="model">{ r.model.name() }</td>
@@ -274,7 +284,7 @@ pub fn results_table(p: &ResultsTableProps) -> Html {
         .any(|(_, rs)| rs.results.iter().any(|r| r.breakdown.is_some()));
     html! {
         <section class="panel results" aria-label="results">
-            <h2>{ "Results" }<button class="small" onclick={p.on_clear.clone()}>{ "clear" }</button></h2>
+            <div class="results-head"><h2>{ "Results" }</h2><button class="small" id="clear-results" onclick={p.on_clear.clone()}>{ "Clear results" }</button></div>
             if any_breakdown { <BreakdownLegend /> }
             <div class="scroll"><table id="results">
                 <thead><tr>

@@ -27,6 +27,8 @@ pub struct RunBarProps {
     /// A question before a long run.
     pub confirm: Option<String>,
     pub notice: Option<String>,
+    /// The last run's outcome in a sentence, for screen readers.
+    pub announcement: Option<String>,
     pub on_run: Callback<MouseEvent>,
     pub on_stop: Callback<MouseEvent>,
     /// The answer to "this will take long; run it?".
@@ -42,7 +44,10 @@ pub fn run_bar(p: &RunBarProps) -> Html {
         <section class="panel runbar" aria-label="run">
             <button id="run" class="primary" onclick={p.on_run.clone()} disabled={blocker.is_some() || p.running.is_some()} title={blocker.clone().unwrap_or_default()}>{ "Run" }</button>
             <button id="stop" onclick={p.on_stop.clone()} disabled={p.running.is_none() && p.native_status.is_none()}>{ "Stop" }</button>
-            <div class="spinner" aria-hidden="true"></div>
+            // Only while something runs: a spinner turning on an idle page says it is busy.
+            if p.running.is_some() || p.native_status.is_some() {
+                <div class="spinner" id="spinner" aria-hidden="true"></div>
+            }
             { match p.native {
                 Some(true) => html! {
                     <label class="check" title="after the browser run, the same experiment runs natively on this machine (never both at once)">
@@ -58,7 +63,7 @@ pub fn run_bar(p: &RunBarProps) -> Html {
                 <span class="native-status" id="native-status">{ status }</span>
             }
             if let Some(r) = &p.running {
-                <div class="progress" id="progress">
+                <div class="progress" id="progress" role="status" aria-live="polite">
                     <progress max={r.runs_total.max(r.runs).max(1).to_string()} value={r.runs.to_string()}></progress>
                     <span>{ if r.stopping { "stopping…".to_string() } else { format!("{} — run {} of {}, {} tasks done", r.label, r.runs, runs_of(r.runs_total, r.auto), r.tasks) } }</span>
                 </div>
@@ -73,8 +78,10 @@ pub fn run_bar(p: &RunBarProps) -> Html {
                 </div>
             }
             if let Some(n) = &p.notice {
-                <p class="notice" id="notice" role="status">{ n }</p>
+                <p class="notice" id="notice" role="alert">{ n }</p>
             }
+            // Always in the page, so that screen readers hear each new sentence put in it.
+            <p class="visually-hidden" id="announce" role="status" aria-live="polite">{ p.announcement.clone().unwrap_or_default() }</p>
         </section>
     }
 }

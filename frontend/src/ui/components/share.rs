@@ -13,6 +13,8 @@ pub struct ShareProps {
     pub include_results: bool,
     /// The last link made.
     pub link: Option<String>,
+    /// What became of the last Copy link: "Copied", or why not.
+    pub copied: Option<String>,
     pub on_copy_link: Callback<MouseEvent>,
     pub on_toggle_include: Callback<Event>,
     pub on_import: Callback<web_sys::File>,
@@ -59,14 +61,15 @@ pub fn share(p: &ShareProps) -> Html {
         <section class="panel share" aria-label="share">
             <h2>{ "Share and export" }</h2>
             <button id="copy-link" onclick={p.on_copy_link.clone()}>{ "Copy link" }</button>
+            <span class="copied" id="copied" role="status" aria-live="polite">{ p.copied.clone().unwrap_or_default() }</span>
             <label class="check"><input type="checkbox" id="include-results" checked={p.include_results} onchange={p.on_toggle_include.clone()} />{ " include my results" }</label>
             if let Some(link) = &p.link {
-                <input class="link" id="link" readonly=true value={link.clone()} />
+                <input class="link" id="link" readonly=true value={link.clone()} aria-label="link to this experiment" />
             }
             <div class="row">
                 <button id="export-json" onclick={export_json} disabled={p.latest.is_none()}>{ "Export JSON" }</button>
                 <button id="export-csv" onclick={export_csv} disabled={p.latest.is_none()}>{ "Export CSV" }</button>
-                <label class="button">{ "Import JSON…" }<input type="file" id="import" accept=".json,application/json" {onchange} /></label>
+                <label class="button import">{ "Import JSON…" }<input type="file" id="import" class="visually-hidden" accept=".json,application/json" {onchange} /></label>
             </div>
         </section>
     }

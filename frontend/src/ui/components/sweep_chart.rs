@@ -7,7 +7,7 @@ use std::rc::Rc;
 use engine::ResultSet;
 use yew::prelude::*;
 
-use super::{SetRef, svg};
+use super::{SetRef, svg_titled, sweep_text};
 use crate::ui::charts::{self, AmdahlFit, SERIES_STYLES, Series};
 use crate::ui::state::Source;
 
@@ -168,6 +168,19 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
         .map(|c| format!(", chunk size {c}"))
         .unwrap_or_default();
     let sets = &p.sets;
+    // The charts' text alternative: each runtime's figures in words.
+    let in_words = |by_chunk: bool| {
+        let parts: Vec<String> = sets.iter().map(|s| sweep_text(&s.set, by_chunk)).collect();
+        if parts.len() == 1 {
+            parts.concat()
+        } else {
+            sets.iter()
+                .zip(&parts)
+                .map(|(s, t)| format!("{}: {t}", s.label))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        }
+    };
     html! {
         <section class="panel charts" aria-label="charts">
             <h2>{ format!("Sweep: {} on {}{chunk_size}", sets.first().map(|s| s.set.experiment.model.name.to_string()).unwrap_or_default(), sets.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(" and ")) }</h2>
@@ -178,7 +191,7 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
                 if let Some((s, fits)) = speed {
                     <figure class="chart" id="speedup-chart">
                         <figcaption>{ "Speedup against workers" }</figcaption>
-                        { svg(s) }
+                        { svg_titled(s, "Speedup over workers", &in_words(false)) }
                         { legend("speedup-legend", sets, html! { <>
                             <li class="legend-baseline">{ line_swatch("#000000", "7 4") }{ "sequential = 1x: below it, slower than not parallelising (break-even)" }</li>
                             <li class="legend-ideal">{ line_swatch("#767676", "1 3") }{ "ideal: speedup equals workers" }</li>
@@ -196,7 +209,7 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
                 if let Some(s) = chunk {
                     <figure class="chart" id="chunk-chart">
                         <figcaption>{ "Run time against chunk size" }</figcaption>
-                        { svg(s) }
+                        { svg_titled(s, "Run time over chunk size", &in_words(true)) }
                         { legend("chunk-legend", sets, html! {
                             <li class="legend-baseline">{ line_swatch(if sets.len() == 1 { SERIES_STYLES[0].0 } else { "#000000" }, "7 4") }{ "sequential run time, in its runtime's colour: a point above it is slower than not parallelising (break-even)" }</li>
                         }) }

@@ -4,7 +4,7 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::{SetRef, svg};
+use super::{SetRef, svg_titled};
 use crate::ui::charts::{
     self, BarDetail, RUNNING_COLOUR, STAGE_COLOURS, TimelineDrawing, WAIT_COLOUR,
 };
@@ -213,7 +213,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
                 .map(BarDetail::describe);
             (
                 html! {
-                    <div class="chart timeline-scroll" id="timeline" ref={area} onfocusin={pick} onclick={click} onkeydown={keys}>{ svg(&d.svg) }</div>
+                    <div class="chart timeline-scroll" id="timeline" ref={area} onfocusin={pick} onclick={click} onkeydown={keys}>{ svg_titled(&d.svg, title, "One row per worker, one bar per task, along the run's time.") }</div>
                 },
                 html! {
                     <p id="timeline-detail" class="timeline-detail" aria-live="polite">{
