@@ -709,6 +709,22 @@ try {
     await page.setViewportSize({ width: 1400, height: 1000 });
   });
 
+  await test('charts: a sweep over models draws the speedup of each model, with the baseline and the ideal', async () => {
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    const models = ['async', 'gil', 'dynamic-pool'];
+    const r = await page.evaluate((s) => window.playground.run(s), spec('sleep', 12, 'async', 4, { repetitions: 3, sweep: { models } }));
+    assert.deepEqual(r.results.map((x) => [x.model, x.workers]), [['sequential', 1], ...models.map((m) => [m, 4])]);
+    for (const x of r.results) assert.equal(x.verified, true, x.model);
+    await page.waitForSelector('#models-chart svg .model-bar');
+    assert.deepEqual(await page.$$eval('#models-chart svg .model-bar', (b) => b.map((e) => e.dataset.model)), models);
+    assert.equal(await page.locator('#models-chart svg path.ci').count(), 3);
+    assert.equal(await page.locator('#models-chart svg line.baseline').count(), 1);
+    assert.equal(await page.locator('#models-chart svg line.ideal').count(), 1);
+    assert.match(await page.textContent('section.charts h2'), /^Sweep: async, gil, dynamic-pool on this browser/);
+    assert.match(await page.textContent('#models-chart svg > desc'), /async, 4 workers: \d+\.\d\dx; gil, 4 workers: \d+\.\d\dx; dynamic-pool, 4 workers/);
+    await page.locator('section.charts').screenshot({ path: `${ART}/chart-models.png` });
+  });
+
   await test('timeline: the async loop is one lane, its waits drawn as waiting', async () => {
     await page.evaluate((s) => window.playground.run(s), spec('sleep', 12, 'async', 4, { params: { latency_ms: 20 }, baseline: false }));
     await page.waitForFunction(() => /Timeline: async, 4 workers/.test(document.querySelector('.timeline h2')?.textContent || ''));

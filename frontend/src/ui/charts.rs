@@ -791,6 +791,145 @@ pub fn speedup_svg(series: &[Series]) -> Option<(String, Vec<AmdahlFit>)> {
     Some((svg, fits))
 }
 
+/// One runtime's bars in a models sweep: each model's speedup at the experiment's workers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelBars {
+    pub label: String,
+    pub runtime: String,
+    /// Model name and its speedup with the 95% interval (`x` unused).
+    pub bars: Vec<(String, Point)>,
+}
+
+/// The swept models of a set, in the set's order, with their speedups.
+pub fn model_points(rs: &ResultSet) -> Vec<(String, Point)> {
+    rs.results
+        .iter()
+        .filter(|r| r.model != engine::ModelKind::Sequential)
+        .filter_map(|r| {
+            let y = r.speedup?;
+            let [lo, hi] = r.speedup_ci.unwrap_or([y, y]);
+            Some((r.model.to_string(), Point { x: 0.0, y, lo, hi }))
+        })
+        .collect()
+}
+
+/// Speedup per model for a models sweep: a row per model, a bar per runtime with its 95%
+/// interval, the sequential baseline at 1 (break-even) and the ideal, `workers`.
+pub fn models_svg(series: &[ModelBars], workers: u32) -> Option<String> {
+    let mut models: Vec<&str> = Vec::new();
+    for s in series {
+        for (m, _) in &s.bars {
+            if !models.contains(&m.as_str()) {
+                models.push(m);
+            }
+        }
+    }
+    if models.is_empty() {
+        return None;
+    }
+    let n = series.len().max(1) as f64;
+    let (bar_h, gap, ml, mr, mt, mb) = (16.0, 12.0, 150.0, 16.0, 12.0, 44.0);
+    let height = mt + models.len() as f64 * (n * bar_h + gap) + mb;
+    let ideal = f64::from(workers.max(1));
+    let x_hi = series
+        .iter()
+        .flat_map(|s| s.bars.iter().map(|(_, p)| p.hi.max(p.y)))
+        .fold(ideal, f64::max)
+        * 1.1;
+    let pw = CHART_W - ml - mr;
+    let px = |v: f64| ml + v.clamp(0.0, x_hi) / x_hi * pw;
+    let axis_y = height - mb;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" id="models-svg" viewBox="0 0 {CHART_W} {height}" font-family="sans-serif" font-size="{CHART_FONT}" role="img" aria-label="speedup per model at {workers} workers"><rect width="{CHART_W}" height="{height}" fill="#FFFFFF"/>"##
+    );
+    for t in nice_ticks(0.0, x_hi) {
+        let x = px(t);
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.2}" y1="{mt}" x2="{x:.2}" y2="{axis_y}" stroke="#E0E0E0"/><text class="tick" x="{x:.2}" y="{:.2}" text-anchor="middle" fill="#000000">{}</text>"##,
+            axis_y + 18.0,
+            tick_label(t)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<text x="{:.2}" y="{:.2}" text-anchor="middle" fill="#000000">speedup (x) at {workers} workers</text>"##,
+        ml + pw / 2.0,
+        height - 6.0
+    );
+    for (row, m) in models.iter().enumerate() {
+        let y0 = mt + row as f64 * (n * bar_h + gap);
+        let _ = write!(
+            s,
+            r##"<text class="row-label" x="{:.2}" y="{:.2}" text-anchor="end" dominant-baseline="central" fill="#000000">{}</text>"##,
+            ml - 6.0,
+            y0 + n * bar_h / 2.0,
+            esc(m)
+        );
+        for (i, ser) in series.iter().enumerate() {
+            let Some((_, p)) = ser.bars.iter().find(|(name, _)| name == m) else {
+                continue;
+            };
+            let colour = SERIES_STYLES[i % SERIES_STYLES.len()].0;
+            let y = y0 + i as f64 * bar_h;
+            let title = format!(
+                "{}: {m}: {} (95% interval {} to {})",
+                ser.label,
+                fig(p.y),
+                fig(p.lo),
+                fig(p.hi)
+            );
+            let _ = write!(
+                s,
+                r##"<rect class="model-bar" data-model="{}" data-runtime="{}" x="{ml}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{colour}"><title>{}</title></rect>"##,
+                esc(m),
+                esc(&ser.runtime),
+                y + 1.0,
+                (px(p.y) - ml).max(1.0),
+                bar_h - 2.0,
+                esc(&title)
+            );
+            let ym = y + bar_h / 2.0;
+            let _ = write!(
+                s,
+                r##"<path class="ci" d="M{:.2} {ym:.2}H{:.2}M{:.2} {:.2}V{:.2}M{:.2} {:.2}V{:.2}" stroke="#000000" stroke-width="1.5"/>"##,
+                px(p.lo),
+                px(p.hi),
+                px(p.lo),
+                ym - 4.0,
+                ym + 4.0,
+                px(p.hi),
+                ym - 4.0,
+                ym + 4.0
+            );
+        }
+    }
+    for (class, v, dash, colour, what) in [
+        (
+            "baseline",
+            1.0,
+            "7 4",
+            "#000000",
+            "sequential = 1x: break-even",
+        ),
+        ("ideal", ideal, "1 3", "#767676", "ideal: the workers"),
+    ] {
+        let x = px(v);
+        let _ = write!(
+            s,
+            r##"<line class="{class}" x1="{x:.2}" y1="{mt}" x2="{x:.2}" y2="{axis_y}" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"><title>{what}</title></line>"##
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{ml}" y1="{axis_y}" x2="{}" y2="{axis_y}" stroke="#000000"/></svg>"##,
+        ml + pw
+    );
+    Some(s)
+}
+
 /// Mean run time against chunk size (log scale) for every runtime's chunk-size sweep, each point
 /// with the 95% interval of its mean, and each runtime's sequential time as the break-even line:
 /// a chunk size whose point lies above it is slower than not parallelising.
@@ -840,6 +979,35 @@ pub fn chunk_svg(series: &[(Series, Option<Point>)]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn a_models_sweep_draws_a_bar_per_model_and_runtime_with_its_interval() {
+        let p = |y: f64| Point {
+            x: 0.0,
+            y,
+            lo: y - 0.1,
+            hi: y + 0.1,
+        };
+        let series = [
+            ModelBars {
+                label: "this browser".into(),
+                runtime: "wasm".into(),
+                bars: vec![("gil".into(), p(0.98)), ("dynamic-pool".into(), p(1.9))],
+            },
+            ModelBars {
+                label: "native, this machine".into(),
+                runtime: "native".into(),
+                bars: vec![("gil".into(), p(0.99))],
+            },
+        ];
+        let svg = models_svg(&series, 2).unwrap();
+        assert_eq!(svg.matches("class=\"model-bar\"").count(), 3);
+        assert_eq!(svg.matches("class=\"ci\"").count(), 3);
+        assert_eq!(svg.matches("class=\"row-label\"").count(), 2);
+        assert!(svg.contains("this browser: dynamic-pool: 1.90 (95% interval 1.80 to 2.00)"));
+        assert!(svg.contains("class=\"baseline\"") && svg.contains("class=\"ideal\""));
+        assert!(models_svg(&[], 2).is_none());
+    }
 
     fn rec(worker: u32, task: u32, start: f64, end: f64, wait: f64) -> TaskRecord {
         TaskRecord {

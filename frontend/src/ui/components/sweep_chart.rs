@@ -145,6 +145,16 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
         let workers_sweep = sets
             .iter()
             .any(|s| matches!(s.set.experiment.sweep, Some(engine::Sweep::Workers(_))));
+        let models: Vec<charts::ModelBars> = sets
+            .iter()
+            .filter(|s| matches!(s.set.experiment.sweep, Some(engine::Sweep::Models(_))))
+            .map(|s| charts::ModelBars {
+                label: s.label.clone(),
+                runtime: s.runtime.clone(),
+                bars: charts::model_points(&s.set),
+            })
+            .collect();
+        let workers = sets.first().map_or(1, |s| s.set.experiment.workers);
         (
             if workers_sweep {
                 charts::speedup_svg(&speed)
@@ -152,13 +162,14 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
                 None
             },
             charts::chunk_svg(&chunk),
+            charts::models_svg(&models, workers),
             // A chart point cannot carry a badge: say here that some are flagged in the table.
             sets.iter()
                 .any(|s| s.set.results.iter().any(|r| !r.warnings.is_empty())),
         )
     });
-    let (speed, chunk, flagged) = &*drawn;
-    if speed.is_none() && chunk.is_none() {
+    let (speed, chunk, models, flagged) = &*drawn;
+    if speed.is_none() && chunk.is_none() && models.is_none() {
         return html! {};
     }
     let chunk_size = p
@@ -168,6 +179,17 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
         .map(|c| format!(", chunk size {c}"))
         .unwrap_or_default();
     let sets = &p.sets;
+    // What was swept through: the model, or the models of a models sweep.
+    let swept = match sets
+        .first()
+        .map(|s| (&s.set.experiment.sweep, s.set.experiment.model.name))
+    {
+        Some((Some(engine::Sweep::Models(list)), _)) => {
+            list.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
+        }
+        Some((_, m)) => m.to_string(),
+        None => String::new(),
+    };
     // The charts' text alternative: each runtime's figures in words.
     let in_words = |by_chunk: bool| {
         let parts: Vec<String> = sets.iter().map(|s| sweep_text(&s.set, by_chunk)).collect();
@@ -183,7 +205,7 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
     };
     html! {
         <section class="panel charts" aria-label="charts">
-            <h2>{ format!("Sweep: {} on {}{chunk_size}", sets.first().map(|s| s.set.experiment.model.name.to_string()).unwrap_or_default(), sets.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(" and ")) }</h2>
+            <h2>{ format!("Sweep: {} on {}{chunk_size}", swept, sets.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(" and ")) }</h2>
             if *flagged {
                 <p class="note" id="sweep-flagged">{ "⚠ Some of these figures are flagged in the results table; the reasons are under it. Read the chart with them in mind." }</p>
             }
@@ -204,6 +226,16 @@ pub fn sweep_chart(p: &SweepChartProps) -> Html {
                                 <p class={classes!("hint", if matches!(f, AmdahlFit::TooFew { .. }) { "fit-refused" } else { "fit" })}>{ f.sentence() }</p>
                             }) }
                         </div>
+                    </figure>
+                }
+                if let Some(s) = models {
+                    <figure class="chart" id="models-chart">
+                        <figcaption>{ "Speedup per model, the same work and workers" }</figcaption>
+                        { svg_titled(s, "Speedup per model", &in_words(false)) }
+                        { legend("models-legend", sets, html! { <>
+                            <li class="legend-baseline">{ line_swatch("#000000", "7 4") }{ "sequential = 1x: left of it, slower than not parallelising (break-even)" }</li>
+                            <li class="legend-ideal">{ line_swatch("#767676", "1 3") }{ "ideal: speedup equals workers" }</li>
+                        </> }) }
                     </figure>
                 }
                 if let Some(s) = chunk {
