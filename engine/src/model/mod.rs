@@ -88,6 +88,14 @@ fn unknown_model(name: &str) -> SpecError {
 /// become free, which runs every workload well.
 pub const LAB_MODEL: ModelKind = ModelKind::DynamicPool;
 
+/// What a sweep over models compares a chosen model with, by default: the contrasts a learner
+/// asks about, threads under the GIL, a thread pool, processes.
+pub const CONTRASTS: [ModelKind; 3] = [
+    ModelKind::Gil,
+    ModelKind::DynamicPool,
+    ModelKind::ProcessPool,
+];
+
 impl ModelKind {
     /// Every model, in the order lists show them.
     pub const ALL: &'static [ModelKind] = <ModelKind as strum::VariantArray>::VARIANTS;

@@ -531,16 +531,11 @@ fn parse_list(text: &str) -> Result<Vec<u64>, String> {
     engine::spec::parse_list(text).map_err(|e| e.to_string())
 }
 
-/// What a models sweep starts with: the model chosen, then the contrasts a learner asks about
-/// (threads under the GIL, a thread pool, processes), each once.
+/// What a models sweep starts with: the model chosen, then the engine's contrasts
+/// ([`engine::model::CONTRASTS`]), each once.
 fn models_to_compare(current: ModelKind) -> Vec<ModelKind> {
     let mut out = Vec::new();
-    for m in [
-        current,
-        ModelKind::Gil,
-        ModelKind::DynamicPool,
-        ModelKind::ProcessPool,
-    ] {
+    for m in std::iter::once(current).chain(engine::model::CONTRASTS) {
         if m != ModelKind::Sequential && !out.contains(&m) {
             out.push(m);
         }
