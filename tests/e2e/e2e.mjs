@@ -744,6 +744,7 @@ try {
     assert.equal(lane.waits, 12, 'each task\'s wait drawn as waiting');
     assert.ok(await page.locator('#timeline-legend .legend-wait').count() === 1, 'the legend explains waiting');
     await page.locator('section.timeline').screenshot({ path: `${ART}/timeline-async.png` });
+  });
 
   // --- fits and speaks ---
   // Boxes of elements against the viewport and against every scrolling box around them: a
@@ -841,8 +842,9 @@ try {
     await runSmall(p);
     assert.equal(await p.$('#spinner'), null, 'no spinner after a run');
     assert.match(await p.textContent('#announce'), /^Run finished: primes n=300000, 2 configurations; best speedup \d+\.\d\dx; answers verified\.$/);
-    // The timeline has a text alternative: a title and a description inside its SVG.
-    assert.equal(await p.getAttribute('#timeline svg', 'role'), 'img');
+    // The timeline has a text alternative: a title and a description inside its SVG, a group
+    // (not an image) because its bars take focus.
+    assert.equal(await p.getAttribute('#timeline svg', 'role'), 'group');
     assert.match(await p.textContent('#timeline svg > title'), /^Timeline: static-pool, 2 workers/);
     assert.match(await p.textContent('#timeline svg > desc'), /one bar per task/);
     // Tab from Copy link reaches the file input behind "Import JSON…".
