@@ -160,10 +160,7 @@ async fn run_lesson(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let outcome = tokio::task::spawn_blocking(move || {
         let ours = lesson::run(chosen, size, cores, &env, &mut |_: Progress| {})?;
         let mut done = [(chosen, ours)];
-        if python
-            && chosen.cpython.is_some()
-            && let Err(e) = crate::python::run_beside(&mut done, size, cores, false)
-        {
+        if python && let Err(e) = crate::python::run_beside(&mut done, size, cores, false) {
             // Shown on the lesson's card: the page has no other place for it.
             done[0].1.cpython =
                 Some(chosen.cpython_failed(&crate::python::interpreter(), &e.to_string()));
@@ -175,13 +172,7 @@ async fn run_lesson(State(app): State<Arc<App>>, body: Bytes) -> Response {
     *app.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
     match outcome {
         Ok(Ok(mut result)) => {
-            let python_sets = result
-                .cpython
-                .as_mut()
-                .map_or(&mut [][..], |c| &mut c.results[..]);
-            for set in result.results.iter_mut().chain(python_sets) {
-                set.set_machine(app.machine.clone());
-            }
+            result.set_machine(&app.machine);
             axum::Json(result).into_response()
         }
         Ok(Err(e)) => failed(format!("lesson {} failed: {e}", chosen.id)),

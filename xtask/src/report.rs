@@ -113,12 +113,7 @@ fn wasm_native_chart(r: &Report) -> BarChart {
 
 fn speedup_chart(r: &Report, workload: &str) -> BarChart {
     let n = r.workers;
-    let at_n = |v: &[Option<f64>], workers: &[u32]| {
-        workers
-            .iter()
-            .position(|&w| w == n)
-            .and_then(|i| v.get(i).copied().flatten())
-    };
+    let at_n = |v: &[Option<f64>], workers: &[u32]| at_workers(v, workers, n);
     BarChart {
         title: format!("{workload}: speedup over one worker with {n} workers"),
         axis: format!("speedup at {n} workers (sequential time / parallel time)"),
@@ -193,6 +188,14 @@ fn short_construct(c: &str) -> String {
         .replace(" chunksize=", ", chunk ")
 }
 
+/// The figure of a sweep row (`v`, one per entry of `workers`) at `n` workers, if measured.
+fn at_workers(v: &[Option<f64>], workers: &[u32], n: u32) -> Option<f64> {
+    workers
+        .iter()
+        .position(|&w| w == n)
+        .and_then(|i| v.get(i).copied().flatten())
+}
+
 /// What the figures mean, for someone learning concurrency: a few sentences at the top, each
 /// from this run's figures (a sentence whose figures are missing is left out).
 fn summary(r: &Report) -> String {
@@ -214,12 +217,7 @@ fn summary(r: &Report) -> String {
             hi.0
         ));
     }
-    let at_n = |v: &[Option<f64>], workers: &[u32]| {
-        workers
-            .iter()
-            .position(|&w| w == n)
-            .and_then(|i| v.get(i).copied().flatten())
-    };
+    let at_n = |v: &[Option<f64>], workers: &[u32]| at_workers(v, workers, n);
     // Computing work only: waits overlap without cores, so they say nothing about them.
     let computing = |w: &str| {
         w.parse::<engine::workload::WorkloadKind>()
@@ -340,12 +338,7 @@ pub fn markdown(r: &Report) -> String {
         );
     }
     let n = r.workers;
-    let at_n = |v: &[Option<f64>], workers: &[u32]| {
-        workers
-            .iter()
-            .position(|&w| w == n)
-            .and_then(|i| v.get(i).copied().flatten())
-    };
+    let at_n = |v: &[Option<f64>], workers: &[u32]| at_workers(v, workers, n);
     let mut min_rel: Option<(f64, String)> = None;
     let mut min_ep: Option<(f64, String)> = None;
     for row in &r.speedups {

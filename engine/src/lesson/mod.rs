@@ -100,6 +100,20 @@ pub struct LessonResult {
     pub cpython: Option<CPythonResult>,
 }
 
+impl LessonResult {
+    /// Sets the machine on every result set, ours and CPython's, and assesses their warnings
+    /// against it ([`ResultSet::set_machine`]).
+    pub fn set_machine(&mut self, machine: &crate::MachineInfo) {
+        let python = self
+            .cpython
+            .as_mut()
+            .map_or(&mut [][..], |c| &mut c.results[..]);
+        for set in self.results.iter_mut().chain(python) {
+            set.set_machine(machine.clone());
+        }
+    }
+}
+
 impl Lesson {
     /// The experiments to run, validated, at `size` on a machine with `cores` logical cores.
     pub fn experiments(&self, size: Size, cores: u32) -> Vec<Experiment> {

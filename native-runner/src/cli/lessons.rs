@@ -66,14 +66,7 @@ pub(super) fn lessons(a: &LessonsArgs) -> Result<(), CliError> {
     let done: Vec<LessonResult> = done
         .into_iter()
         .map(|(_, mut r)| {
-            let sets = r.results.iter_mut().chain(
-                r.cpython
-                    .as_mut()
-                    .map_or(&mut [][..], |c| &mut c.results[..]),
-            );
-            for set in sets {
-                set.set_machine(machine.clone());
-            }
+            r.set_machine(&machine);
             r
         })
         .collect();
