@@ -90,4 +90,7 @@ pub enum RunError {
     Spawn(String),
     #[error("run cancelled")]
     Cancelled,
+    /// Workers waited for each other's locks in a cycle; the run was ended when it closed.
+    #[error("{0}")]
+    Deadlock(crate::locks::Deadlock),
 }

@@ -23,6 +23,9 @@
 //! - [`machine`]: [`MachineInfo`] and the timer resolution measurement.
 //! - [`messages`]: the typed messages between the server, the page, the engine worker and the
 //!   process-pool workers.
+//! - [`locks`]: the engine's own mutexes, which know their holders and waiters: a deadlock is
+//!   found when its cycle closes ([`locks::Deadlock`]) and lock fairness is counted
+//!   ([`locks::LockStats`]).
 //! - [`error`]: [`SpecError`], [`LinkError`], [`RunError`].
 //!
 //! # Example
@@ -58,6 +61,7 @@ pub mod journal;
 pub mod lesson;
 pub mod limits;
 pub mod link;
+pub mod locks;
 pub mod machine;
 pub mod measure;
 pub mod messages;

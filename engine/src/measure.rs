@@ -337,6 +337,7 @@ impl ExperimentRun {
             experiment: self.exp,
             machine: None,
             partial: None,
+            error: None,
         };
         crate::warning::assess(&mut set);
         set
@@ -500,6 +501,7 @@ fn model_result(
             .timeline
             .then(|| records.count() as f64 * record_cost()),
         tasks: records.tasks.clone(),
+        locks: last.locks.clone(),
         warnings: Vec::new(),
     }
 }

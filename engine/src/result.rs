@@ -111,6 +111,10 @@ pub struct ModelResult {
     /// Where the recorded run's workers x wall time went; absent when the timeline was off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<Breakdown>,
+    /// What the job's locks counted in the recorded run: acquisitions per worker and their
+    /// fairness (Jain's index), try-lock retries, time blocked. Absent for jobs without locks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locks: Option<crate::locks::LockStats>,
     /// Why some figures of this result should not be believed as they stand; empty when none
     /// (see [`crate::warning`]).
     #[serde(default)]
@@ -130,6 +134,25 @@ pub struct ResultSet {
     /// got. `results` then holds only the configurations that finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<Partial>,
+    /// Present when the run failed in a way the learner should see drawn, not just read: a
+    /// deadlock, with its cycle. `partial` then holds how far the run got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+/// Why a run failed, as a result carries it: `{"kind": "deadlock", "cycle": [...], "at": s}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Failure {
+    Deadlock(crate::locks::Deadlock),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Deadlock(d) => d.fmt(f),
+        }
+    }
 }
 
 impl ResultSet {

@@ -106,6 +106,7 @@ fn the_parts_follow_their_definitions() {
         start,
         end,
         wait,
+        blocked: 0.0,
         delivered: None,
         delivered_index: None,
     };

@@ -64,6 +64,7 @@ fn gil_set(base: &[f64], gil: &[f64]) -> ResultSet {
             result(ModelKind::Gil, 2, gil),
         ],
         partial: None,
+        error: None,
     };
     set.results[0].speedup = Some(1.0);
     set.results[1].speedup = Some(set.results[0].summary.mean / set.results[1].summary.mean);

@@ -235,6 +235,7 @@ fn process_worker_messages() {
         start: 0.001,
         end: 0.002,
         wait: 0.0,
+        blocked: 0.0,
         delivered: None,
         delivered_index: None,
     };

@@ -68,6 +68,9 @@ macro_rules! for_each_case {
             amdahl,
             amdahl_all_serial,
             amdahl_no_serial,
+            philosophers_ordered,
+            philosophers_try_lock,
+            philosophers_naive_few_workers,
         }
     };
 }
@@ -88,6 +91,17 @@ fn case(name: &str) -> WorkloadSpec {
             Counter,
             5_000,
             &[("variant", text(variant)), ("tasks", int(8))],
+        )
+    };
+    let philosophers = |order: &str, count: u64| {
+        spec(
+            Philosophers,
+            6,
+            &[
+                ("order", text(order)),
+                ("philosophers", int(count)),
+                ("hold_ms", int(0)),
+            ],
         )
     };
     let amdahl = |s: f64| {
@@ -132,6 +146,10 @@ fn case(name: &str) -> WorkloadSpec {
         "amdahl" => amdahl(1.0 / 3.0),
         "amdahl_all_serial" => amdahl(1.0),
         "amdahl_no_serial" => amdahl(0.0),
+        "philosophers_ordered" => philosophers("ordered", 4),
+        "philosophers_try_lock" => philosophers("try-lock", 4),
+        // With at most 3 workers, 4 philosophers never all sit at once: the naive order eats.
+        "philosophers_naive_few_workers" => philosophers("naive", 4),
         other => panic!("no case {other}"),
     }
 }
@@ -140,11 +158,11 @@ fn is_counter_variant(w: &WorkloadSpec, variant: &str) -> bool {
     w.name == WorkloadKind::Counter && w.params.get("variant") == Some(&text(variant))
 }
 
-/// The runs a model legitimately refuses: separate processes share no counter.
+/// The runs a model legitimately refuses: separate processes share no counter and no forks.
 fn legitimately_unsupported(model: ModelKind, w: &WorkloadSpec) -> bool {
     model == ModelKind::ProcessPool
-        && w.name == WorkloadKind::Counter
-        && !is_counter_variant(w, "local-then-reduce")
+        && ((w.name == WorkloadKind::Counter && !is_counter_variant(w, "local-then-reduce"))
+            || w.name == WorkloadKind::Philosophers)
 }
 
 /// The configurations a model is checked in: every worker count, and its options spread over
@@ -330,7 +348,7 @@ fn agrees_with_sequential(model: ModelKind, name: &str) {
                     ref reason,
                 }) => {
                     assert_eq!(mm, model.name(), "{what}");
-                    assert_eq!(ww, "counter", "{what}");
+                    assert_eq!(ww, w.name.name(), "{what}");
                     assert!(reason.contains("shared memory"), "{what}: {reason}");
                 }
                 Err(e) => panic!("{what}: expected Unsupported, got {e}"),

@@ -383,3 +383,26 @@ fn answers_hash_their_output() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+#[test]
+fn philosophers_eat_every_meal_with_forks_of_their_own() {
+    for order in ["naive", "ordered", "try-lock"] {
+        let w = spec(
+            WorkloadKind::Philosophers,
+            7,
+            &[
+                ("order", ParamValue::Text(order.into())),
+                ("philosophers", ParamValue::Int(3)),
+                ("hold_ms", ParamValue::Int(0)),
+            ],
+        );
+        // One worker: the naive order cannot deadlock when one philosopher eats at a time.
+        let a = run(&w, ModelKind::Sequential, 1);
+        assert_bytes(
+            &format!("philosophers {order}"),
+            &a.output,
+            b"meals 21\nshared 0\n",
+        );
+        assert_reference_matches(&w, &a);
+    }
+}

@@ -22,7 +22,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crossbeam_utils::{Backoff, CachePadded};
 use web_time::Instant;
 
-use crate::result::{ModelResult, Partial, ResultSet, StoppedRun, WorkerStats};
+use crate::locks::Deadlock;
+use crate::result::{Failure, ModelResult, Partial, ResultSet, StoppedRun, WorkerStats};
 
 use crate::model::{ModelKind, TaskRecord};
 pub use crate::result::InFlight;
@@ -38,6 +39,7 @@ struct Entry {
     start: f64,
     end: f64,
     wait: f64,
+    blocked: f64,
 }
 
 impl From<&TaskRecord> for Entry {
@@ -48,6 +50,7 @@ impl From<&TaskRecord> for Entry {
             start: r.start,
             end: r.end,
             wait: r.wait,
+            blocked: r.blocked,
         }
     }
 }
@@ -245,6 +248,7 @@ impl RunLog {
                     start: e.start,
                     end: e.end,
                     wait: e.wait,
+                    blocked: e.blocked,
                     delivered: None,
                     delivered_index: None,
                 }));
@@ -371,7 +375,17 @@ impl Journal {
                 reason: reason.to_string(),
                 stopped,
             }),
+            error: None,
         }
+    }
+
+    /// The experiment's result after a deadlock: as for a stopped run (the configurations that
+    /// finished, and the run cut short with the deadlocked tasks still in flight), with the
+    /// cycle as its error.
+    pub fn deadlocked(&self, experiment: &Experiment, deadlock: &Deadlock) -> ResultSet {
+        let mut set = self.partial(experiment, "deadlock");
+        set.error = Some(Failure::Deadlock(deadlock.clone()));
+        set
     }
 }
 
@@ -387,6 +401,7 @@ mod tests {
             start: f64::from(task),
             end: f64::from(task) + 0.5,
             wait: 0.0,
+            blocked: 0.0,
             delivered: None,
             delivered_index: None,
         }

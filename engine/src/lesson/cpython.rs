@@ -242,6 +242,7 @@ fn result_set(experiment: Experiment, set: &ReportSet) -> ResultSet {
                         start: 0.0,
                         end: 0.0,
                         wait: 0.0,
+                        blocked: 0.0,
                         delivered: None,
                         delivered_index: Some(position),
                     })
@@ -270,6 +271,7 @@ fn result_set(experiment: Experiment, set: &ReportSet) -> ResultSet {
                 tasks,
                 recording: None,
                 breakdown: None,
+                locks: None,
                 warnings: Vec::new(),
             }
         })
@@ -280,6 +282,7 @@ fn result_set(experiment: Experiment, set: &ReportSet) -> ResultSet {
         machine: None,
         results,
         partial: None,
+        error: None,
     }
 }
 

@@ -37,7 +37,7 @@ pub use run::{
     RunConfig, RunControl, RunEnv, RunOutcome, WorkerProgram, run_once, unsupported_reason,
 };
 pub(crate) use run::{StageLoop, unsupported};
-pub use task::{Records, TaskCtx, TaskRecord};
+pub use task::{Halt, Records, TaskCtx, TaskRecord};
 pub(crate) use task::{StageRt, chunks, exec_chunk, exec_task};
 pub(crate) use workers::{
     Collector, Executor, StageOpts, all_outputs, coordinate, first_error, run_workers,

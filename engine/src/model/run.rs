@@ -56,6 +56,8 @@ pub struct RunOutcome {
     pub chunk_size: Option<u64>,
     pub records: Records,
     pub answer: Answer,
+    /// What the job's locks counted, for jobs with locks ([`Job::locks`]).
+    pub locks: Option<crate::locks::LockStats>,
 }
 
 pub(crate) fn unsupported(cfg: &RunConfig, reason: impl Into<String>) -> RunError {
@@ -180,11 +182,16 @@ impl StageLoop {
 
     /// The outcome, with the wall time the host measured; the answer is computed here, untimed.
     pub(crate) fn finish(self, wall: f64) -> RunOutcome {
+        let locks = self
+            .job
+            .locks()
+            .map(|c| crate::locks::LockStats::of(c, &self.records.per_worker));
         RunOutcome {
             wall,
             chunk_size: self.chunk_size,
             records: self.records,
             answer: self.job.answer(),
+            locks,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! stage's shared clock and switches, and the context a task computes in (where the GIL model
 //! takes its turns).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +13,7 @@ use web_time::Instant;
 use super::{Gil, RunControl};
 use crate::error::RunError;
 use crate::journal::{Next, RunLog};
+use crate::locks::{LockTable, NoLock, Taker};
 use crate::spec::{Fault, FaultKind};
 use crate::workload::{Job, TaskOutput};
 
@@ -24,8 +25,12 @@ pub struct TaskRecord {
     pub worker: u32,
     pub start: f64,
     pub end: f64,
-    /// Seconds inside `start..end` spent not computing: waiting on I/O, on a timer, or for the GIL.
+    /// Seconds inside `start..end` spent not computing: waiting on I/O, on a timer, for the GIL,
+    /// or blocked on a lock.
     pub wait: f64,
+    /// The part of `wait` spent blocked on a lock another worker held (see [`crate::locks`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub blocked: f64,
     /// When the caller received the result (models with a caller waiting on results).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered: Option<f64>,
@@ -33,6 +38,10 @@ pub struct TaskRecord {
     /// completion for `completion`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_index: Option<u32>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// What a run recorded. Every task is counted against its worker; with the timeline on, each
@@ -115,23 +124,51 @@ impl StageRt<'_> {
     }
 }
 
-/// Handed to [`Job::run`]: where a long task lets the GIL model switch threads.
+/// Handed to [`Job::run`]: where a long task lets the GIL model switch threads, and how it waits
+/// and takes the engine's locks.
 pub struct TaskCtx<'a> {
     gil: Option<&'a Gil>,
+    worker: u32,
+    task: u32,
+    /// The stage's clock and stop switches; absent outside a run.
+    rt: Option<&'a StageRt<'a>>,
     waited: Cell<f64>,
+    blocked: Cell<f64>,
+    /// Why the task gave up (a deadlock, a stop while blocked), which fails it.
+    failure: RefCell<Option<RunError>>,
 }
 
+/// The run cannot go on: a lock was not taken because of a deadlock or a stop. The task returns
+/// at once (with any output; it is discarded) and the engine reports why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Halt;
+
 impl<'a> TaskCtx<'a> {
-    pub(crate) fn new(gil: Option<&'a Gil>) -> Self {
+    pub(crate) fn new(
+        gil: Option<&'a Gil>,
+        worker: usize,
+        task: usize,
+        rt: Option<&'a StageRt<'a>>,
+    ) -> Self {
         TaskCtx {
             gil,
+            worker: worker as u32,
+            task: task as u32,
+            rt,
             waited: Cell::new(0.0),
+            blocked: Cell::new(0.0),
+            failure: RefCell::new(None),
         }
     }
 
     /// A context with no GIL: for running a job outside any model (tests, references).
     pub fn detached() -> TaskCtx<'static> {
-        TaskCtx::new(None)
+        TaskCtx::new(None, 0, 0, None)
+    }
+
+    /// The worker running the task.
+    pub fn worker(&self) -> usize {
+        self.worker as usize
     }
 
     /// Called by long tasks every few microseconds of work. Costs one branch outside the GIL
@@ -158,6 +195,74 @@ impl<'a> TaskCtx<'a> {
         self.waited
             .set(self.waited.get() + t.elapsed().as_secs_f64());
     }
+
+    /// Pauses for `d` (a philosopher holding one fork): a wait, with the GIL released.
+    pub fn pause(&self, d: std::time::Duration) {
+        self.blocking_wait(d);
+    }
+
+    /// Takes lock `i` of `table`, blocking while another worker holds it (with the GIL released,
+    /// as CPython's `Lock.acquire` releases it). On a deadlock or a stop, records why and
+    /// returns [`Halt`]: the task should return at once.
+    pub fn lock(&self, table: &LockTable, i: usize) -> Result<(), Halt> {
+        if self.gil.is_some() && table.take_if_free(i, self) {
+            return Ok(());
+        }
+        let t = Instant::now();
+        if let Some(gil) = self.gil {
+            gil.release();
+        }
+        let r = table.lock(i, self);
+        if let Some(gil) = self.gil {
+            gil.acquire();
+        }
+        let waited = t.elapsed().as_secs_f64();
+        self.waited.set(self.waited.get() + waited);
+        match r {
+            Ok(blocked) => {
+                self.blocked.set(self.blocked.get() + blocked);
+                Ok(())
+            }
+            Err(NoLock::Deadlock(d)) => {
+                self.blocked.set(self.blocked.get() + waited);
+                self.fail(RunError::Deadlock(d));
+                Err(Halt)
+            }
+            Err(NoLock::Halted) => {
+                self.fail(RunError::Cancelled);
+                Err(Halt)
+            }
+        }
+    }
+
+    /// Takes lock `i` of `table` if it is free; a taken lock counts a retry.
+    pub fn try_lock(&self, table: &LockTable, i: usize) -> bool {
+        table.try_lock(i, self)
+    }
+
+    /// Releases lock `i` of `table`.
+    pub fn unlock(&self, table: &LockTable, i: usize) {
+        table.unlock(i, self);
+    }
+
+    fn fail(&self, e: RunError) {
+        self.failure.borrow_mut().get_or_insert(e);
+    }
+}
+
+impl Taker for TaskCtx<'_> {
+    fn worker(&self) -> u32 {
+        self.worker
+    }
+    fn task(&self) -> u32 {
+        self.task
+    }
+    fn now(&self) -> f64 {
+        self.rt.map_or(0.0, StageRt::now)
+    }
+    fn halted(&self) -> bool {
+        self.rt.is_some_and(StageRt::halted)
+    }
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -183,7 +288,7 @@ pub(crate) fn exec_task(
     if rt.halted() {
         return Err(RunError::Cancelled);
     }
-    let ctx = TaskCtx::new(gil);
+    let ctx = TaskCtx::new(gil, worker, task, Some(rt));
     let start = match waited {
         Some((start, wait)) => {
             ctx.waited.set(wait);
@@ -219,6 +324,15 @@ pub(crate) fn exec_task(
         job.run(rt.stage, task, &ctx)
     }));
     let end = rt.clock();
+    let result = match (result, ctx.failure.take()) {
+        (Ok(_), Some(e)) => {
+            // A deadlock leaves the task in flight where the partial result shows it; a stop
+            // while blocked is the run's, not the task's.
+            rt.stop.store(true, Ordering::Relaxed);
+            return Err(e);
+        }
+        (r, _) => r,
+    };
     match result {
         Ok(output) => {
             rt.control.tasks_done.fetch_add(1, Ordering::Relaxed);
@@ -229,6 +343,7 @@ pub(crate) fn exec_task(
                 start,
                 end,
                 wait: ctx.waited.get(),
+                blocked: ctx.blocked.get(),
                 delivered: None,
                 delivered_index: None,
             };

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::estimate::Work;
 use crate::limits::{TASKS_HELP, choice, int};
+use crate::locks::{Acquisitions, LockCounts};
 use crate::model::TaskCtx;
 
 /// What the engine, the CLI and the page know about this workload.
@@ -70,6 +71,9 @@ pub struct Counter {
     tasks: u64,
     variant: Variant,
     mutex: Mutex<u64>,
+    /// Who took the mutex how often: a worker that keeps winning it starves the others, which
+    /// the results show as a fairness index below 1.
+    acquisitions: Acquisitions,
     atomic: AtomicU64,
     reduced: u64,
 }
@@ -87,6 +91,7 @@ impl Counter {
             tasks: p.int("tasks").min(p.n),
             variant,
             mutex: Mutex::new(0),
+            acquisitions: Acquisitions::default(),
             atomic: AtomicU64::new(0),
             reduced: 0,
         }
@@ -116,6 +121,7 @@ impl Job for Counter {
                         ctx.checkpoint();
                     }
                 }
+                self.acquisitions.add(ctx.worker(), increments);
             }
             Variant::Atomic => {
                 for i in 0..increments {
@@ -162,6 +168,10 @@ impl Job for Counter {
             format!("counter {v} of {}, {lost} updates lost", self.n),
             format!("counter {v}\nlost {lost}\n"),
         )
+    }
+
+    fn locks(&self) -> Option<LockCounts> {
+        (self.variant == Variant::Mutex).then(|| self.acquisitions.counts())
     }
 
     fn needs_shared_memory(&self) -> Option<&'static str> {

@@ -23,6 +23,7 @@ mod counter;
 mod fannkuch_redux;
 mod mandelbrot;
 mod n_body;
+mod philosophers;
 mod primes;
 mod sleep;
 mod spectral_norm;
@@ -64,6 +65,7 @@ pub enum WorkloadKind {
     Stream,
     Counter,
     Amdahl,
+    Philosophers,
 }
 
 fn unknown_workload(name: &str) -> SpecError {
@@ -87,6 +89,7 @@ impl WorkloadKind {
             WorkloadKind::Stream => &stream::INFO,
             WorkloadKind::Counter => &counter::INFO,
             WorkloadKind::Amdahl => &amdahl::INFO,
+            WorkloadKind::Philosophers => &philosophers::INFO,
         }
     }
 
@@ -154,6 +157,8 @@ pub enum Bound {
     Sequential,
     /// Every task updates one shared location.
     SharedCounter,
+    /// Tasks take several locks each (the dining philosophers): the hazard is a deadlock.
+    Locks,
 }
 
 impl Bound {
@@ -178,6 +183,9 @@ impl Bound {
             }
             Bound::SharedCounter => {
                 "All workers update one memory location, so they serialize on it (mutex, atomic) or lose updates (racy). Counting locally and adding once (local-then-reduce) scales."
+            }
+            Bound::Locks => {
+                "Each philosopher takes two forks (locks). In the naive order, with as many workers as philosophers, they can all hold one fork and wait for the next: a deadlock, which the engine finds the moment its cycle closes and reports in words. The ordered order cannot form a cycle; try-lock backs off and retries instead of waiting. With fewer workers than philosophers, somebody is always missing from the table and the others eat."
             }
             Bound::Cpu => {
                 "CPU-bound work with independent tasks: with as many workers as cores the speedup approaches the core count; more workers than cores cannot help."
@@ -409,6 +417,11 @@ pub trait Job: Send + Sync {
     fn end_stage(&mut self, stage: usize, outputs: Vec<TaskOutput>);
     /// The answer, after the last stage.
     fn answer(&self) -> Answer;
+    /// What the job's locks counted in the run that just ended (acquisitions per worker,
+    /// retries, time blocked), for jobs whose lesson is a lock's fairness or a deadlock.
+    fn locks(&self) -> Option<crate::locks::LockCounts> {
+        None
+    }
     /// Why this job needs memory shared between its tasks (so separate processes cannot run it).
     fn needs_shared_memory(&self) -> Option<&'static str> {
         None

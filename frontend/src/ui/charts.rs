@@ -1017,6 +1017,7 @@ mod tests {
             start,
             end,
             wait,
+            blocked: 0.0,
             delivered: None,
             delivered_index: None,
         }

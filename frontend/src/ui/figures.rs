@@ -271,6 +271,7 @@ mod tests {
             machine: None,
             results: vec![base, pool],
             partial: None,
+            error: None,
         };
         rs.set_machine(machine(runtime, cores));
         rs

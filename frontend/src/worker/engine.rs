@@ -165,6 +165,12 @@ async fn run_experiment_json(
                 results.set_machine(machine);
                 return Ok(serde_json::to_string(&results).expect("results serialize"));
             }
+            // A deadlock is a result to draw: the run as far as it got, with its cycle.
+            Err(RunError::Deadlock(d)) => {
+                let mut results = CONTROL.journal.deadlocked(&exp, &d);
+                results.set_machine(machine);
+                return Ok(serde_json::to_string(&results).expect("results serialize"));
+            }
             Err(e) => return Err(format!("run failed: {e}")),
         };
         run.complete(step, outcome);

@@ -33,7 +33,8 @@ pub enum CliError {
     Spec(#[from] SpecError),
     #[error("bad link: {0}")]
     Link(#[from] LinkError),
-    #[error("run failed: {0}")]
+    /// A deadlock is its own line ("deadlock: worker 0 holds fork 0 and waits for fork 1; ...").
+    #[error("{}", match .0 { RunError::Deadlock(d) => d.to_string(), e => format!("run failed: {e}") })]
     Run(RunError),
     #[error("{0}")]
     Io(String),

@@ -136,6 +136,15 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         None => rx.recv().unwrap_or(Event::Stop(Stop::Interrupted)),
     };
     let (mut results, stopped) = match first {
+        // A deadlock: the run as far as it got, with its cycle, then the cycle as the error.
+        Event::Finished(r) if matches!(*r, Err(RunError::Deadlock(_))) => {
+            reporter.finish();
+            let Err(RunError::Deadlock(d)) = *r else {
+                unreachable!("matched above")
+            };
+            let results = env.control.journal.deadlocked(&exp, &d);
+            (results, Some(CliError::Run(RunError::Deadlock(d))))
+        }
         Event::Finished(r) => {
             reporter.finish();
             ((*r)?, None)
@@ -158,7 +167,7 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
                 Some(r) => (r, None),
                 None => (
                     env.control.journal.partial(&exp, &stop.reason()),
-                    Some(stop),
+                    Some(CliError::Stopped(stop)),
                 ),
             }
         }
@@ -170,7 +179,7 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         exporter(a.format).export(&results).as_bytes(),
     )?;
     match stopped {
-        Some(stop) => Err(CliError::Stopped(stop)),
+        Some(e) => Err(e),
         None => Ok(()),
     }
 }

@@ -425,6 +425,7 @@ impl StageDriver {
                         start: 0.0,
                         end: 0.0,
                         wait: 0.0,
+                        blocked: 0.0,
                         delivered: None,
                         delivered_index: None,
                     });
