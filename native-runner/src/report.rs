@@ -195,6 +195,14 @@ impl Exporter for TableExporter {
                 r.verification
             ));
         }
+        for r in &results.results {
+            if let Some(locks) = &r.locks {
+                out.push_str(&format!("{}: {}\n", label(r), locks.describe()));
+            }
+        }
+        if let Some(e) = &results.error {
+            out.push_str(&format!("{e}\n"));
+        }
         for line in results.partial.iter().flat_map(|p| p.lines()) {
             out.push_str(&line);
             out.push('\n');

@@ -950,3 +950,84 @@ fn compare_two_result_files() {
         "is not a result file",
     );
 }
+
+/// The issue's own example: five philosophers in the naive order on five threads deadlock; the
+/// run ends with exit code 1 and the cycle in one line, and the JSON holds the cycle and the
+/// run as far as it got, its philosophers still in flight. Detection waits for no timer, so this
+/// holds on a busy machine (a thousand meals give the cycle every chance to close).
+#[test]
+fn a_deadlock_ends_the_run_with_its_cycle() {
+    let args = [
+        "run",
+        "-w",
+        "philosophers",
+        "--set",
+        "philosophers=5",
+        "--set",
+        "order=naive",
+        "--set",
+        "hold_ms=5",
+        "--n",
+        "1000",
+        "-m",
+        "thread-per-task",
+        "-j",
+        "5",
+        "--no-baseline",
+    ];
+    let out = runner()
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: deadlock: worker 0 holds fork "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("holds fork").count(), 5, "{stderr}");
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON");
+    assert_eq!(v["error"]["kind"], "deadlock");
+    let cycle = v["error"]["cycle"].as_array().unwrap();
+    assert_eq!(cycle.len(), 5);
+    for (i, e) in cycle.iter().enumerate() {
+        let next = &cycle[(i + 1) % 5];
+        assert_eq!(
+            e["waits_for"], next["holds"],
+            "{e} waits for what {next} holds"
+        );
+    }
+    assert_eq!(v["partial"]["reason"], "deadlock");
+    assert!(v["results"].as_array().unwrap().is_empty());
+    let stopped = &v["partial"]["stopped"];
+    assert_eq!(stopped["model"], "thread-per-task");
+    assert_eq!(stopped["tasks_done"], 0);
+    let mut in_flight: Vec<u64> = stopped["in_flight"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["task"].as_u64().unwrap())
+        .collect();
+    in_flight.sort_unstable();
+    assert_eq!(
+        in_flight,
+        [0, 1, 2, 3, 4],
+        "every philosopher was still at the table"
+    );
+    // The next run works: the ordered order eats every meal, verified.
+    let mut ordered: Vec<&str> = args[..args.len() - 1].to_vec();
+    ordered[6] = "order=ordered";
+    ordered[10] = "20";
+    ordered.extend(["-r", "2", "--warmups", "0"]);
+    let v = json_of(&ordered);
+    assert!(v.get("error").is_none());
+    for r in v["results"].as_array().unwrap() {
+        assert_eq!(r["verified"], true, "{r}");
+        assert_eq!(
+            r["answer"]["summary"],
+            "100 meals for 5 philosophers, 0 with a fork in two hands"
+        );
+        assert!(r["locks"]["fairness"].as_f64().unwrap() > 0.0);
+    }
+}

@@ -323,3 +323,30 @@ fn python_here() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// A deadlocked run comes back as a result to draw: the cycle as its error, the run as far as it
+/// got; and the server runs the next experiment.
+#[test]
+fn a_deadlock_comes_back_as_a_result_with_its_cycle() {
+    let s = start();
+    let mut naive: Value = serde_json::from_str(&spec(
+        "philosophers",
+        1000,
+        "static-pool",
+        3,
+        json!({ "philosophers": 3, "order": "naive", "hold_ms": 5 }),
+    ))
+    .unwrap();
+    naive["baseline"] = json!(false);
+    let (status, reader) = post_run(&s, &naive.to_string());
+    assert_eq!(status, 200);
+    let last = lines(reader).pop().unwrap();
+    assert_eq!(last["type"], "result", "{last}");
+    let result = &last["result"];
+    assert_eq!(result["error"]["kind"], "deadlock", "{result}");
+    assert_eq!(result["error"]["cycle"].as_array().unwrap().len(), 3);
+    assert_eq!(result["partial"]["reason"], "deadlock");
+    assert_eq!(result["partial"]["stopped"]["model"], "static-pool");
+    let (_, reader) = post_run(&s, &spec("primes", 20_000, "dynamic-pool", 2, json!({})));
+    assert_eq!(lines(reader).pop().unwrap()["type"], "result");
+}
