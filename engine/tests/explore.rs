@@ -557,3 +557,42 @@ fn bad_links_are_refused() {
         "T2 cannot step: there is no thread 2"
     );
 }
+
+/// No request the cap lets through runs into the state limit: every program with at most
+/// `EXPLORE_MAX_SCHEDULES` schedules is explored, and its total is the count the cap checked.
+#[test]
+fn every_request_under_the_cap_is_explored() {
+    let mut programs = Vec::new();
+    for sync in [SyncMode::None, SyncMode::Lock] {
+        for threads in 1..=engine::limits::EXPLORE_MAX_THREADS {
+            for k in 1..=engine::limits::EXPLORE_MAX_INCREMENTS {
+                programs.push(counter(threads, k, sync));
+            }
+        }
+    }
+    for kind in [ProgramKind::Philosophers, ProgramKind::Messages] {
+        for order in [Order::Naive, Order::Ordered] {
+            for threads in 2..=engine::limits::EXPLORE_MAX_THREADS {
+                programs.push(ordered(kind, threads, order));
+            }
+        }
+    }
+    let mut explored = 0;
+    for p in programs {
+        match p.count_schedules() {
+            Ok(n) if n <= u128::from(EXPLORE_MAX_SCHEDULES) => {
+                let e = explore(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+                assert_eq!(u128::from(e.schedules), n, "{p}");
+                explored += 1;
+            }
+            Ok(_) | Err(ExploreError::CountOverflow { .. }) => {
+                assert!(matches!(
+                    explore(&p),
+                    Err(ExploreError::TooManySchedules { .. } | ExploreError::CountOverflow { .. })
+                ));
+            }
+            Err(e) => panic!("{p}: {e}"),
+        }
+    }
+    assert!(explored > 200, "{explored}");
+}

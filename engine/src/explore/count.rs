@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::{ExploreError, Order, Program, ProgramKind, State, Status, SyncMode};
+use super::{ExploreError, Order, Program, ProgramKind, State, Step, SyncMode};
 use crate::limits::{EXPLORE_MAX_SCHEDULES, EXPLORE_MAX_STATES};
 
 /// Every schedule of a program, counted by outcome, with the shortest witness of each outcome.
@@ -36,18 +36,62 @@ pub struct Exploration {
 struct Entry {
     count: u64,
     /// The length of the shortest of them.
-    len: usize,
-    /// The first step of the lexicographically least shortest one (`None` at the end). The rest
-    /// of that witness is the same choice from the next state, since candidates starting with
-    /// different threads already differ in their first element.
-    first: Option<usize>,
+    len: u32,
+    /// The first step of the lexicographically least shortest one ([`NONE`] at the end). The
+    /// rest of that witness is the same choice from the next state, since candidates starting
+    /// with different threads already differ in their first element.
+    first: u32,
 }
 
-type Summary = BTreeMap<u32, Entry>;
+const NONE: u32 = u32::MAX;
+
+/// Per outcome (by its index in [`Explorer::outcomes`]), in increasing order.
+type Summary = Box<[(u32, Entry)]>;
+
+/// A state packed into what its future depends on, as the memo's key: program counters, lock
+/// owners, channel lengths and, when `values`, `x` and the live registers. A register is dead
+/// when its thread will load before it next stores (or never stores again): two states that
+/// differ only there have the same schedules with the same outcomes, so they share one entry.
+/// Without this, the stale registers of threads past their increments multiply the states.
+fn key(program: &Program, live: &[Vec<bool>], state: &State, values: bool) -> Box<[u32]> {
+    let small = |v: u64| u32::try_from(v).expect("values are bounded by the limits");
+    let mut k = Vec::with_capacity(2 * state.pcs.len() + state.locks.len() + 4);
+    k.extend(state.pcs.iter().map(|&pc| pc as u32));
+    if values {
+        k.push(small(state.x));
+        for (t, &r) in state.registers.iter().enumerate() {
+            k.push(if live[t][state.pcs[t]] { small(r) } else { 0 });
+        }
+    }
+    k.extend(state.locks.iter().map(|o| o.map_or(0, |t| t as u32 + 1)));
+    k.extend(state.channels.iter().map(|&c| small(c)));
+    debug_assert_eq!(state.pcs.len(), program.threads);
+    k.into_boxed_slice()
+}
+
+/// For each thread and program counter (one past the end included), whether the register is
+/// live there: the next of its loads and stores is a store.
+fn live_registers(program: &Program) -> Vec<Vec<bool>> {
+    program
+        .threads_steps()
+        .iter()
+        .map(|steps| {
+            (0..=steps.len())
+                .map(|pc| {
+                    steps[pc..]
+                        .iter()
+                        .find(|s| matches!(s, Step::Load | Step::Store))
+                        == Some(&Step::Store)
+                })
+                .collect()
+        })
+        .collect()
+}
 
 struct Explorer<'a> {
     program: &'a Program,
-    memo: HashMap<State, Summary>,
+    live: Vec<Vec<bool>>,
+    memo: HashMap<Box<[u32]>, Summary>,
     outcomes: Vec<String>,
 }
 
@@ -62,34 +106,39 @@ impl Explorer<'_> {
         }
     }
 
+    fn key(&self, state: &State) -> Box<[u32]> {
+        key(self.program, &self.live, state, true)
+    }
+
     /// The schedules from `state` by outcome. They partition by their first step, so each
     /// outcome's count is the sum over enabled threads of the count from the next state.
     fn summary(&mut self, state: &State) -> Result<Summary, ExploreError> {
-        if let Some(s) = self.memo.get(state) {
+        let key = self.key(state);
+        if let Some(s) = self.memo.get(&key) {
             return Ok(s.clone());
         }
-        let mut summary = Summary::new();
-        if let Some(key) = self.program.outcome(state) {
-            let id = self.outcome_id(key);
+        let mut summary: BTreeMap<u32, Entry> = BTreeMap::new();
+        if let Some(outcome) = self.program.outcome(state) {
+            let id = self.outcome_id(outcome);
             summary.insert(
                 id,
                 Entry {
                     count: 1,
                     len: 0,
-                    first: None,
+                    first: NONE,
                 },
             );
         } else {
-            for (t, on) in self.program.enabled(state).into_iter().enumerate() {
-                if !on {
+            for t in 0..self.program.threads {
+                if !self.program.can_step(state, t) {
                     continue;
                 }
                 let next = self.program.step(state, t)?;
-                for (id, e) in self.summary(&next)? {
+                for &(id, e) in self.summary(&next)?.iter() {
                     let slot = summary.entry(id).or_insert(Entry {
                         count: 0,
-                        len: usize::MAX,
-                        first: None,
+                        len: u32::MAX,
+                        first: NONE,
                     });
                     slot.count = slot.count.checked_add(e.count).ok_or_else(|| {
                         ExploreError::CountOverflow {
@@ -99,7 +148,7 @@ impl Explorer<'_> {
                     // Threads come in increasing order: a later one wins only if strictly shorter.
                     if e.len + 1 < slot.len {
                         slot.len = e.len + 1;
-                        slot.first = Some(t);
+                        slot.first = t as u32;
                     }
                 }
             }
@@ -109,7 +158,8 @@ impl Explorer<'_> {
                 program: self.program.to_string(),
             });
         }
-        self.memo.insert(state.clone(), summary.clone());
+        let summary: Summary = summary.into_iter().collect();
+        self.memo.insert(key, summary.clone());
         Ok(summary)
     }
 }
@@ -126,6 +176,7 @@ pub fn explore(program: &Program) -> Result<Exploration, ExploreError> {
     }
     let mut explorer = Explorer {
         program,
+        live: live_registers(program),
         memo: HashMap::new(),
         outcomes: Vec::new(),
     };
@@ -133,13 +184,21 @@ pub fn explore(program: &Program) -> Result<Exploration, ExploreError> {
     let summary = explorer.summary(&initial)?;
     let mut outcomes = BTreeMap::new();
     let mut witnesses = BTreeMap::new();
-    for (&id, entry) in &summary {
+    for &(id, entry) in summary.iter() {
         let key = explorer.outcomes[id as usize].clone();
-        let mut witness = Vec::with_capacity(entry.len);
+        let mut witness = Vec::with_capacity(entry.len as usize);
         let mut state = initial.clone();
-        while let Some(t) = explorer.memo[&state][&id].first {
-            witness.push(t);
-            state = program.step(&state, t)?;
+        loop {
+            let here = &explorer.memo[&explorer.key(&state)];
+            let at = here.binary_search_by_key(&id, |&(i, _)| i);
+            let t = here[at.expect("every outcome of a state is reachable from it")]
+                .1
+                .first;
+            if t == NONE {
+                break;
+            }
+            witness.push(t as usize);
+            state = program.step(&state, t as usize)?;
         }
         outcomes.insert(key.clone(), entry.count);
         witnesses.insert(key, witness);
@@ -186,30 +245,28 @@ pub(super) fn count_by_states(program: &Program) -> Result<u128, ExploreError> {
     fn go(
         program: &Program,
         state: &State,
-        memo: &mut HashMap<State, u128>,
+        memo: &mut HashMap<Box<[u32]>, u128>,
     ) -> Result<u128, ExploreError> {
-        let mut key = state.clone();
-        key.registers.iter_mut().for_each(|r| *r = 0);
-        key.x = 0;
+        let key = key(program, &[], state, false);
         if let Some(&n) = memo.get(&key) {
             return Ok(n);
         }
-        let n = if program.status(&key) == Status::Running {
-            let mut n: u128 = 0;
-            for (t, on) in program.enabled(&key).into_iter().enumerate() {
-                if on {
-                    let next = program.step(&key, t)?;
-                    n = n.checked_add(go(program, &next, memo)?).ok_or_else(|| {
-                        ExploreError::CountOverflow {
-                            program: program.to_string(),
-                        }
-                    })?;
-                }
+        let mut n: u128 = 0;
+        let mut ended = true;
+        for t in 0..program.threads {
+            if program.can_step(state, t) {
+                ended = false;
+                let next = program.step(state, t)?;
+                n = n.checked_add(go(program, &next, memo)?).ok_or_else(|| {
+                    ExploreError::CountOverflow {
+                        program: program.to_string(),
+                    }
+                })?;
             }
-            n
-        } else {
-            1
-        };
+        }
+        if ended {
+            n = 1;
+        }
         if memo.len() >= EXPLORE_MAX_STATES {
             return Err(ExploreError::TooManyStates {
                 program: program.to_string(),

@@ -461,34 +461,44 @@ impl Program {
             .copied()
     }
 
-    /// Why `thread` cannot step now, or `None` when it can.
-    pub fn blocked(&self, state: &State, thread: usize) -> Option<String> {
-        if thread >= self.threads {
-            return Some(format!("there is no thread {thread}"));
-        }
+    /// Whether `thread` can take its next step now: it exists, has not finished, and its step is
+    /// enabled (a lock free, a message waiting).
+    pub fn can_step(&self, state: &State, thread: usize) -> bool {
         match self.next_step(state, thread) {
-            None => Some("it has finished".to_string()),
-            Some(Step::Lock(l)) => {
-                state.locks[l.index()].map(|owner| format!("{l} is held by T{owner}"))
-            }
-            Some(Step::Recv(c)) => {
-                (state.channels[c] == 0).then(|| format!("c{c} holds no message"))
-            }
-            Some(_) => None,
+            None => false,
+            Some(Step::Lock(l)) => state.locks[l.index()].is_none(),
+            Some(Step::Recv(c)) => state.channels[c] > 0,
+            Some(_) => true,
         }
+    }
+
+    /// Why `thread` cannot step now, in words, or `None` when it can.
+    pub fn blocked(&self, state: &State, thread: usize) -> Option<String> {
+        if self.can_step(state, thread) {
+            return None;
+        }
+        Some(match self.next_step(state, thread) {
+            _ if thread >= self.threads => format!("there is no thread {thread}"),
+            None => "it has finished".to_string(),
+            Some(Step::Lock(l)) => match state.locks[l.index()] {
+                Some(owner) => format!("{l} is held by T{owner}"),
+                None => format!("{l} is free"),
+            },
+            Some(Step::Recv(c)) => format!("c{c} holds no message"),
+            Some(step) => format!("{step} is not enabled"),
+        })
     }
 
     /// Which threads can step now, by thread index.
     pub fn enabled(&self, state: &State) -> Vec<bool> {
-        (0..self.threads)
-            .map(|t| self.blocked(state, t).is_none())
-            .collect()
+        (0..self.threads).map(|t| self.can_step(state, t)).collect()
     }
 
     /// The state after `thread` takes its next step; refused when the thread has finished or its
     /// step is not enabled.
     pub fn step(&self, state: &State, thread: usize) -> Result<State, ExploreError> {
-        if let Some(reason) = self.blocked(state, thread) {
+        if !self.can_step(state, thread) {
+            let reason = self.blocked(state, thread).unwrap_or_default();
             return Err(ExploreError::NotEnabled { thread, reason });
         }
         let mut next = state.clone();
@@ -507,7 +517,7 @@ impl Program {
 
     /// Whether the schedule that reached `state` can go on, has completed, or is deadlocked.
     pub fn status(&self, state: &State) -> Status {
-        if self.enabled(state).contains(&true) {
+        if (0..self.threads).any(|t| self.can_step(state, t)) {
             Status::Running
         } else if (0..self.threads).all(|t| state.pcs[t] == self.steps[t].len()) {
             Status::Complete
