@@ -17,6 +17,8 @@
 //! - [`lesson`]: the tutorials' claims as experiments with a verdict ([`lesson::all`]).
 //! - [`breakdown`]: where a configuration's time went (compute, overhead, wait, idle, start-up).
 //! - [`estimate`]: a rough run-time estimate before running, for asking before long runs.
+//! - [`explore`]: the interleaving explorer: small programs of atomic steps, their step-by-step
+//!   semantics, the exact count of their schedules by outcome with witnesses, and its link form.
 //! - [`journal`]: what an experiment has done so far, for the partial result of a run that is
 //!   stopped or times out ([`result::Partial`]).
 //! - [`stats`]: mean, standard deviation, median, outliers, Karp-Flatt, Amdahl fit.
@@ -57,6 +59,7 @@ pub mod breakdown;
 pub mod compare;
 pub mod error;
 pub mod estimate;
+pub mod explore;
 pub mod journal;
 pub mod lesson;
 pub mod limits;

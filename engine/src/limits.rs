@@ -113,3 +113,15 @@ pub(crate) const fn choice(
 
 /// The help text of the common `tasks` parameter.
 pub(crate) const TASKS_HELP: &str = "tasks the work is split into";
+
+/// The interleaving explorer (`explore`): most schedules one exploration enumerates. Requests are
+/// counted first and refused above this with their count, so a link cannot ask for an
+/// exploration that never ends.
+pub const EXPLORE_MAX_SCHEDULES: u64 = 10_000_000;
+/// The interleaving explorer: most distinct states its dynamic programme memoizes (counting or
+/// exploring), so a request whose count itself is costly is refused instead of exhausting memory.
+pub const EXPLORE_MAX_STATES: usize = 2_000_000;
+/// The interleaving explorer: most threads in one program.
+pub const EXPLORE_MAX_THREADS: usize = 8;
+/// The interleaving explorer: most increments per thread of the counter program.
+pub const EXPLORE_MAX_INCREMENTS: u32 = 100;

@@ -35,6 +35,9 @@ pub enum Command {
     /// Run the tutorials' claims ("the GIL stops CPU-bound threads", ...) as experiments on this
     /// machine and print each one's verdict: holds, does-not-hold or inconclusive.
     Lessons(LessonsArgs),
+    /// Count every schedule of a small concurrent program (counter, philosophers, messages) by
+    /// outcome, with the shortest schedule that reaches each outcome.
+    Explore(ExploreArgs),
     /// Describe this machine: cores, CPU model, caches, OS, timer resolution.
     Machine {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
@@ -156,6 +159,28 @@ pub struct RunArgs {
     /// Print the configurations and the estimated run time on this machine, and run nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The program: counter (threads increment a shared x), philosophers (each takes two forks)
+    /// or messages (a ring passing messages).
+    pub program: String,
+    /// Threads (philosophers, ring members): 1 to 8 for counter, 2 to 8 otherwise.
+    #[arg(long, short = 't')]
+    pub threads: usize,
+    /// Increments per thread (counter only; default 1).
+    #[arg(long)]
+    pub increments: Option<u32>,
+    /// naive or ordered: forks left then right, or lower-numbered first; every ring member
+    /// receiving first, or thread 0 sending first (philosophers and messages; default naive).
+    #[arg(long)]
+    pub order: Option<String>,
+    /// none or lock: whether each increment holds a lock (counter only; default none).
+    #[arg(long)]
+    pub sync: Option<String>,
+    #[arg(long, short = 'f', value_enum, default_value_t = InfoFormat::Table)]
+    pub format: InfoFormat,
 }
 
 #[derive(Debug, Args)]

@@ -7,18 +7,20 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use engine::explore::ExploreError;
 use engine::{LinkError, RunError, SpecError};
 use thiserror::Error;
 
 mod args;
 mod catalogue;
 mod experiment;
+mod explore;
 mod lessons;
 mod run;
 
 pub use args::{
-    Cli, Command, CompareArgs, CompareFormat, InfoFormat, OrderArg, OutputArgs, RunArgs, ServeArgs,
-    SyncArg,
+    Cli, Command, CompareArgs, CompareFormat, ExploreArgs, InfoFormat, OrderArg, OutputArgs,
+    RunArgs, ServeArgs, SyncArg,
 };
 pub use catalogue::list_json;
 pub use experiment::{build_experiment, parse_duration};
@@ -33,6 +35,9 @@ pub enum CliError {
     Spec(#[from] SpecError),
     #[error("bad link: {0}")]
     Link(#[from] LinkError),
+    /// A program the explorer refuses, or one with more schedules than it explores.
+    #[error(transparent)]
+    Explore(#[from] ExploreError),
     /// A deadlock is its own line ("deadlock: worker 0 holds fork 0 and waits for fork 1; ...").
     #[error("{}", match .0 { RunError::Deadlock(d) => d.to_string(), e => format!("run failed: {e}") })]
     Run(RunError),
@@ -71,7 +76,7 @@ fn human_duration(d: Duration) -> String {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage(_) | CliError::Spec(_) | CliError::Link(_) => 2,
+            CliError::Usage(_) | CliError::Spec(_) | CliError::Link(_) | CliError::Explore(_) => 2,
             CliError::Run(RunError::Unsupported { .. }) => 2,
             CliError::Run(_) | CliError::Io(_) => 1,
             // As GNU timeout(1) and a shell report them.
@@ -113,6 +118,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Compare(a) => run::compare(&a),
         Command::Output(a) => run::output(&a),
         Command::Lessons(a) => lessons::lessons(&a),
+        Command::Explore(a) => explore::explore(&a),
         Command::Machine { format } => catalogue::machine(format),
         Command::Serve(a) => crate::serve::serve(crate::serve::ServeOptions {
             host: a.host,
