@@ -493,7 +493,9 @@ pub fn announce(r: &ResultSet) -> String {
         .count();
     let mut s = format!(
         "{}: {} n={}, {} {}",
-        if r.partial.is_some() {
+        if r.error.is_some() {
+            "Run ended by a deadlock"
+        } else if r.partial.is_some() {
             "Run stopped early"
         } else {
             "Run finished"
@@ -876,7 +878,10 @@ impl Reducible for State {
                     let e = &mut Rc::make_mut(&mut s.history)[i];
                     match &result {
                         Ok(r) => {
-                            e.status = if r.partial.is_some() {
+                            e.status = if r.error.is_some() {
+                                e.error = r.error.as_ref().map(ToString::to_string);
+                                history::Status::Failed
+                            } else if r.partial.is_some() {
                                 history::Status::Stopped
                             } else {
                                 history::Status::Done
@@ -895,7 +900,11 @@ impl Reducible for State {
                 });
                 match result {
                     Ok(r) => {
-                        if let Some(p) = &r.partial {
+                        if let Some(failure) = &r.error {
+                            s.notice = Some(format!(
+                                "{failure}. The engine ended the run; its timeline below draws the cycle"
+                            ));
+                        } else if let Some(p) = &r.partial {
                             s.notice = Some(format!(
                                 "run {}: what it did is kept below, marked partial",
                                 p.reason

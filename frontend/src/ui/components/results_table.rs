@@ -86,6 +86,51 @@ pub fn warning_notes(p: &NotesProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct LockNotesProps {
+    pub sets: Sets,
+}
+
+/// Who got the lock how often, per configuration with locks: the acquisitions per worker, Jain's
+/// fairness index (1: equal shares; 1/n: one worker took them all), try-lock's retries and the
+/// time spent blocked.
+#[function_component(LockNotes)]
+pub fn lock_notes(p: &LockNotesProps) -> Html {
+    let rows: Vec<(String, &engine::locks::LockStats)> = p
+        .sets
+        .0
+        .iter()
+        .flat_map(|(source, rs)| {
+            rs.results.iter().filter_map(move |r| {
+                r.locks.as_ref().map(|l| {
+                    (
+                        format!(
+                            "{}: {}",
+                            source.label(),
+                            figures::configuration(r.model, r.workers, r.chunk_size)
+                        ),
+                        l,
+                    )
+                })
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="notes locks" id="locks" aria-label="locks">
+            <h3>{ "Who got the lock" }</h3>
+            <p class="hint">{ "Fairness is Jain's index over the workers that ran tasks: 1 when each got the lock equally often, 1/n when one worker got it every time (the others starved)." }</p>
+            <ul>
+                { for rows.iter().map(|(what, l)| html! {
+                    <li data-fairness={format!("{:.2}", l.fairness)}><strong>{ format!("{what}: ") }</strong>{ l.describe() }</li>
+                }) }
+            </ul>
+        </div>
+    }
+}
+
 fn compare_row(row: &CompareRow) -> Html {
     let verdict = row.verdict();
     html! {
@@ -247,6 +292,9 @@ fn partial_row(
     html! {
         <tr class={classes!("partial", selected.then_some("selected"))} {onclick}>
             <td colspan="14">
+                if let Some(failure) = &rs.error {
+                    <div class="failure" data-kind="deadlock"><strong>{ "Deadlock found, and the run ended: " }</strong>{ failure.to_string().trim_start_matches("deadlock: ") }{ ". Click this row for its timeline: the cycle is drawn there." }</div>
+                }
                 { for p.lines().into_iter().map(|l| html! { <div>{ l }</div> }) }
             </td>
         </tr>
@@ -302,6 +350,7 @@ pub fn results_table(p: &ResultsTableProps) -> Html {
                 }) }
             </table></div>
             <WarningNotes notes={annotated.notes.clone()} />
+            <LockNotes sets={p.sets.clone()} />
             <Comparisons comparisons={compared.0.clone()} awaiting={compared.1} />
         </section>
     }

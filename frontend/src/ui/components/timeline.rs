@@ -1,12 +1,13 @@
 //! The timeline of one run: a row per worker, a bar per task, each bar with a tooltip and a
 //! detail box that the keyboard reaches (Tab to the bars, arrow keys between them).
 
+use engine::result::Failure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::{SetRef, svg_titled};
 use crate::ui::charts::{
-    self, BarDetail, RUNNING_COLOUR, STAGE_COLOURS, TimelineDrawing, WAIT_COLOUR,
+    self, BLOCKED_COLOUR, BarDetail, RUNNING_COLOUR, STAGE_COLOURS, TimelineDrawing, WAIT_COLOUR,
 };
 
 #[derive(Properties, PartialEq)]
@@ -44,13 +45,18 @@ fn draw(
                 r.workers,
                 chunk_words(r.chunk_size, "no chunks")
             ),
-            charts::timeline_svg(&r.tasks, &[], None),
+            charts::timeline_svg(&r.tasks, &[], None, None),
         ))
     } else {
         let s = set.partial.as_ref().and_then(|p| p.stopped.as_ref())?;
+        let how = if set.error.is_some() {
+            "DEADLOCKED"
+        } else {
+            "PARTIAL"
+        };
         Some((
             format!(
-                "Timeline: {}, {} workers (PARTIAL: run {} of {}, stopped {:.3} s in), {}, in {runtime}",
+                "Timeline: {}, {} workers ({how}: run {} of {}, ended {:.3} s in), {}, in {runtime}",
                 s.model,
                 s.workers,
                 s.run,
@@ -61,9 +67,19 @@ fn draw(
                     "the model's default chunk size"
                 )
             ),
-            charts::timeline_svg(&s.tasks, &s.in_flight, Some(s.elapsed)),
+            charts::timeline_svg(
+                &s.tasks,
+                &s.in_flight,
+                Some(s.elapsed),
+                set.error.as_ref().map(|Failure::Deadlock(d)| d),
+            ),
         ))
     }
+}
+
+/// Whether the row shown is the set's run that was cut short (row `results.len()`).
+fn is_stopped_row(p: &TimelineProps) -> bool {
+    p.set.as_ref().is_some_and(|s| p.row == s.results.len())
 }
 
 /// The bar a key moves to from bar `i`: the next or previous in its row (right, left), the
@@ -137,7 +153,12 @@ fn legend(drawing: &TimelineDrawing) -> Html {
     stages.sort_unstable();
     stages.dedup();
     let waits = drawing.bars.iter().any(|b| b.wait > 0.0 && !b.running);
-    let running = drawing.bars.iter().any(|b| b.running);
+    let blocked = drawing.bars.iter().any(|b| b.blocked > 0.0 && !b.running);
+    let deadlocked = drawing.bars.iter().any(|b| b.deadlocked.is_some());
+    let running = drawing
+        .bars
+        .iter()
+        .any(|b| b.running && b.deadlocked.is_none());
     let item = |colour: &'static str, height: u32, text: String, class: &'static str| {
         html! {
             <li class={class}>
@@ -152,7 +173,15 @@ fn legend(drawing: &TimelineDrawing) -> Html {
         <ul class="chart-legend" id="timeline-legend">
             { for stages.iter().map(|&s| item(STAGE_COLOURS[s as usize % STAGE_COLOURS.len()], 14, if stages.len() == 1 { "computing (a thick bar per task; a white edge between neighbours)".into() } else { format!("computing, stage {s}") }, "legend-stage")) }
             if waits { { item(WAIT_COLOUR, 4, "waiting (timer, I/O, GIL): a thin line, before the task's computing".into(), "legend-wait") } }
+            if blocked { { item(BLOCKED_COLOUR, 6, "blocked on a lock another worker held: a vermillion line at the end of the waiting".into(), "legend-blocked") } }
             if running { { item(RUNNING_COLOUR, 14, "still running when the run was stopped".into(), "legend-running") } }
+            if deadlocked { <li class="legend-deadlocked">
+                <svg class="swatch" width="22" height="14" viewBox="0 0 22 14" aria-hidden="true">
+                    <rect x="0" y="0" width="11" height="14" fill={RUNNING_COLOUR} />
+                    { for (0..4).map(|i| html! { <rect x={(11 + i * 3).to_string()} y="0" width="1.5" height="14" fill={BLOCKED_COLOUR} /> }) }
+                </svg>
+                { "deadlocked: red while it ran, striped from when it blocked for good; an arrow goes from each worker to the worker holding the lock it waits for; a dashed line marks when the cycle closed" }
+            </li> }
         </ul>
     }
 }
@@ -234,6 +263,9 @@ pub fn timeline(p: &TimelineProps) -> Html {
             <h2>{ title }</h2>
             <p class="hint">{ "One row per worker thread, one bar per task: bars in different rows at the same time ran in parallel. The async loop is one thread, so one row: its tasks' waits overlap, their computing never does. Click a row of the table to show its run." }</p>
             { legend }
+            if let Some(failure) = p.set.as_ref().and_then(|s| s.error.as_ref()).filter(|_| is_stopped_row(p)) {
+                <p class="deadlock-caption" id="timeline-deadlock"><strong>{ "The cycle: " }</strong>{ failure.to_string() }</p>
+            }
             { body }
             { detail }
         </section>
@@ -253,7 +285,9 @@ mod tests {
             start,
             end: start + 1.0,
             wait: 0.0,
+            blocked: 0.0,
             running: false,
+            deadlocked: None,
             delivered: None,
             delivered_index: None,
         }
