@@ -211,6 +211,46 @@ try {
     assert.equal(one.answer.sha256, sha);
   });
 
+  // --- Hazards: a deadlock in the page
+  // The naive order deadlocks in every model whose workers are threads sharing memory; the run
+  // comes back with its cycle, the page says it in words and draws it on the timeline. Nothing
+  // is timed: the cycle is found by the wait that closes it, and a thousand meals that each hold
+  // a fork for 5 ms give it every chance to close on a busy machine.
+  await test('philosophers: naive deadlocks in every thread model, named and drawn; ordered eats every meal', async () => {
+    const philosophers = (order, n, model) => spec('philosophers', n, model, 3,
+      { baseline: false, params: { philosophers: 3, order, hold_ms: 5 } });
+    for (const m of CATALOGUE.models.filter((m) => m.shared_memory_threads)) {
+      const r = await page.evaluate((s) => window.playground.run(s), philosophers('naive', 1000, m.name));
+      assert.equal(r.error?.kind, 'deadlock', `${m.name}: ${JSON.stringify(r.error)}`);
+      assert.equal(r.error.cycle.length, 3, m.name);
+      r.error.cycle.forEach((e, i) => assert.equal(e.waits_for, r.error.cycle[(i + 1) % 3].holds, m.name));
+      assert.equal(r.partial.stopped.in_flight.length, 3, `${m.name}: every philosopher still at the table`);
+      await page.waitForSelector('#results .failure');
+      assert.match(await page.textContent('#results .failure'), /worker \d holds fork \d and waits for fork \d/);
+      assert.equal(await page.locator('#timeline .cycle-edge').count(), 3, `${m.name}: an arrow per wait`);
+      assert.equal(await page.locator('#timeline .blocked.deadlocked').count(), 3, m.name);
+      assert.match(await page.textContent('#timeline-deadlock'), /waits for fork/);
+      if (m.name === 'thread-per-task') {
+        await page.locator('#timeline').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${ART}/deadlock.png`, fullPage: false });
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.locator('#timeline').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${ART}/deadlock-phone.png`, fullPage: false });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `the page overflows a phone by ${overflow} px`);
+        await page.setViewportSize({ width: 1400, height: 1000 });
+      }
+    }
+    const r = await page.evaluate((s) => window.playground.run(s), philosophers('ordered', 20, 'dynamic-pool'));
+    assert.equal(r.error, undefined);
+    assert.equal(r.results[0].verified, true);
+    assert.equal(r.results[0].answer.summary, '60 meals for 3 philosophers, 0 with a fork in two hands');
+    assert.equal(r.results[0].locks.acquisitions.reduce((a, b) => a + b, 0), 120);
+    await page.waitForSelector('#locks li');
+    assert.match(await page.textContent('#locks'), /fairness \(Jain\)/);
+  });
+  // --- end Hazards
+
   // The one check that the threads really run in parallel, and one that holds under load: one
   // thread can never use more than one CPU second per second, and with a busy process on every
   // core the page's 4 x cores workers still get about 4/5 of the cores.

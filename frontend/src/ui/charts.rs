@@ -458,18 +458,27 @@ fn draw_cycle(
         s,
         r##"<line class="deadlock-at" x1="{at:.2}" y1="{TOP}" x2="{at:.2}" y2="{axis_y}" stroke="#000000" stroke-width="1" stroke-dasharray="3 2"/>"##
     );
+    // The arrows stand in the striped stretch after the cycle closed, where every worker of it is
+    // blocked for good: centred there, side by side, so that arrows between the same rows never
+    // overlap.
     let n = d.cycle.len();
+    let end = bars
+        .iter()
+        .filter(|b| b.deadlocked.is_some())
+        .map(|b| x(b.end))
+        .fold(at + 24.0, f64::max);
+    let step = ((end - at - 12.0) / n as f64).clamp(3.0, 16.0);
+    let first = (at + end) / 2.0 - step * (n as f64 - 1.0) / 2.0;
     for (i, e) in d.cycle.iter().enumerate() {
         let to = &d.cycle[(i + 1) % n];
-        // Staggered to the left of the moment, so arrows between the same rows do not overlap.
-        let ax = at - 6.0 - (i % 6) as f64 * 7.0;
+        let ax = first + step * i as f64;
         let (y1, y2) = (
             row_y(e.worker) + ROW_H / 2.0,
             row_y(to.worker) + ROW_H / 2.0,
         );
-        // An arrow never has zero length: a worker waiting for itself loops to its own row.
+        // A worker waiting for itself (a lock taken twice) gets a loop on its own row.
         let path = if e.worker == to.worker {
-            format!("M {ax:.2} {y1:.2} c -14 -12 -14 12 0 {:.2}", 0.01)
+            format!("M {ax:.2} {:.2} c 14 -10 14 10 0.01 8", y1 - 4.0)
         } else {
             let (y1, y2) = if y2 > y1 {
                 (y1 + 4.0, y2 - 6.0)
@@ -478,9 +487,10 @@ fn draw_cycle(
             };
             format!("M {ax:.2} {y1:.2} L {ax:.2} {y2:.2}")
         };
+        // A white halo keeps the arrow readable over the stripes.
         let _ = write!(
             s,
-            r##"<path class="cycle-edge" d="{path}" stroke="#000000" stroke-width="2" fill="none" marker-end="url(#cycle-arrow)"><title>worker {} waits for {}, held by worker {}</title></path>"##,
+            r##"<path d="{path}" stroke="#FFFFFF" stroke-width="5" fill="none" aria-hidden="true"/><path class="cycle-edge" d="{path}" stroke="#000000" stroke-width="2" fill="none" marker-end="url(#cycle-arrow)"><title>worker {} waits for {}, held by worker {}</title></path>"##,
             e.worker,
             esc(&e.waits_for),
             to.worker

@@ -56,6 +56,9 @@ pub fn list_json() -> serde_json::Value {
             "chunk_size": m.info().chunks.is_some(),
             "order": m.info().order.is_some(),
             "option": m.info().option.map(|o| o.field()),
+            // Workers that are threads sharing memory: the models in which tasks can race and
+            // deadlock (see the models README, "Hazards").
+            "shared_memory_threads": m.info().host.needs_threads(),
         })).collect::<Vec<_>>(),
     })
 }

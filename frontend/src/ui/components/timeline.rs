@@ -264,7 +264,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
             <p class="hint">{ "One row per worker thread, one bar per task: bars in different rows at the same time ran in parallel. The async loop is one thread, so one row: its tasks' waits overlap, their computing never does. Click a row of the table to show its run." }</p>
             { legend }
             if let Some(failure) = p.set.as_ref().and_then(|s| s.error.as_ref()).filter(|_| is_stopped_row(p)) {
-                <p class="deadlock-caption" id="timeline-deadlock"><strong>{ "The cycle: " }</strong>{ failure.to_string() }</p>
+                <p class="deadlock-caption" id="timeline-deadlock"><strong>{ "Deadlock: " }</strong>{ failure.to_string().trim_start_matches("deadlock: ").to_string() }{ ". Each arrow goes from a worker to the worker holding the lock it waits for." }</p>
             }
             { body }
             { detail }
