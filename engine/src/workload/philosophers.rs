@@ -217,7 +217,7 @@ impl Job for Philosophers {
 
     fn needs_shared_memory(&self) -> Option<&'static str> {
         Some(
-            "the philosophers share their forks (locks) in memory, which separate processes do not have",
+            "the philosophers' forks are locks in shared memory, which separate processes do not have",
         )
     }
 }
