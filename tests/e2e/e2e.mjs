@@ -220,6 +220,9 @@ try {
     const philosophers = (order, n, model) => spec('philosophers', n, model, 3,
       { baseline: false, params: { philosophers: 3, order, hold_ms: 5 } });
     for (const m of CATALOGUE.models.filter((m) => m.shared_memory_threads)) {
+      // One run on a phone's width: its timeline scrolls sideways, to the cycle.
+      const phone = m.name === 'thread-per-task';
+      if (phone) await page.setViewportSize({ width: 390, height: 844 });
       const r = await page.evaluate((s) => window.playground.run(s), philosophers('naive', 1000, m.name));
       assert.equal(r.error?.kind, 'deadlock', `${m.name}: ${JSON.stringify(r.error)}`);
       assert.equal(r.error.cycle.length, 3, m.name);
@@ -230,14 +233,16 @@ try {
       assert.equal(await page.locator('#timeline .cycle-edge').count(), 3, `${m.name}: an arrow per wait`);
       assert.equal(await page.locator('#timeline .blocked.deadlocked').count(), 3, m.name);
       assert.match(await page.textContent('#timeline-deadlock'), /waits for fork/);
-      if (m.name === 'thread-per-task') {
-        await page.locator('#timeline').scrollIntoViewIfNeeded();
-        await page.screenshot({ path: `${ART}/deadlock.png`, fullPage: false });
-        await page.setViewportSize({ width: 390, height: 844 });
+      if (phone) {
         await page.locator('#timeline').scrollIntoViewIfNeeded();
         await page.screenshot({ path: `${ART}/deadlock-phone.png`, fullPage: false });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `the page overflows a phone by ${overflow} px`);
+        const scrolled = await page.$eval('#timeline', (e) => e.scrollWidth - e.clientWidth - e.scrollLeft);
+        assert.ok(scrolled <= 1, `the timeline is ${scrolled} px short of the cycle`);
+        await page.setViewportSize({ width: 1366, height: 900 });
+        await page.locator('#timeline').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${ART}/deadlock.png`, fullPage: false });
         await page.setViewportSize({ width: 1400, height: 1000 });
       }
     }

@@ -200,6 +200,17 @@ pub fn timeline(p: &TimelineProps) -> Html {
         let selected = selected.clone();
         use_effect_with(drawn.clone(), move |_| selected.set(None));
     }
+    // A deadlock is drawn at the end of its run: where a narrow screen scrolls the timeline,
+    // scroll to the cycle.
+    {
+        let area = area.clone();
+        let deadlocked = p.set.as_ref().is_some_and(|s| s.error.is_some()) && is_stopped_row(p);
+        use_effect_with((drawn.clone(), deadlocked), move |(_, deadlocked)| {
+            if *deadlocked && let Some(el) = area.cast::<web_sys::Element>() {
+                el.set_scroll_left(el.scroll_width());
+            }
+        });
+    }
     let Some((title, drawing)) = drawn.as_ref() else {
         return html! {};
     };
