@@ -374,9 +374,11 @@ impl Reducible for Scheduler {
                 }
             }
             Action::Run(thread) => {
+                let before = s.schedule.len();
                 let mut s = s.run(thread);
                 // Following the witness keeps the replay; any other step leaves it.
-                if let Some(r) = &mut s.replay {
+                let grew = s.schedule.len() > before;
+                if let Some(r) = s.replay.as_mut().filter(|_| grew) {
                     if r.schedule.get(r.at) == Some(&thread) && s.schedule.len() == r.at + 1 {
                         r.at += 1;
                     } else {

@@ -23,6 +23,13 @@ fn replace_fragment(fragment: &str) {
     }
 }
 
+/// A button that cannot act now says so with `aria-disabled` rather than `disabled`: it keeps
+/// the focus when the step it ran finishes its thread, and stays reachable by Tab with its reason
+/// (`aria-describedby`); the reducer ignores what it cannot do, and says why.
+fn off(disabled: bool) -> Option<AttrValue> {
+    disabled.then_some(AttrValue::Static("true"))
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SchedulerControlsProps {
     pub kind: ProgramKind,
@@ -154,7 +161,7 @@ pub fn thread_column(p: &ThreadColumnProps) -> Html {
             if p.program.kind == ProgramKind::Counter {
                 <p class="sched-register">{ format!("r{t} = {}", p.state.registers[t]) }</p>
             }
-            <button class="sched-run" data-thread={t.to_string()} disabled={p.waits.is_some()}
+            <button class="sched-run" data-thread={t.to_string()} aria-disabled={off(p.waits.is_some())}
                 aria-describedby={p.waits.is_some().then(|| AttrValue::from(wait_id.clone()))}
                 onclick={p.on_run.reform(move |_: MouseEvent| t)}>{ label }</button>
             if let Some(w) = &p.waits {
@@ -210,8 +217,8 @@ pub fn replay_bar(p: &ReplayBarProps) -> Html {
     html! {
         <div class="sched-replay" role="group" aria-label="replay">
             <span>{ format!("Replaying a shortest schedule that ends with {}: step {} of {total}", outcome_words(p.kind, &r.outcome), r.at) }</span>
-            <button class="sched-prev" disabled={r.at == 0} onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayPrevious)}>{ "Previous step" }</button>
-            <button class="sched-next" disabled={r.at >= total} onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayNext)}>{ "Next step" }</button>
+            <button class="sched-prev" aria-disabled={off(r.at == 0)} onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayPrevious)}>{ "Previous step" }</button>
+            <button class="sched-next" aria-disabled={off(r.at >= total)} onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayNext)}>{ "Next step" }</button>
             <button class="sched-leave" onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayEnd)}>{ "Leave the replay" }</button>
         </div>
     }
@@ -362,8 +369,8 @@ pub fn scheduler() -> Html {
                 </div>
                 <SharedView program={program.clone()} state={state.clone()} />
                 <div class="sched-actions">
-                    <button class="sched-undo" disabled={s.schedule.is_empty()} onclick={on_action.reform(|_: MouseEvent| Action::Undo)}>{ "Undo" }</button>
-                    <button class="sched-reset" disabled={s.schedule.is_empty() && s.replay.is_none()} onclick={on_action.reform(|_: MouseEvent| Action::Reset)}>{ "Reset" }</button>
+                    <button class="sched-undo" aria-disabled={off(s.schedule.is_empty())} onclick={on_action.reform(|_: MouseEvent| Action::Undo)}>{ "Undo" }</button>
+                    <button class="sched-reset" aria-disabled={off(s.schedule.is_empty() && s.replay.is_none())} onclick={on_action.reform(|_: MouseEvent| Action::Reset)}>{ "Reset" }</button>
                     <button class="sched-copy" onclick={on_copy}>{ "Copy link" }</button>
                     <span class="copied" id="sched-copied" role="status">{ s.link.as_ref().map(|(_, c)| c.clone()).unwrap_or_default() }</span>
                 </div>
