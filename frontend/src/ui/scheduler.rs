@@ -307,7 +307,7 @@ pub fn ending(program: &Program, state: &Machine) -> Option<String> {
                 "every unfinished thread waits"
             };
             Some(format!(
-                "Deadlocked: {who} for another, so none can ever step ({})",
+                "Deadlocked: {who}, and none can ever step again ({})",
                 waiting.join("; ")
             ))
         }

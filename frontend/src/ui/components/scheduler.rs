@@ -367,6 +367,11 @@ pub fn scheduler() -> Html {
                             waits={s.waits(t)} on_run={on_run.clone()} />
                     }) }
                 </div>
+                if program.threads > 2 {
+                    <p class={classes!("sched-scroll-hint", "muted", (program.threads > 4).then_some("many"))}>
+                        { format!("{} threads: scroll sideways in the box above to see them all.", program.threads) }
+                    </p>
+                }
                 <SharedView program={program.clone()} state={state.clone()} />
                 <div class="sched-actions">
                     <button class="sched-undo" aria-disabled={off(s.schedule.is_empty())} onclick={on_action.reform(|_: MouseEvent| Action::Undo)}>{ "Undo" }</button>
