@@ -324,13 +324,30 @@ pub fn outcome_words(program: ProgramKind, outcome: &str) -> String {
     }
 }
 
+/// A share in percent, rounded, but never rounded to 0% or 100% when it is neither: "67%",
+/// "0.1%", "less than 0.1%", "99.9%", "more than 99.9%".
+pub fn percent(count: u64, total: u64) -> String {
+    if total == 0 || count == 0 {
+        return "0%".to_string();
+    }
+    if count == total {
+        return "100%".to_string();
+    }
+    let p = count as f64 * 100.0 / total as f64;
+    if (1.0..=99.0).contains(&p) {
+        format!("{p:.0}%")
+    } else if p < 0.1 {
+        "less than 0.1%".to_string()
+    } else if p > 99.9 {
+        "more than 99.9%".to_string()
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
 /// "4 of 6 schedules (67%) end with x = 1".
 pub fn share_sentence(program: ProgramKind, outcome: &str, count: u64, total: u64) -> String {
-    let percent = if total == 0 {
-        0.0
-    } else {
-        count as f64 * 100.0 / total as f64
-    };
+    let percent = percent(count, total);
     let schedules = if total == 1 { "schedule" } else { "schedules" };
     let verb = if count == 1 { "ends" } else { "end" };
     let what = match outcome {
@@ -339,7 +356,7 @@ pub fn share_sentence(program: ProgramKind, outcome: &str, count: u64, total: u6
         x => format!("with {}", outcome_words(program, x)),
     };
     format!(
-        "{} of {} {schedules} ({percent:.0}%) {verb} {what}",
+        "{} of {} {schedules} ({percent}) {verb} {what}",
         explore::thousands(u128::from(count)),
         explore::thousands(u128::from(total)),
     )
@@ -517,6 +534,22 @@ mod tests {
         assert_eq!(
             share_sentence(ProgramKind::Counter, "1", 4, 6),
             "4 of 6 schedules (67%) end with x = 1"
+        );
+        assert_eq!(
+            share_sentence(ProgramKind::Counter, "10", 252, 184_756),
+            "252 of 184,756 schedules (0.1%) end with x = 10"
+        );
+        assert_eq!(
+            share_sentence(ProgramKind::Messages, "deadlocked", 1, 1),
+            "1 of 1 schedule (100%) ends in a deadlock"
+        );
+        let shares: Vec<String> = [(1, 100_000), (999, 1000), (999_999, 1_000_000), (995, 1000)]
+            .into_iter()
+            .map(|(c, t)| percent(c, t))
+            .collect();
+        assert_eq!(
+            shares,
+            ["less than 0.1%", "99.9%", "more than 99.9%", "99.5%"]
         );
         let s = reduce(s, [Action::Run(0), Action::Run(1)]);
         assert_eq!(s.announcement, "T1: load r <- x (r1 = 0)");
