@@ -1479,6 +1479,7 @@ try {
       assert.equal(s.status, 'Complete: x = 1 (an update was lost)');
       assert.equal(hash(sp), LOST);
       assert.ok(await sp.evaluate(() => document.getElementById('scheduler').contains(document.activeElement)), 'the focus stays in the section');
+      assert.match(await sp.textContent('#sched-keys'), /press a thread's number \(0 to 1\) to run it/);
       // A digit for a thread that cannot run says why and changes nothing.
       await sp.keyboard.press('0');
       assert.equal(await sp.textContent('#sched-live'), 'T0 cannot run: it has finished');

@@ -413,7 +413,11 @@ pub fn scheduler() -> Html {
         <section class="scheduler" id="scheduler" aria-labelledby="scheduler-title" onkeydown={on_key}>
             <h2 id="scheduler-title" tabindex="-1">{ "Be the scheduler" }</h2>
             <p class="muted intro">{ "Each thread runs small atomic steps. You are the scheduler: pick which thread takes the next step, and see where your order of steps leads. Beside it, the count of every possible order." }</p>
-            <p class="hint" id="sched-keys">{ "Keys: Tab to a button and press Enter, or press a digit 0 to 7 to run that thread while the focus is in this section." }</p>
+            <p class="hint" id="sched-keys">{ match s.program.as_ref().map(|p| p.threads) {
+                Ok(1) => "Keys: Tab to a button and press Enter, or press 0 to run T0 while the focus is in this section.".to_string(),
+                Ok(n) => format!("Keys: Tab to a button and press Enter, or press a thread's number (0 to {}) to run it while the focus is in this section.", n - 1),
+                Err(_) => "Keys: Tab to a button and press Enter, or press a thread's number to run it while the focus is in this section.".to_string(),
+            } }</p>
             if let Some(e) = &s.link_error {
                 <p class="notice sched-link-error" role="alert">{ e }</p>
             }
