@@ -110,7 +110,7 @@ fn brute_force(p: &Program) -> Tally {
     let mut tally = Tally {
         by_outcome: BTreeMap::new(),
     };
-    walk(p.kind, steps, &m, &mut Vec::new(), &mut tally);
+    walk(p.kind(), steps, &m, &mut Vec::new(), &mut tally);
     tally
 }
 
@@ -423,12 +423,12 @@ fn options_are_checked_not_ignored() {
     // Defaults fill the options that apply.
     let p = Program::new(Counter, 2, None, None, None).unwrap();
     assert_eq!(
-        (p.increments, p.sync, p.order),
+        (p.increments(), p.sync(), p.order()),
         (Some(1), Some(SyncMode::None), None)
     );
     let p = Program::new(Messages, 2, None, None, None).unwrap();
     assert_eq!(
-        (p.increments, p.sync, p.order),
+        (p.increments(), p.sync(), p.order()),
         (None, None, Some(Order::Naive))
     );
 }
@@ -552,6 +552,8 @@ fn bad_links_are_refused() {
         bad("explore=counter&threads=2&schedule=0.0.0"),
         "T0 cannot step: it has finished"
     );
+    let long = format!("explore=counter&threads=2&schedule={}", "0.".repeat(10_000));
+    assert!(bad(&long).starts_with("bad explore link: it is 20035 characters long"));
     assert_eq!(
         bad("explore=counter&threads=2&schedule=2"),
         "T2 cannot step: there is no thread 2"

@@ -2,6 +2,7 @@
 //! write and read the same fragment.
 
 use super::{ExploreError, Program};
+use crate::limits::MAX_LINK_CHARS;
 
 /// A program with a schedule (possibly partial), as a page shares it:
 /// `explore=counter&threads=2&increments=1&sync=none&schedule=0.1.0.1`.
@@ -36,6 +37,12 @@ impl Link {
     pub fn parse(fragment: &str) -> Result<Link, ExploreError> {
         let bad = |why: String| ExploreError::BadLink(why);
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+        if fragment.len() > MAX_LINK_CHARS {
+            return Err(bad(format!(
+                "it is {} characters long; the limit is {MAX_LINK_CHARS}",
+                fragment.len()
+            )));
+        }
         let (mut kind, mut threads, mut increments, mut sync, mut order, mut schedule) =
             (None, None, None, None, None, None);
         for pair in fragment.split('&') {

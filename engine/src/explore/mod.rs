@@ -9,6 +9,30 @@
 //! The semantics and the argument why the count is exact are in `README.md` next to this file.
 //!
 //! Portable: no threads, no clock, no I/O, so it builds for `wasm32-unknown-unknown`.
+//!
+//! # Example
+//! ```
+//! use engine::explore::{Link, Program, ProgramKind, Status, SyncMode, explore};
+//!
+//! let p = Program::new(ProgramKind::Counter, 2, Some(1), Some(SyncMode::None), None)?;
+//! let e = explore(&p)?;
+//! assert_eq!(e.schedules, 6);
+//! assert_eq!(e.outcomes["1"], 4); // an update lost in 4 of the 6
+//!
+//! // Be the scheduler: both threads load 0, then both store 1.
+//! let mut s = p.initial();
+//! for t in [0, 1, 0, 1] {
+//!     assert!(p.enabled(&s)[t]);
+//!     s = p.step(&s, t)?;
+//! }
+//! assert_eq!(p.status(&s), Status::Complete);
+//! assert_eq!(p.outcome(&s).as_deref(), Some("1"));
+//! assert_eq!(e.witnesses["1"], [0, 1, 0, 1]);
+//!
+//! let link = Link { program: p, schedule: e.witnesses["1"].clone() };
+//! assert_eq!(Link::parse(&link.to_fragment())?, link);
+//! # Ok::<(), engine::explore::ExploreError>(())
+//! ```
 
 mod count;
 mod link;
@@ -302,20 +326,19 @@ pub enum Status {
     Deadlocked,
 }
 
-/// A validated program: its kind and the options that apply to it (the others are `None`).
+/// A validated program: its kind and the options that apply to it (the others are `None`). The
+/// fields are read through methods, so a program cannot be changed into one that was never
+/// checked or whose steps no longer match its options.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Program {
-    pub kind: ProgramKind,
-    pub threads: usize,
-    /// Increments per thread (counter only).
+    kind: ProgramKind,
+    threads: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub increments: Option<u32>,
-    /// How the counter synchronizes (counter only).
+    increments: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync: Option<SyncMode>,
-    /// Fork or send order (philosophers and messages only).
+    sync: Option<SyncMode>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub order: Option<Order>,
+    order: Option<Order>,
     #[serde(skip)]
     steps: Vec<Vec<Step>>,
 }
@@ -418,6 +441,29 @@ impl Program {
                 }
             }
         }
+    }
+
+    pub fn kind(&self) -> ProgramKind {
+        self.kind
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Increments per thread (counter only).
+    pub fn increments(&self) -> Option<u32> {
+        self.increments
+    }
+
+    /// How the counter synchronizes (counter only).
+    pub fn sync(&self) -> Option<SyncMode> {
+        self.sync
+    }
+
+    /// Fork or send order (philosophers and messages only).
+    pub fn order(&self) -> Option<Order> {
+        self.order
     }
 
     /// Each thread's steps, in program order.

@@ -65,7 +65,7 @@ fn table(program: &Program, e: &Exploration) -> Result<String, CliError> {
             .pop()
             .expect("replay starts non-empty");
         if program.status(&end) == Status::Deadlocked {
-            for t in 0..program.threads {
+            for t in 0..program.threads() {
                 if let Some(why) = program.blocked(&end, t) {
                     out += &format!("  T{t} waits: {why}\n");
                 }
