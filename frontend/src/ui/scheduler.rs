@@ -55,13 +55,13 @@ impl Choice {
     pub fn of(program: &Program) -> Choice {
         let default = Choice::default();
         Choice {
-            kind: program.kind,
-            threads: program.threads,
+            kind: program.kind(),
+            threads: program.threads(),
             increments: program
-                .increments
+                .increments()
                 .map_or(default.increments, |k| k.to_string()),
-            sync: program.sync.unwrap_or(default.sync),
-            order: program.order.unwrap_or(default.order),
+            sync: program.sync().unwrap_or(default.sync),
+            order: program.order().unwrap_or(default.order),
         }
     }
 }
@@ -263,7 +263,7 @@ pub fn waits(program: &Program, state: &Machine, thread: usize) -> Option<String
         return None;
     }
     Some(match program.next_step(state, thread) {
-        None if thread < program.threads => "has finished".to_string(),
+        None if thread < program.threads() => "has finished".to_string(),
         Some(Step::Lock(l)) => match state.locks.get(l.index()).copied().flatten() {
             Some(owner) => format!("waits for {l}, held by T{owner}"),
             None => format!("waits for {l}"),
@@ -280,9 +280,10 @@ pub fn waits(program: &Program, state: &Machine, thread: usize) -> Option<String
 pub fn ending(program: &Program, state: &Machine) -> Option<String> {
     match program.status(state) {
         Status::Running => None,
-        Status::Complete => Some(match program.kind {
+        Status::Complete => Some(match program.kind() {
             ProgramKind::Counter => {
-                let expected = program.threads as u64 * u64::from(program.increments.unwrap_or(1));
+                let expected =
+                    program.threads() as u64 * u64::from(program.increments().unwrap_or(1));
                 let lost = expected.saturating_sub(state.x);
                 let why = match lost {
                     0 => "no update was lost".to_string(),
@@ -297,11 +298,11 @@ pub fn ending(program: &Program, state: &Machine) -> Option<String> {
             }
         }),
         Status::Deadlocked => {
-            let waiting: Vec<String> = (0..program.threads)
+            let waiting: Vec<String> = (0..program.threads())
                 .filter(|&t| program.next_step(state, t).is_some())
                 .filter_map(|t| waits(program, state, t).map(|w| format!("T{t} {w}")))
                 .collect();
-            let who = if waiting.len() == program.threads {
+            let who = if waiting.len() == program.threads() {
                 "every thread waits"
             } else {
                 "every unfinished thread waits"

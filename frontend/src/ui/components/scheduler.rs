@@ -158,7 +158,7 @@ pub fn thread_column(p: &ThreadColumnProps) -> Html {
                     }
                 }) }
             </ol>
-            if p.program.kind == ProgramKind::Counter {
+            if p.program.kind() == ProgramKind::Counter {
                 <p class="sched-register">{ format!("r{t} = {}", p.state.registers[t]) }</p>
             }
             <button class="sched-run" data-thread={t.to_string()} aria-disabled={off(p.waits.is_some())}
@@ -181,13 +181,13 @@ pub struct SharedViewProps {
 #[function_component(SharedView)]
 pub fn shared_view(p: &SharedViewProps) -> Html {
     let s = &p.state;
-    let lock_name = |i: usize| match p.program.kind {
+    let lock_name = |i: usize| match p.program.kind() {
         ProgramKind::Counter => "m".to_string(),
         _ => format!("fork {i}"),
     };
     html! {
         <dl class="sched-shared" aria-label="shared state">
-            if p.program.kind == ProgramKind::Counter {
+            if p.program.kind() == ProgramKind::Counter {
                 <dt>{ "x" }</dt><dd data-name="x">{ s.x }</dd>
             }
             { for s.locks.iter().enumerate().map(|(i, owner)| html! { <>
@@ -237,7 +237,7 @@ pub struct ExploreTableProps {
 /// shortest schedule; or why there is no count.
 #[function_component(ExploreTable)]
 pub fn explore_table(p: &ExploreTableProps) -> Html {
-    let kind = p.program.kind;
+    let kind = p.program.kind();
     let body = match &p.table {
         Err(why) => html! {
             <p class="sched-refused" role="status">{ format!("Not counted: {why}. You can still be the scheduler on the left.") }</p>
@@ -359,17 +359,17 @@ pub fn scheduler() -> Html {
             let narration = s.narration();
             html! { <>
                 if let Some(r) = &s.replay {
-                    <ReplayBar kind={program.kind} replay={r.clone()} on_action={on_action.clone()} />
+                    <ReplayBar kind={program.kind()} replay={r.clone()} on_action={on_action.clone()} />
                 }
                 <div class="sched-threads" role="group" aria-label="threads">
-                    { for (0..program.threads).map(|t| html! {
+                    { for (0..program.threads()).map(|t| html! {
                         <ThreadColumn program={program.clone()} state={state.clone()} thread={t}
                             waits={s.waits(t)} on_run={on_run.clone()} />
                     }) }
                 </div>
-                if program.threads > 2 {
-                    <p class={classes!("sched-scroll-hint", "muted", (program.threads > 4).then_some("many"))}>
-                        { format!("{} threads: scroll sideways in the box above to see them all.", program.threads) }
+                if program.threads() > 2 {
+                    <p class={classes!("sched-scroll-hint", "muted", (program.threads() > 4).then_some("many"))}>
+                        { format!("{} threads: scroll sideways in the box above to see them all.", program.threads()) }
                     </p>
                 }
                 <SharedView program={program.clone()} state={state.clone()} />
@@ -413,7 +413,7 @@ pub fn scheduler() -> Html {
         <section class="scheduler" id="scheduler" aria-labelledby="scheduler-title" onkeydown={on_key}>
             <h2 id="scheduler-title" tabindex="-1">{ "Be the scheduler" }</h2>
             <p class="muted intro">{ "Each thread runs small atomic steps. You are the scheduler: pick which thread takes the next step, and see where your order of steps leads. Beside it, the count of every possible order." }</p>
-            <p class="hint" id="sched-keys">{ match s.program.as_ref().map(|p| p.threads) {
+            <p class="hint" id="sched-keys">{ match s.program.as_ref().map(Program::threads) {
                 Ok(1) => "Keys: Tab to a button and press Enter, or press 0 to run T0 while the focus is in this section.".to_string(),
                 Ok(n) => format!("Keys: Tab to a button and press Enter, or press a thread's number (0 to {}) to run it while the focus is in this section.", n - 1),
                 Err(_) => "Keys: Tab to a button and press Enter, or press a thread's number to run it while the focus is in this section.".to_string(),
