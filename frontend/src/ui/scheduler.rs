@@ -677,6 +677,16 @@ mod tests {
         // At the end Next step does nothing.
         let end = s.clone().reduce(Action::ReplayNext);
         assert_eq!(end.schedule, vec![0, 0, 1, 1]);
+        // A thread that cannot run is refused without leaving the replay.
+        let s = reduce(s, [Action::Reset, Action::Replay("1".into())]);
+        let s = reduce(
+            s,
+            [Action::ReplayNext, Action::ReplayNext, Action::ReplayNext],
+        );
+        assert_eq!(s.schedule, vec![0, 1, 0]);
+        let refused = s.clone().reduce(Action::Run(0));
+        assert_eq!(refused.announcement, "T0 cannot run: it has finished");
+        assert_eq!(refused.replay, s.replay);
         // Stepping off the witness leaves the replay.
         let s = reduce(
             s,
@@ -703,6 +713,16 @@ mod tests {
         assert_eq!(opened.machines, s.machines);
         assert_eq!(opened.choice, s.choice);
         assert_eq!(opened.opened, 1);
+        assert!(
+            !Scheduler::default().touched,
+            "the address is left alone at first"
+        );
+        let bad = Rc::new(Scheduler::default())
+            .reduce(Action::OpenLink("#explore=philosophers&threads=1".into()));
+        assert!(
+            !bad.touched,
+            "a link that cannot be opened stays in the address"
+        );
         let bad = opened.reduce(Action::OpenLink("#explore=philosophers&threads=1".into()));
         assert_eq!(
             bad.link_error.as_deref(),
