@@ -1436,6 +1436,226 @@ try {
     assert.match(r.sentence, /could not run here: .*needs threads/, r.sentence);
     assert.equal(await p2.getAttribute('#lesson-gil-cpu .verdict-line .verdict-badge', 'data-verdict'), 'inconclusive');
   });
+  // --- Be the scheduler
+  // The scheduler needs no threads, so it is checked here, on the plain host, in a context of its
+  // own (clipboard allowed, and axe let in past the page's script policy).
+  {
+    const sctx = await browser.newContext({
+      serviceWorkers: 'block', viewport: { width: 1366, height: 900 }, bypassCSP: true,
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    const sp = await sctx.newPage();
+    const schedErrors = [];
+    sp.on('pageerror', (e) => schedErrors.push(String(e)));
+    await sp.goto(PLAIN);
+    // The lab above settles first, so nothing moves the section while it is clicked.
+    await ready(sp);
+    await sp.waitForSelector('#scheduler .sched-run');
+    // What the section shows, in words: the state a link must bring back.
+    const shown = (p) => p.evaluate(() => {
+      const all = (sel) => [...document.querySelectorAll(`#scheduler ${sel}`)].map((e) => e.textContent);
+      return {
+        program: document.querySelector('select[name=sched-program]').value,
+        threads: document.querySelector('select[name=sched-threads]').value,
+        shared: all('.sched-shared dd'),
+        registers: all('.sched-register'),
+        current: all('.sched-steps li.current code'),
+        done: document.querySelectorAll('#scheduler .sched-steps li.done').length,
+        buttons: [...document.querySelectorAll('#scheduler .sched-run')]
+          .map((b) => `${b.textContent}${b.getAttribute('aria-disabled') === 'true' ? ' (disabled)' : ''}`),
+        waits: all('.sched-wait'),
+        status: document.querySelector('#sched-status').textContent,
+        narration: all('.sched-narration li'),
+        reached: document.querySelector('#scheduler .sched-outcomes li.reached')?.dataset.outcome ?? null,
+      };
+    });
+    const hash = (p) => decodeURIComponent(new URL(p.url()).hash);
+    const LOST = '#explore=counter&threads=2&increments=1&sync=none&schedule=0.1.0.1';
+
+    await test('be the scheduler, by mouse: 2 threads x 1 increment, T0 T1 T0 T1 ends at x = 1; the table says 4 of 6 and 2 of 6', async () => {
+      assert.equal(await sp.inputValue('select[name=sched-program]'), 'counter');
+      assert.equal(hash(sp), '', 'the address is left alone until the learner acts');
+      assert.match(await sp.textContent('#scheduler .sched-total'), /6 schedules in all$/);
+      const shares = await sp.$$eval('#scheduler .sched-outcomes li', (ls) => ls.map((l) => [l.dataset.outcome, l.querySelector('.share').textContent]));
+      assert.deepEqual(shares, [['1', '4 of 6 schedules (67%) end with x = 1'], ['2', '2 of 6 schedules (33%) end with x = 2']]);
+      assert.deepEqual((await shown(sp)).buttons, ['Run T0: load r <- x', 'Run T1: load r <- x']);
+      await sp.click('#scheduler .sched-run[data-thread="0"]');
+      await sp.click('#scheduler .sched-run[data-thread="1"]');
+      let s = await shown(sp);
+      assert.deepEqual(s.registers, ['r0 = 0', 'r1 = 0']);
+      assert.deepEqual(s.current, ['store x <- r + 1', 'store x <- r + 1']);
+      assert.equal(s.done, 2);
+      assert.deepEqual(s.shared, ['0']);
+      assert.equal(await sp.textContent('#sched-live'), 'T1: load r <- x (r1 = 0)');
+      await sp.click('#scheduler .sched-run[data-thread="0"]');
+      assert.deepEqual((await shown(sp)).shared, ['1'], 'x changes as T0 stores');
+      await sp.click('#scheduler .sched-run[data-thread="1"]');
+      s = await shown(sp);
+      assert.deepEqual(s.shared, ['1']);
+      assert.equal(s.status, 'Complete: x = 1 (an update was lost)');
+      assert.equal(s.reached, '1', 'the outcome reached is marked in the table');
+      assert.deepEqual(s.buttons, ['T0 has finished (disabled)', 'T1 has finished (disabled)']);
+      assert.deepEqual(s.narration, ['T0: load r <- x (r0 = 0)', 'T1: load r <- x (r1 = 0)', 'T0: store x <- r + 1 (x = 1)', 'T1: store x <- r + 1 (x = 1)']);
+      assert.match(await sp.textContent('#sched-live'), /Complete: x = 1 \(an update was lost\)$/);
+      assert.equal(hash(sp), LOST, 'the address holds the schedule');
+      // Undo takes one step back; Reset goes back to the start.
+      await sp.click('#scheduler .sched-undo');
+      s = await shown(sp);
+      assert.equal(s.narration.length, 3);
+      assert.deepEqual(s.current, ['store x <- r + 1']);
+      await sp.click('#scheduler .sched-reset');
+      s = await shown(sp);
+      assert.deepEqual([s.narration, s.shared, s.done], [[], ['0'], 0]);
+      assert.equal(hash(sp), '#explore=counter&threads=2&increments=1&sync=none&schedule=');
+    });
+
+    await test('be the scheduler, by keyboard: Tab to T0\'s button, Enter, then digit keys reach x = 1; the focus is visible', async () => {
+      await sp.focus('#scheduler-title');
+      let tabs = 0;
+      while (!(await sp.evaluate(() => document.activeElement.matches('#scheduler .sched-run[data-thread="0"]')))) {
+        await sp.keyboard.press('Tab');
+        assert.ok(++tabs < 15, 'T0\'s button is reached by Tab');
+      }
+      const outline = await sp.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+      assert.equal(outline, 'solid', 'the focused button shows an outline');
+      await sp.keyboard.press('Enter');
+      for (const key of ['1', '0', '1']) await sp.keyboard.press(key);
+      const s = await shown(sp);
+      assert.equal(s.status, 'Complete: x = 1 (an update was lost)');
+      assert.equal(hash(sp), LOST);
+      assert.ok(await sp.evaluate(() => document.getElementById('scheduler').contains(document.activeElement)), 'the focus stays in the section');
+      assert.match(await sp.textContent('#sched-keys'), /press a thread's number \(0 to 1\) to run it/);
+      // A digit for a thread that cannot run says why and changes nothing.
+      await sp.keyboard.press('0');
+      assert.equal(await sp.textContent('#sched-live'), 'T0 cannot run: it has finished');
+      // Undo by keyboard too; a digit typed into a control is the control's.
+      await sp.focus('#scheduler .sched-undo');
+      await sp.keyboard.press('Enter');
+      assert.equal((await shown(sp)).narration.length, 3);
+      await sp.focus('select[name=sched-threads]');
+      await sp.keyboard.press('ArrowDown');
+      assert.equal(await sp.inputValue('select[name=sched-threads]'), '3', 'the threads select is operated by keyboard');
+      assert.deepEqual((await shown(sp)).buttons.length, 3);
+      assert.match(await sp.textContent('#scheduler .sched-total'), /90 schedules in all$/);
+      await sp.keyboard.press('ArrowUp');
+      assert.equal(await sp.inputValue('select[name=sched-threads]'), '2');
+      // Back to the lost update by keys, for the link check below.
+      await sp.focus('#scheduler .sched-run[data-thread="0"]');
+      for (const key of ['0', '1', '0']) await sp.keyboard.press(key);
+      assert.equal(hash(sp), '#explore=counter&threads=2&increments=1&sync=none&schedule=0.1.0');
+    });
+
+    await test('be the scheduler: Copy link says Copied; the link and a reload bring back the same state', async () => {
+      const before = await shown(sp);
+      await sp.click('#scheduler .sched-copy');
+      await sp.waitForFunction(() => document.getElementById('sched-copied')?.textContent === 'Copied', null, { timeout: 5_000 });
+      const link = await sp.inputValue('#sched-link');
+      assert.equal(link, `${PLAIN}#explore=counter&threads=2&increments=1&sync=none&schedule=0.1.0`);
+      assert.equal(await sp.evaluate(() => navigator.clipboard.readText()), link);
+      const p2 = await sctx.newPage();
+      p2.on('pageerror', (e) => schedErrors.push(String(e)));
+      await p2.goto(link);
+      await p2.waitForSelector('#scheduler .sched-run');
+      assert.deepEqual(await shown(p2), before);
+      await p2.waitForFunction(() => document.activeElement?.id === 'scheduler-title');
+      await p2.close();
+      await sp.reload();
+      await sp.waitForSelector('#scheduler .sched-run');
+      assert.deepEqual(await shown(sp), before);
+    });
+
+    await test('be the scheduler: naive philosophers deadlock by clicking; the ordered ones never do; a witness replays', async () => {
+      await sp.selectOption('select[name=sched-program]', 'philosophers');
+      await sp.waitForSelector('select[name=sched-order]');
+      let s = await shown(sp);
+      assert.deepEqual(s.buttons, ['Run T0: lock fork 0', 'Run T1: lock fork 1']);
+      const shares = await sp.$$eval('#scheduler .sched-outcomes li .share', (ls) => ls.map((l) => l.textContent));
+      assert.deepEqual(shares, ['4 of 6 schedules (67%) end with every thread finished', '2 of 6 schedules (33%) end in a deadlock']);
+      await sp.click('#scheduler .sched-run[data-thread="0"]');
+      assert.deepEqual((await shown(sp)).shared, ['held by T0', 'free']);
+      await sp.click('#scheduler .sched-run[data-thread="1"]');
+      s = await shown(sp);
+      assert.deepEqual(s.shared, ['held by T0', 'held by T1']);
+      assert.match(s.status, /^Deadlocked: every thread waits/);
+      assert.deepEqual(s.waits, ['T0 waits for fork 1, held by T1', 'T1 waits for fork 0, held by T0']);
+      assert.deepEqual(s.buttons, ['Run T0: lock fork 1 (disabled)', 'Run T1: lock fork 0 (disabled)']);
+      assert.equal(s.reached, 'deadlocked');
+      assert.equal(hash(sp), '#explore=philosophers&threads=2&order=naive&schedule=0.1');
+      // The witness of "complete", step by step, forwards and back.
+      await sp.click('#scheduler .sched-outcomes li[data-outcome="complete"] button');
+      assert.match(await sp.textContent('#scheduler .sched-replay span'), /step 0 of 8$/);
+      for (let i = 0; i < 8; i++) await sp.click('#scheduler .sched-next');
+      s = await shown(sp);
+      assert.equal(s.status, 'Complete: every philosopher ate');
+      assert.equal(s.narration.length, 8);
+      assert.equal(await sp.getAttribute('#scheduler .sched-next', 'aria-disabled'), 'true');
+      await sp.click('#scheduler .sched-prev');
+      s = await shown(sp);
+      assert.equal(s.narration.length, 7);
+      assert.match(await sp.textContent('#scheduler .sched-replay span'), /step 7 of 8$/);
+      await sp.selectOption('select[name=sched-order]', 'ordered');
+      const ordered = await sp.$$eval('#scheduler .sched-outcomes li', (ls) => ls.map((l) => l.dataset.outcome));
+      assert.deepEqual(ordered, ['complete']);
+    });
+
+    await test('be the scheduler: a bad link says why in one line and the rest of the page works; an experiment link still opens the lab', async () => {
+      const p3 = await sctx.newPage();
+      const errors = [];
+      p3.on('pageerror', (e) => errors.push(String(e)));
+      await p3.goto(`${PLAIN}#explore=philosophers&threads=2&schedule=0.1.0`);
+      await ready(p3);
+      await p3.waitForSelector('#scheduler .sched-link-error');
+      assert.equal(await p3.textContent('#scheduler .sched-link-error'), 'This link cannot be opened: T0 cannot step: fork 1 is held by T1');
+      assert.equal(await p3.$('#notice'), null, 'the lab does not take it for an experiment link');
+      await p3.click('#scheduler .sched-run[data-thread="0"]');
+      await p3.waitForSelector('#scheduler .sched-narration li');
+      assert.equal(await p3.$('#scheduler .sched-link-error'), null, 'the error goes with the next change');
+      await p3.goto(`${PLAIN}#explore=counter&threads=99`);
+      await p3.waitForSelector('#scheduler .sched-link-error');
+      assert.equal(await p3.textContent('#scheduler .sched-link-error'), 'This link cannot be opened: counter needs 1 to 8 threads, not 99');
+      // The lab's own link still opens an experiment, and the scheduler leaves it alone.
+      await p3.selectOption('select[name=workload]', 'primes');
+      await p3.click('#copy-link');
+      const link = await p3.inputValue('#link');
+      assert.match(link, /#x=/);
+      await p3.goto('about:blank');
+      await p3.goto(link);
+      await p3.waitForSelector('#scheduler .sched-run');
+      assert.equal(await p3.inputValue('select[name=workload]'), 'primes');
+      assert.equal(await p3.$('#scheduler .sched-link-error'), null);
+      assert.match(hash(p3), /^#x=/);
+      assert.deepEqual(errors, []);
+      await p3.close();
+    });
+
+    await test('be the scheduler: no accessibility violations (axe), nothing wider than the screen, screenshots at 1366 and 390 px', async () => {
+      await sp.goto(`${PLAIN}#explore=philosophers&threads=3&order=naive&schedule=0.1`);
+      await sp.waitForSelector('#scheduler .sched-run');
+      await sp.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+      const found = [];
+      for (const [width, height] of [[1366, 900], [390, 844]]) {
+        await sp.setViewportSize({ width, height });
+        const v = await sp.evaluate(async () => {
+          const r = await window.axe.run(document.getElementById('scheduler'), { resultTypes: ['violations'] });
+          return r.violations.map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        });
+        found.push(...v.map((x) => `${width}px: ${x}`));
+        const fit = await sp.evaluate(() => ({
+          page: document.documentElement.scrollWidth, inner: window.innerWidth,
+          section: Math.ceil(document.getElementById('scheduler').getBoundingClientRect().right),
+        }));
+        assert.ok(fit.page <= fit.inner && fit.section <= fit.inner, `${width}px: ${JSON.stringify(fit)}`);
+        await sp.locator('#scheduler').screenshot({ path: `${ART}/scheduler-${width}.png` });
+      }
+      assert.deepEqual(found, []);
+    });
+
+    await test('no uncaught errors in the scheduler\'s pages', async () => {
+      assert.deepEqual(schedErrors, []);
+    });
+    await sctx.close();
+  }
+  // --- end Be the scheduler
   await plain.close();
  }
 

@@ -9,6 +9,7 @@ pub mod figures;
 pub mod history;
 pub mod lessons;
 pub mod native;
+pub mod scheduler;
 pub mod share;
 pub mod state;
 
@@ -22,7 +23,7 @@ use yew::prelude::*;
 use bridge::{Bridge, EngineEvent};
 use components::{
     Controls, History, IsolationBanner, Lessons, Machine, PythonPanel, ResultsTable, RunBar,
-    SetRef, Sets, Share, SweepChart, Timeline, runtime_label, sweep_sets,
+    Scheduler, SetRef, Sets, Share, SweepChart, Timeline, runtime_label, sweep_sets,
 };
 use state::{Action, Control, Source, State};
 
@@ -139,6 +140,8 @@ pub fn app() -> Html {
                         Some(Err(e)) => dispatch.dispatch(Action::LessonNotice(format!(
                             "this link cannot be opened: {e}"
                         ))),
+                        // A scheduler link is the scheduler's own (components::Scheduler).
+                        None if scheduler::is_link(&hash) => {}
                         None => match share::parse(&hash) {
                             Ok(Some(shared)) => {
                                 dispatch.dispatch(Action::Load(shared.experiment, shared.results))
@@ -509,6 +512,7 @@ pub fn app() -> Html {
                     />
                 </div>
             </div>
+            <Scheduler />
         </>
     }
 }
