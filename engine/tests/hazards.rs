@@ -2,10 +2,11 @@
 //! philosophers deadlock in every model whose workers are threads, and the engine finds the
 //! cycle, ends the run and names it; the ordered and try-lock orders eat every meal.
 //!
-//! Nothing here depends on timing: a cycle is found by the wait that closes it (not by a
-//! timeout), and the naive order runs long enough (a thousand meals, each holding a fork for
-//! 5 ms) that all the philosophers come to hold their left fork at once, however busy the
-//! machine. One test body per model, as in `models.rs`.
+//! The detection waits for no timer: a cycle is found by the wait that closes it. Whether the
+//! cycle forms is up to the scheduler (every philosopher must hold a left fork at once), so the
+//! naive runs give it a thousand meals, each holding a fork for 5 ms: a thousand chances, which a
+//! busy machine does not take away (a descheduled philosopher holding a fork only makes the
+//! others wait for it). One test body per model, as in `models.rs`.
 
 #[macro_use]
 mod common;
@@ -161,4 +162,38 @@ fn counter_mutex_counts_acquisitions_per_worker() {
         timeline: false,
     };
     assert!(run_once(&cfg, &env()).unwrap().locks.is_none());
+}
+
+/// A stop ends a philosopher between meals, not after them: two philosophers with a thousand
+/// meals of 50 ms pauses each (a minute of eating) are stopped mid-task, so the run ends
+/// cancelled instead of finishing. No clock is read: a stop that waited for the tasks to end
+/// would make the run succeed.
+#[test]
+fn a_stop_ends_philosophers_mid_meal() {
+    let mut w = WorkloadSpec::new(WorkloadKind::Philosophers);
+    w.set("n", ParamValue::Int(1000)).unwrap();
+    w.set("philosophers", ParamValue::Int(2)).unwrap();
+    w.set("hold_ms", ParamValue::Int(50)).unwrap();
+    for order in ["ordered", "try-lock"] {
+        w.set("order", ParamValue::Text(order.into())).unwrap();
+        let env = env();
+        let cancel = env.control.cancel.clone();
+        let cfg = RunConfig {
+            workload: w.clone(),
+            model: ModelSpec::new(ModelKind::StaticPool),
+            workers: 2,
+            timeline: true,
+        };
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        let r = run_once(&cfg, &env);
+        stopper.join().unwrap();
+        assert!(
+            matches!(r, Err(RunError::Cancelled)),
+            "{order}: {:?}",
+            r.map(|o| o.answer)
+        );
+    }
 }

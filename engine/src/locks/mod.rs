@@ -341,12 +341,25 @@ impl LockTable {
     }
 
     /// Takes lock `i` if it is free; otherwise counts a retry and returns `false`.
+    /// After a deadlock nothing is taken, and nothing counted: the run is over.
     pub fn try_lock(&self, i: usize, who: &dyn Taker) -> bool {
-        let taken = self.take_if_free(i, who);
-        if !taken {
-            self.state().retries += 1;
+        let mut t = self.state();
+        if t.deadlock.is_some() {
+            return false;
         }
-        taken
+        if t.holders[i].is_none() {
+            t.acquired(
+                i,
+                Holder {
+                    worker: who.worker(),
+                    task: who.task(),
+                },
+            );
+            true
+        } else {
+            t.retries += 1;
+            false
+        }
     }
 
     /// Takes lock `i` if it is free, counting nothing when it is not: the fast path of a
@@ -366,13 +379,30 @@ impl LockTable {
         free
     }
 
-    /// Releases lock `i`, which `who` holds.
+    /// Releases lock `i`, which `who` holds. Releasing a lock someone else holds does nothing
+    /// (it would corrupt the wait-for graph); in a debug build it is a programming error.
     pub fn unlock(&self, i: usize, who: &dyn Taker) {
         let mut t = self.state();
-        debug_assert_eq!(t.holders[i].map(|h| h.worker), Some(who.worker()));
-        t.holders[i] = None;
-        drop(t);
-        self.changed.notify_all();
+        let mine = t.holders[i].is_some_and(|h| h.worker == who.worker());
+        debug_assert!(
+            mine,
+            "worker {} releases a lock it does not hold",
+            who.worker()
+        );
+        if mine {
+            t.holders[i] = None;
+            drop(t);
+            self.changed.notify_all();
+        }
+    }
+
+    /// Whether `worker` is blocked waiting for a lock: for tests that must see a wait begin.
+    #[cfg(test)]
+    fn is_waiting(&self, worker: u32) -> bool {
+        self.state()
+            .waiting
+            .get(worker as usize)
+            .is_some_and(Option::is_some)
     }
 
     /// What the locks counted.

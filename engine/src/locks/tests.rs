@@ -115,7 +115,10 @@ fn a_chain_without_a_cycle_waits_and_goes_on() {
             table.unlock(0, &me);
             table.unlock(1, &me);
         });
-        std::thread::sleep(Duration::from_millis(20));
+        // Released only once the waiter is blocked on it, so the wake-up is what is tested.
+        while !table.is_waiting(1) {
+            std::thread::yield_now();
+        }
         table.unlock(0, &holder);
         waiter.join().unwrap();
     });

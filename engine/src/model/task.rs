@@ -196,15 +196,31 @@ impl<'a> TaskCtx<'a> {
             .set(self.waited.get() + t.elapsed().as_secs_f64());
     }
 
-    /// Pauses for `d` (a philosopher holding one fork): a wait, with the GIL released.
-    pub fn pause(&self, d: std::time::Duration) {
+    /// Pauses for `d` (a philosopher holding one fork): a wait, with the GIL released. Returns
+    /// [`Halt`] if the run was stopped, before or during the pause: a task that pauses in a
+    /// loop stops at its next pause.
+    pub fn pause(&self, d: std::time::Duration) -> Result<(), Halt> {
+        self.check_halt()?;
         self.blocking_wait(d);
+        self.check_halt()
+    }
+
+    /// [`Halt`] once the run was stopped (cancelled, or another task failed), recording the
+    /// stop as the task's failure.
+    fn check_halt(&self) -> Result<(), Halt> {
+        if Taker::halted(self) {
+            self.fail(RunError::Cancelled);
+            Err(Halt)
+        } else {
+            Ok(())
+        }
     }
 
     /// Takes lock `i` of `table`, blocking while another worker holds it (with the GIL released,
     /// as CPython's `Lock.acquire` releases it). On a deadlock or a stop, records why and
     /// returns [`Halt`]: the task should return at once.
     pub fn lock(&self, table: &LockTable, i: usize) -> Result<(), Halt> {
+        self.check_halt()?;
         if self.gil.is_some() && table.take_if_free(i, self) {
             return Ok(());
         }
@@ -224,7 +240,6 @@ impl<'a> TaskCtx<'a> {
                 Ok(())
             }
             Err(NoLock::Deadlock(d)) => {
-                self.blocked.set(self.blocked.get() + waited);
                 self.fail(RunError::Deadlock(d));
                 Err(Halt)
             }

@@ -14,9 +14,9 @@
 //!   little and try again. Nobody waits while holding a fork the others need, so no cycle; the
 //!   retries are the price, and the results count them.
 //!
-//! Eating checks that the fork really is in one philosopher's hands: every fork has a flag set
-//! while it is used, and a meal that finds it set counts as a fork shared (the answer says how
-//! many: 0, since the locks exclude each other).
+//! Eating checks that the fork really is in one philosopher's hands: every fork has a mark set
+//! from when it is picked up until it is put down, and a philosopher who finds the mark already
+//! set counts a fork shared (the answer says how many: 0, since the locks exclude each other).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -115,8 +115,24 @@ impl Philosophers {
         self.in_use.len()
     }
 
-    /// Takes both forks of philosopher `i` in this table's order: (first, second) taken.
-    fn take_forks(&self, i: usize, meal: u64, ctx: &TaskCtx) -> Result<(usize, usize), Halt> {
+    /// Picks fork `f` up: takes its lock and marks it in hand. Returns whether the mark was
+    /// already set, which would mean another philosopher holds the same fork (the locks did
+    /// not exclude each other). The mark stays set for as long as the fork is held, pauses
+    /// included, so an overlap cannot slip between two checks.
+    fn pick_up(&self, f: usize, ctx: &TaskCtx) -> Result<bool, Halt> {
+        ctx.lock(&self.forks, f)?;
+        Ok(self.in_use[f].swap(true, Ordering::AcqRel))
+    }
+
+    /// Puts fork `f` down: clears its mark, then releases its lock.
+    fn put_down(&self, f: usize, ctx: &TaskCtx) {
+        self.in_use[f].store(false, Ordering::Release);
+        ctx.unlock(&self.forks, f);
+    }
+
+    /// Takes both forks of philosopher `i` in this table's order: (first, second, whether
+    /// either was found in another's hand). On a halt, puts down what it holds.
+    fn take_forks(&self, i: usize, meal: u64, ctx: &TaskCtx) -> Result<(usize, usize, bool), Halt> {
         let (left, right) = (i, (i + 1) % self.count());
         match self.order {
             Order::Naive | Order::Ordered => {
@@ -125,20 +141,24 @@ impl Philosophers {
                 } else {
                     (left, right)
                 };
-                ctx.lock(&self.forks, first)?;
-                ctx.pause(self.hold);
-                ctx.lock(&self.forks, second)?;
-                Ok((first, second))
+                let clash = self.pick_up(first, ctx)?;
+                let second_clash = ctx
+                    .pause(self.hold)
+                    .and_then(|()| self.pick_up(second, ctx))
+                    .inspect_err(|_| self.put_down(first, ctx))?;
+                Ok((first, second, clash || second_clash))
             }
             Order::TryLock => {
                 for attempt in 0u64.. {
-                    ctx.lock(&self.forks, left)?;
-                    ctx.pause(self.hold);
+                    let clash = self.pick_up(left, ctx)?;
+                    ctx.pause(self.hold)
+                        .inspect_err(|_| self.put_down(left, ctx))?;
                     if ctx.try_lock(&self.forks, right) {
-                        return Ok((left, right));
+                        let second_clash = self.in_use[right].swap(true, Ordering::AcqRel);
+                        return Ok((left, right, clash || second_clash));
                     }
-                    ctx.unlock(&self.forks, left);
-                    ctx.pause(backoff(self.hold, i, meal, attempt));
+                    self.put_down(left, ctx);
+                    ctx.pause(backoff(self.hold, i, meal, attempt))?;
                 }
                 unreachable!("the attempts go on until the fork is free")
             }
@@ -150,18 +170,11 @@ impl Philosophers {
     fn dine(&self, i: usize, ctx: &TaskCtx) -> Result<(u64, u64), Halt> {
         let (mut eaten, mut shared) = (0, 0);
         for meal in 0..self.meals {
-            let (first, second) = self.take_forks(i, meal, ctx)?;
-            let mut clash = false;
-            for f in [first, second] {
-                clash |= self.in_use[f].swap(true, Ordering::AcqRel);
-            }
+            let (first, second, clash) = self.take_forks(i, meal, ctx)?;
             eaten += 1;
             shared += u64::from(clash);
-            for f in [first, second] {
-                self.in_use[f].store(false, Ordering::Release);
-            }
-            ctx.unlock(&self.forks, second);
-            ctx.unlock(&self.forks, first);
+            self.put_down(second, ctx);
+            self.put_down(first, ctx);
             ctx.checkpoint();
         }
         Ok((eaten, shared))

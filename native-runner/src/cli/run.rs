@@ -158,14 +158,19 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
                 let left = deadline.saturating_duration_since(std::time::Instant::now());
                 match rx.recv_timeout(left) {
                     Ok(Event::Stop(_)) => continue,
-                    // It completed after all: the result is whole.
-                    Ok(Event::Finished(r)) => break (*r).ok(),
+                    Ok(Event::Finished(r)) => break Some(*r),
                     Err(_) => break None,
                 }
             };
             match finished {
-                Some(r) => (r, None),
-                None => (
+                // It completed after all: the result is whole.
+                Some(Ok(r)) => (r, None),
+                // It deadlocked before it could stop: the cycle is the news.
+                Some(Err(RunError::Deadlock(d))) => (
+                    env.control.journal.deadlocked(&exp, &d),
+                    Some(CliError::Run(RunError::Deadlock(d))),
+                ),
+                _ => (
                     env.control.journal.partial(&exp, &stop.reason()),
                     Some(CliError::Stopped(stop)),
                 ),
