@@ -65,12 +65,18 @@ pub struct LockStats {
     /// Acquisitions by each worker, indexed by worker.
     pub acquisitions: Vec<u64>,
     /// Jain's fairness index of `acquisitions` over the workers that ran tasks: 1 when every
-    /// worker got the lock equally often, 1/n when one worker got it every time.
-    pub fairness: f64,
+    /// worker got the lock equally often, 1/n when one worker got it every time. Absent where
+    /// the counts are equal by design (every philosopher eats the same meals), so that an index
+    /// of 1 is never shown for a fairness nobody measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fairness: Option<f64>,
     /// Attempts that found the lock taken and backed off (try-lock); 0 where nothing retries.
     pub retries: u64,
     /// Seconds workers spent blocked waiting for a lock, all workers together.
     pub blocked: f64,
+    /// The same per worker, indexed by worker, where the locks measure it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked_per_worker: Vec<f64>,
 }
 
 /// What a job's locks counted in one run, before the fairness index is computed over the
@@ -80,6 +86,10 @@ pub struct LockCounts {
     pub acquisitions: Vec<u64>,
     pub retries: u64,
     pub blocked: f64,
+    pub blocked_per_worker: Vec<f64>,
+    /// Every task takes the lock a fixed number of times, so the shares say nothing about
+    /// fairness (no index is computed).
+    pub equal_by_design: bool,
 }
 
 impl LockStats {
@@ -95,28 +105,44 @@ impl LockStats {
             .map(|w| counts.acquisitions.get(w).copied().unwrap_or(0))
             .collect();
         LockStats {
-            fairness: jain(&shares),
+            fairness: (!counts.equal_by_design).then(|| jain(&shares)),
             acquisitions: counts.acquisitions,
             retries: counts.retries,
             blocked: counts.blocked,
+            blocked_per_worker: counts.blocked_per_worker,
         }
     }
 
     /// A line for reports: "acquisitions per worker 250, 250; fairness 1.00".
     pub fn describe(&self) -> String {
         let counts: Vec<String> = self.acquisitions.iter().map(u64::to_string).collect();
-        let mut s = format!(
-            "lock acquisitions per worker {}; fairness (Jain) {:.2}",
-            counts.join(", "),
-            self.fairness
-        );
+        let mut s = format!("lock acquisitions per worker {}", counts.join(", "));
+        if let Some(f) = self.fairness {
+            s.push_str(&format!("; fairness (Jain) {f:.2}"));
+        }
         if self.retries > 0 {
             s.push_str(&format!("; {} retries", self.retries));
         }
-        if self.blocked > 0.0 {
-            s.push_str(&format!("; {:.1} ms blocked", self.blocked * 1e3));
+        if self.blocked_per_worker.iter().any(|&b| b > 0.0) {
+            let each: Vec<String> = self
+                .blocked_per_worker
+                .iter()
+                .map(|b| seconds(*b))
+                .collect();
+            s.push_str(&format!("; blocked per worker {}", each.join(", ")));
+        } else if self.blocked > 0.0 {
+            s.push_str(&format!("; blocked {}", seconds(self.blocked)));
         }
         s
+    }
+}
+
+/// "16.6 s", "4.4 ms": a time in the unit that keeps it short.
+fn seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{:.1} ms", s * 1e3)
     }
 }
 
@@ -174,6 +200,7 @@ struct Table {
     acquisitions: Vec<u64>,
     retries: u64,
     blocked: f64,
+    blocked_per_worker: Vec<f64>,
     /// Set once, by the worker whose wait closed a cycle; every later request fails with it.
     deadlock: Option<Deadlock>,
 }
@@ -337,6 +364,11 @@ impl LockTable {
         *t.waiting_mut(me.worker) = None;
         let blocked = (who.now() - since).max(0.0);
         t.blocked += blocked;
+        let w = me.worker as usize;
+        if t.blocked_per_worker.len() <= w {
+            t.blocked_per_worker.resize(w + 1, 0.0);
+        }
+        t.blocked_per_worker[w] += blocked;
         outcome.map(|()| blocked)
     }
 
@@ -412,6 +444,8 @@ impl LockTable {
             acquisitions: t.acquisitions.clone(),
             retries: t.retries,
             blocked: t.blocked,
+            blocked_per_worker: t.blocked_per_worker.clone(),
+            equal_by_design: false,
         }
     }
 }

@@ -185,6 +185,18 @@ fn jain_index() {
         acquisitions: vec![6, 0, 0],
         ..LockCounts::default()
     };
-    assert_eq!(LockStats::of(counts.clone(), &[1, 0, 0]).fairness, 1.0);
-    assert_eq!(LockStats::of(counts, &[1, 1, 0]).fairness, 0.5);
+    assert_eq!(
+        LockStats::of(counts.clone(), &[1, 0, 0]).fairness,
+        Some(1.0)
+    );
+    assert_eq!(
+        LockStats::of(counts.clone(), &[1, 1, 0]).fairness,
+        Some(0.5)
+    );
+    // Shares fixed by the tasks measure nothing: no index.
+    let fixed = LockCounts {
+        equal_by_design: true,
+        ..counts
+    };
+    assert_eq!(LockStats::of(fixed, &[1, 1, 0]).fairness, None);
 }

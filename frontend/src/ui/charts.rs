@@ -127,13 +127,22 @@ impl BarDetail {
             Some(t) => format!("task {t}"),
             None => format!("{} tasks (merged at this width)", self.tasks),
         };
-        let state = match (&self.deadlocked, self.running) {
-            (Some((what, since)), _) => format!(
-                ", DEADLOCKED: blocked from {} waiting for {what}, for ever",
-                ms(*since)
-            ),
-            (None, true) => ", still running when the run was stopped".into(),
-            (None, false) => String::new(),
+        // A task that never finished has no record of its waits: say what is known.
+        if let Some((lock, since)) = &self.deadlocked {
+            return format!(
+                "{what}, stage {}, worker {}: start {}, ran {} (its pauses and computing are not recorded apart for a task that never finished), then DEADLOCKED: blocked from {} waiting for {lock}, {} until the run was ended",
+                self.stage,
+                self.worker,
+                ms(self.start),
+                ms(since - self.start),
+                ms(*since),
+                ms(self.blocked),
+            );
+        }
+        let state = if self.running {
+            ", still running when the run was stopped"
+        } else {
+            ""
         };
         let blocked = if self.blocked > 0.0 {
             format!(" (blocked on a lock {})", ms(self.blocked))
@@ -1185,7 +1194,7 @@ mod tests {
         let bar = t.bars.iter().find(|b| b.worker == 1).unwrap();
         assert!(
             bar.describe()
-                .contains("DEADLOCKED: blocked from 6.00 ms waiting for fork 2, held by worker 2"),
+                .contains("DEADLOCKED: blocked from 6.00 ms waiting for fork 2, held by worker 2, 1.00 ms until the run was ended"),
             "{}",
             bar.describe()
         );

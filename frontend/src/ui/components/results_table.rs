@@ -86,6 +86,12 @@ pub fn warning_notes(p: &NotesProps) -> Html {
     }
 }
 
+/// The parameters the experiment set, " order=naive hold_ms=5": what tells two sets of one
+/// workload apart.
+fn params_words(w: &engine::WorkloadSpec) -> String {
+    w.params.iter().map(|(k, v)| format!(" {k}={v}")).collect()
+}
+
 #[derive(Properties, PartialEq)]
 pub struct LockNotesProps {
     pub sets: Sets,
@@ -101,18 +107,25 @@ pub fn lock_notes(p: &LockNotesProps) -> Html {
         .0
         .iter()
         .flat_map(|(source, rs)| {
-            rs.results.iter().filter_map(move |r| {
-                r.locks.as_ref().map(|l| {
-                    (
-                        format!(
-                            "{}: {}",
-                            source.label(),
-                            figures::configuration(r.model, r.workers, r.chunk_size)
-                        ),
-                        l,
-                    )
+            // One worker takes every lock: nothing to compare.
+            rs.results
+                .iter()
+                .filter(|r| r.workers > 1)
+                .filter_map(move |r| {
+                    r.locks.as_ref().map(|l| {
+                        (
+                            format!(
+                                "{}, {} n={}{}: {}",
+                                source.label(),
+                                rs.experiment.workload.name,
+                                rs.experiment.workload.n,
+                                params_words(&rs.experiment.workload),
+                                figures::configuration(r.model, r.workers, r.chunk_size)
+                            ),
+                            l,
+                        )
+                    })
                 })
-            })
         })
         .collect();
     if rows.is_empty() {
@@ -121,10 +134,10 @@ pub fn lock_notes(p: &LockNotesProps) -> Html {
     html! {
         <div class="notes locks" id="locks" aria-label="locks">
             <h3>{ "Who got the lock" }</h3>
-            <p class="hint">{ "Fairness is Jain's index over the workers that ran tasks: 1 when each got the lock equally often, 1/n when one worker got it every time (the others starved)." }</p>
+            <p class="hint">{ "Each worker's count is how often it took a lock. Fairness is Jain's index of those counts over the workers that ran tasks: 1 when each took the lock equally often, 1/n when one took it every time and the others starved. The counter's workers take the mutex once per increment, so a worker that keeps winning it finishes its tasks sooner and takes more of them. A philosopher takes two forks per meal and every philosopher eats the same meals, so there the counts are equal by design: what differs is how long each was blocked, and try-lock's retries (each one a left fork picked up and put down again)." }</p>
             <ul>
                 { for rows.iter().map(|(what, l)| html! {
-                    <li data-fairness={format!("{:.2}", l.fairness)}><strong>{ format!("{what}: ") }</strong>{ l.describe() }</li>
+                    <li data-fairness={l.fairness.map(|f| format!("{f:.2}"))}><strong>{ format!("{what}: ") }</strong>{ l.describe() }</li>
                 }) }
             </ul>
         </div>
@@ -187,13 +200,15 @@ pub fn comparisons(p: &ComparisonsProps) -> Html {
 fn plan(rs: &ResultSet) -> String {
     let e = &rs.experiment;
     let reps = match e.repetitions {
+        Repetitions::Fixed(1) => "1 repetition".into(),
         Repetitions::Fixed(n) => format!("{n} repetitions"),
         Repetitions::Auto => format!(
             "auto repetitions, budget {} s",
             e.budget_s.unwrap_or(engine::limits::DEFAULT_BUDGET_S)
         ),
     };
-    format!("{reps}, {} warm-ups", e.warmups)
+    let s = if e.warmups == 1 { "" } else { "s" };
+    format!("{reps}, {} warm-up{s}", e.warmups)
 }
 
 fn runtime_of(rs: &ResultSet) -> &str {
@@ -293,7 +308,7 @@ fn partial_row(
         <tr class={classes!("partial", selected.then_some("selected"))} {onclick}>
             <td colspan="14">
                 if let Some(failure) = &rs.error {
-                    <div class="failure" data-kind="deadlock"><strong>{ "Deadlock found, and the run ended: " }</strong>{ failure.to_string().trim_start_matches("deadlock: ") }{ ". Click this row for its timeline: the cycle is drawn there." }</div>
+                    <div class="failure" data-kind="deadlock"><strong>{ "Deadlock found, and the run ended: " }</strong>{ failure.to_string().trim_start_matches("deadlock: ") }{ ". The timeline draws the cycle." }</div>
                 }
                 { for p.lines().into_iter().map(|l| html! { <div>{ l }</div> }) }
             </td>
@@ -343,7 +358,7 @@ pub fn results_table(p: &ResultsTableProps) -> Html {
                 </tr></thead>
                 { for results.iter().zip(&annotated.rows).enumerate().map(|(set, ((source, rs), notes))| html! {
                     <tbody class="set">
-                        <tr class="set-head"><td colspan="14">{ format!("{} — {} n={} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, plan(rs)) }</td></tr>
+                        <tr class="set-head"><td colspan="14">{ format!("{} — {} n={}{} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, params_words(&rs.experiment.workload), plan(rs)) }</td></tr>
                         { for rs.results.iter().zip(notes).enumerate().map(|(i, (r, n))| row(set, i, rs, r, n, (set, i) == selected, on_select)) }
                         { partial_row(set, rs, (set, rs.results.len()) == selected, on_select) }
                     </tbody>

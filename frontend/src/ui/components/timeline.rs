@@ -49,14 +49,14 @@ fn draw(
         ))
     } else {
         let s = set.partial.as_ref().and_then(|p| p.stopped.as_ref())?;
-        let how = if set.error.is_some() {
-            "DEADLOCKED"
+        let (how, ended) = if set.error.is_some() {
+            ("DEADLOCKED", "ended")
         } else {
-            "PARTIAL"
+            ("PARTIAL", "stopped")
         };
         Some((
             format!(
-                "Timeline: {}, {} workers ({how}: run {} of {}, ended {:.3} s in), {}, in {runtime}",
+                "Timeline: {}, {} workers ({how}: run {} of {}, {ended} {:.3} s in), {}, in {runtime}",
                 s.model,
                 s.workers,
                 s.run,
@@ -173,7 +173,7 @@ fn legend(drawing: &TimelineDrawing) -> Html {
         <ul class="chart-legend" id="timeline-legend">
             { for stages.iter().map(|&s| item(STAGE_COLOURS[s as usize % STAGE_COLOURS.len()], 14, if stages.len() == 1 { "computing (a thick bar per task; a white edge between neighbours)".into() } else { format!("computing, stage {s}") }, "legend-stage")) }
             if waits { { item(WAIT_COLOUR, 4, "waiting (timer, I/O, GIL): a thin line, before the task's computing".into(), "legend-wait") } }
-            if blocked { { item(BLOCKED_COLOUR, 6, "blocked on a lock another worker held: a vermillion line at the end of the waiting".into(), "legend-blocked") } }
+            if blocked { { item(BLOCKED_COLOUR, 6, "blocked on a lock another worker held: a vermillion line at the end of the waiting line (the task's total time blocked; when in the task it fell is not recorded)".into(), "legend-blocked") } }
             if running { { item(RUNNING_COLOUR, 14, "still running when the run was stopped".into(), "legend-running") } }
             if deadlocked { <li class="legend-deadlocked">
                 <svg class="swatch" width="22" height="14" viewBox="0 0 22 14" aria-hidden="true">
