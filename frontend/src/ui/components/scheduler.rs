@@ -47,9 +47,32 @@ pub struct SchedulerControlsProps {
     pub on_set: Callback<Setting>,
 }
 
+/// Keeps a select showing `value` after every render. An option's `selected` attribute no longer
+/// moves the choice once the learner has picked in that select, so a link opened later (or a
+/// state changed elsewhere) would leave the old choice on screen.
+#[hook]
+fn use_select_value(value: String) -> NodeRef {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect(move || {
+            if let Some(select) = node.cast::<web_sys::HtmlSelectElement>()
+                && select.value() != value
+            {
+                select.set_value(&value);
+            }
+        });
+    }
+    node
+}
+
 /// Program, threads, and the options that apply to the program.
 #[function_component(SchedulerControls)]
 pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
+    let program_ref = use_select_value(p.kind.name().to_string());
+    let threads_ref = use_select_value(p.threads.to_string());
+    let sync_ref = use_select_value(p.sync.to_string());
+    let order_ref = use_select_value(p.order.to_string());
     let select = |e: Event| -> String {
         let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
         sel.value()
@@ -80,7 +103,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
         <div class="sched-controls">
             <label class="field">
                 <span>{ "Program" }</span>
-                <select name="sched-program" onchange={on_program}>
+                <select name="sched-program" ref={program_ref} onchange={on_program}>
                     { for ProgramKind::ALL.iter().map(|k| html! {
                         <option value={k.name()} selected={*k == p.kind}>{ match k {
                             ProgramKind::Counter => "counter: threads add one to x",
@@ -92,7 +115,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
             </label>
             <label class="field">
                 <span>{ "Threads" }</span>
-                <select name="sched-threads" onchange={on_threads}>
+                <select name="sched-threads" ref={threads_ref} onchange={on_threads}>
                     { for (1..=engine::limits::EXPLORE_MAX_THREADS).map(|t| html! {
                         <option value={t.to_string()} selected={t == p.threads}>{ t }</option>
                     }) }
@@ -107,7 +130,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
                 </label>
                 <label class="field">
                     <span>{ "Sync" }</span>
-                    <select name="sched-sync" onchange={on_sync}>
+                    <select name="sched-sync" ref={sync_ref} onchange={on_sync}>
                         <option value="none" selected={p.sync == SyncMode::None}>{ "none: load and store" }</option>
                         <option value="lock" selected={p.sync == SyncMode::Lock}>{ "lock: m around each increment" }</option>
                     </select>
@@ -115,7 +138,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
             } else {
                 <label class="field">
                     <span>{ "Order" }</span>
-                    <select name="sched-order" onchange={on_order}>
+                    <select name="sched-order" ref={order_ref} onchange={on_order}>
                         <option value="naive" selected={p.order == Order::Naive}>{ if p.kind == ProgramKind::Philosophers { "naive: left fork, then right" } else { "naive: everyone receives first" } }</option>
                         <option value="ordered" selected={p.order == Order::Ordered}>{ if p.kind == ProgramKind::Philosophers { "ordered: lower fork first" } else { "ordered: T0 sends first" } }</option>
                     </select>
