@@ -1469,7 +1469,7 @@ try {
         buttons: [...document.querySelectorAll('#scheduler .sched-run')]
           .map((b) => `${b.textContent}${b.getAttribute('aria-disabled') === 'true' ? ' (disabled)' : ''}`),
         waits: all('.sched-wait'),
-        status: document.querySelector('#sched-status').textContent,
+        status: document.querySelector('#sched-status')?.textContent ?? null,
         narration: all('.sched-narration li'),
         reached: document.querySelector('#scheduler .sched-outcomes li.reached')?.dataset.outcome ?? null,
       };
@@ -1483,6 +1483,10 @@ try {
       assert.match(await sp.textContent('#scheduler .sched-total'), /6 schedules in all$/);
       const shares = await sp.$$eval('#scheduler .sched-outcomes li', (ls) => ls.map((l) => [l.dataset.outcome, l.querySelector('.share').textContent]));
       assert.deepEqual(shares, [['1', '4 of 6 schedules (67%) end with x = 1'], ['2', '2 of 6 schedules (33%) end with x = 2']]);
+      // Every counter schedule has the same length: a witness is one way, not "the shortest".
+      const ways = await sp.$$eval('#scheduler .sched-outcomes li .witness', (ls) => ls.map((l) => l.textContent));
+      assert.deepEqual(ways, ['one way to get here: T0, T1, T0, T1', 'one way to get here: T0, T0, T1, T1']);
+      assert.match(await sp.textContent('#sched-explain'), /^r is each thread's own register, a local copy: load r <- x copies the shared x into it, and store x <- r \+ 1 writes it back plus one; if another thread stores between the two, an update is lost\.$/);
       assert.deepEqual((await shown(sp)).buttons, ['Run T0: load r <- x', 'Run T1: load r <- x']);
       await sp.click('#scheduler .sched-run[data-thread="0"]');
       await sp.click('#scheduler .sched-run[data-thread="1"]');
@@ -1500,6 +1504,7 @@ try {
       assert.equal(s.status, 'Complete: x = 1 (an update was lost)');
       assert.equal(s.reached, '1', 'the outcome reached is marked in the table');
       assert.deepEqual(s.buttons, ['T0 has finished (disabled)', 'T1 has finished (disabled)']);
+      assert.deepEqual(s.waits, [], 'a finished thread is said once, on its button, not in red below it');
       assert.deepEqual(s.narration, ['T0: load r <- x (r0 = 0)', 'T1: load r <- x (r1 = 0)', 'T0: store x <- r + 1 (x = 1)', 'T1: store x <- r + 1 (x = 1)']);
       assert.match(await sp.textContent('#sched-live'), /Complete: x = 1 \(an update was lost\)$/);
       assert.equal(hash(sp), LOST, 'the address holds the schedule');
@@ -1576,6 +1581,7 @@ try {
       assert.deepEqual(s.buttons, ['Run T0: lock fork 0', 'Run T1: lock fork 1']);
       const shares = await sp.$$eval('#scheduler .sched-outcomes li .share', (ls) => ls.map((l) => l.textContent));
       assert.deepEqual(shares, ['4 of 6 schedules (67%) end with every thread finished', '2 of 6 schedules (33%) end in a deadlock']);
+      assert.match(await sp.textContent('#sched-explain'), /^Each fork is a lock/);
       await sp.click('#scheduler .sched-run[data-thread="0"]');
       assert.deepEqual((await shown(sp)).shared, ['held by T0', 'free']);
       await sp.click('#scheduler .sched-run[data-thread="1"]');
@@ -1587,8 +1593,23 @@ try {
       assert.equal(s.reached, 'deadlocked');
       assert.equal(hash(sp), '#explore=philosophers&threads=2&order=naive&schedule=0.1');
       // The witness of "complete", step by step, forwards and back.
+      const way = (await sp.textContent('#scheduler .sched-outcomes li[data-outcome="complete"] .witness'))
+        .replace('one way to get here: ', '').split(', ').map((t) => t.slice(1));
+      assert.equal(way.length, 8);
       await sp.click('#scheduler .sched-outcomes li[data-outcome="complete"] button');
-      assert.match(await sp.textContent('#scheduler .sched-replay span'), /step 0 of 8$/);
+      assert.equal(await sp.textContent('#scheduler .sched-replay span'), 'Replaying one schedule that ends with every thread finished: step 0 of 8');
+      // One set of instructions: the replay's. The Run buttons are off and say why.
+      s = await shown(sp);
+      assert.equal(s.status, null, 'no "pick the thread to run next" while replaying');
+      assert.deepEqual(s.buttons, ['Run T0: lock fork 0 (disabled)', 'Run T1: lock fork 1 (disabled)']);
+      assert.equal(await sp.getAttribute('#scheduler .sched-run[data-thread="0"]', 'aria-describedby'), 'sched-replay-note');
+      assert.match(await sp.textContent('#sched-replay-note'), /^While replaying, the Run buttons are off: use Next step/);
+      await sp.click(`#scheduler .sched-run[data-thread="${way[0]}"]`, { force: true });
+      assert.equal((await shown(sp)).narration.length, 0, 'a Run button does not step the replay');
+      assert.match(await sp.textContent('#sched-live'), /^While replaying, the Run buttons are off/);
+      // Copy link at step 0 would hold no step: it is off, with the reason.
+      assert.equal(await sp.getAttribute('#scheduler .sched-copy', 'aria-disabled'), 'true');
+      assert.match(await sp.textContent('#sched-copy-why'), /take a step with Next step first$/);
       for (let i = 0; i < 8; i++) await sp.click('#scheduler .sched-next');
       s = await shown(sp);
       assert.equal(s.status, 'Complete: every philosopher ate');
@@ -1598,9 +1619,55 @@ try {
       s = await shown(sp);
       assert.equal(s.narration.length, 7);
       assert.match(await sp.textContent('#scheduler .sched-replay span'), /step 7 of 8$/);
+      // Copy link in the replay copies its steps taken so far.
+      await sp.click('#scheduler .sched-copy');
+      await sp.waitForFunction(() => document.getElementById('sched-copied')?.textContent === 'Copied', null, { timeout: 5_000 });
+      const replayLink = `${PLAIN}#explore=philosophers&threads=2&order=naive&schedule=${way.slice(0, 7).join('.')}`;
+      assert.equal(await sp.inputValue('#sched-link'), replayLink);
+      assert.equal(await sp.evaluate(() => navigator.clipboard.readText()), replayLink);
+      // Leaving the replay gives the Run buttons back.
+      await sp.click('#scheduler .sched-leave');
+      s = await shown(sp);
+      assert.equal(s.narration.length, 7);
+      assert.match(s.status, /^7 steps taken; pick the thread to run next\.$/);
+      assert.equal(s.buttons.filter((b) => !b.endsWith('(disabled)')).length, 1);
       await sp.selectOption('select[name=sched-order]', 'ordered');
       const ordered = await sp.$$eval('#scheduler .sched-outcomes li', (ls) => ls.map((l) => l.dataset.outcome));
       assert.deepEqual(ordered, ['complete']);
+    });
+
+    await test('be the scheduler: naive messages say at once why nothing can run; the witness with no step has no Replay', async () => {
+      await sp.selectOption('select[name=sched-program]', 'messages');
+      // The order chosen for the philosophers above is kept; naive is the stuck one.
+      await sp.selectOption('select[name=sched-order]', 'naive');
+      await sp.waitForSelector('#sched-stuck');
+      assert.equal(await sp.textContent('#sched-stuck'), 'Every thread receives before anyone sends: nothing can ever run. Choose order \'ordered\' to see the fix.');
+      assert.match(await sp.textContent('#sched-explain'), /recv waits until the channel holds a message/);
+      const li = '#scheduler .sched-outcomes li[data-outcome="deadlocked"]';
+      assert.equal(await sp.textContent(`${li} .witness`), 'stuck before any step: every thread waits to receive');
+      assert.equal(await sp.$(`${li} button`), null, 'nothing to replay');
+      await sp.selectOption('select[name=sched-order]', 'ordered');
+      assert.equal(await sp.$('#sched-stuck'), null);
+      assert.deepEqual((await shown(sp)).buttons, ['Run T0: send c1', 'Run T1: recv c1 (disabled)']);
+    });
+
+    await test('be the scheduler: a link changed in the open page is opened, or a bad one says why', async () => {
+      const before = await shown(sp);
+      await sp.evaluate(() => { location.hash = '#explore=philosophers&threads=2&order=try-lock'; });
+      await sp.waitForSelector('#scheduler .sched-link-error');
+      assert.equal(await sp.textContent('#scheduler .sched-link-error'), 'This link cannot be opened: unknown order \'try-lock\' (naive or ordered)');
+      assert.deepEqual(await shown(sp), before, 'the state shown is kept');
+      await sp.evaluate(() => { location.hash = '#explore=counter&threads=2&increments=1&sync=none&schedule=0.1.0'; });
+      await sp.waitForFunction(() => document.querySelectorAll('#scheduler .sched-narration li').length === 3);
+      assert.equal(await sp.$('#scheduler .sched-link-error'), null);
+      assert.equal(await sp.inputValue('select[name=sched-program]'), 'counter');
+      // A hashchange without popstate (a script replacing the address) opens it too.
+      await sp.evaluate(() => {
+        history.replaceState(null, '', '#explore=philosophers&threads=2&order=naive&schedule=0');
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+      });
+      await sp.waitForFunction(() => document.querySelector('select[name=sched-program]').value === 'philosophers');
+      assert.deepEqual((await shown(sp)).shared, ['held by T0', 'free']);
     });
 
     await test('be the scheduler: a bad link says why in one line and the rest of the page works; an experiment link still opens the lab', async () => {

@@ -213,6 +213,25 @@ impl Scheduler {
         ending(program, state)
     }
 
+    /// Why no thread can take even a first step, in words, when the program is stuck at its
+    /// start; `None` otherwise.
+    pub fn stuck_at_start(&self) -> Option<String> {
+        let program = self.program.as_ref().ok()?;
+        let start = self.machines.first()?;
+        stuck_at_start(program, start)
+    }
+
+    /// Why Copy link cannot make a link now, or `None` when it can: during a replay the link
+    /// holds the replay's steps taken so far, so there must be one.
+    pub fn copy_refused(&self) -> Option<&'static str> {
+        match &self.replay {
+            Some(r) if r.at == 0 => Some(
+                "Copy link keeps the replay's steps taken so far: take a step with Next step first",
+            ),
+            _ => None,
+        }
+    }
+
     fn with_steps(&self, schedule: Vec<usize>) -> Result<Scheduler, String> {
         let program = self.program.as_ref().map_err(Clone::clone)?;
         let machines = program.replay(&schedule).map_err(|e| e.to_string())?;
@@ -273,6 +292,33 @@ pub fn waits(program: &Program, state: &Machine, thread: usize) -> Option<String
             .blocked(state, thread)
             .unwrap_or_else(|| "cannot step".to_string()),
     })
+}
+
+/// What a learner is told when no thread can take even a first step (the naive messages ring),
+/// or `None` when some thread can.
+pub fn stuck_at_start(program: &Program, start: &Machine) -> Option<String> {
+    if program.status(start) != Status::Deadlocked {
+        return None;
+    }
+    Some(match program.kind() {
+        ProgramKind::Messages => {
+            "Every thread receives before anyone sends: nothing can ever run. \
+             Choose order 'ordered' to see the fix."
+                .to_string()
+        }
+        _ => "No thread can take even a first step: nothing can ever run.".to_string(),
+    })
+}
+
+/// What the table says of a witness with no step: the outcome is reached at the start.
+pub fn before_any_step(program: ProgramKind, outcome: &str) -> String {
+    match (program, outcome) {
+        (ProgramKind::Messages, "deadlocked") => {
+            "stuck before any step: every thread waits to receive".to_string()
+        }
+        (_, "deadlocked") => "stuck before any step: no thread can run".to_string(),
+        _ => "reached before any step".to_string(),
+    }
 }
 
 /// How a finished schedule ended: "Complete: x = 1 (an update was lost)", "Deadlocked: every
@@ -363,6 +409,9 @@ pub fn share_sentence(program: ProgramKind, outcome: &str, count: u64, total: u6
     )
 }
 
+/// What a Run button or a digit key says during a replay.
+pub const REPLAY_RUN_REFUSED: &str = "While replaying, the Run buttons are off: use Next step, or Leave the replay to pick the threads yourself.";
+
 /// Whether a fragment is a scheduler link (`#explore=...`) rather than an experiment's.
 pub fn is_link(hash: &str) -> bool {
     hash.trim_start_matches('#').starts_with("explore=")
@@ -386,24 +435,24 @@ impl Reducible for Scheduler {
                 if choice == s.choice {
                     return self;
                 }
-                Scheduler {
+                let mut fresh = Scheduler {
                     opened: s.opened,
                     ..Scheduler::with(choice)
+                };
+                if let Some(stuck) = fresh.stuck_at_start() {
+                    fresh.announcement = stuck;
                 }
+                fresh
             }
             Action::Run(thread) => {
-                let before = s.schedule.len();
-                let mut s = s.run(thread);
-                // Following the witness keeps the replay; any other step leaves it.
-                let grew = s.schedule.len() > before;
-                if let Some(r) = s.replay.as_mut().filter(|_| grew) {
-                    if r.schedule.get(r.at) == Some(&thread) && s.schedule.len() == r.at + 1 {
-                        r.at += 1;
-                    } else {
-                        s.replay = None;
-                    }
+                if s.replay.is_some() {
+                    // The replay is stepped by Next step; the Run buttons wait until it is left.
+                    return Rc::new(Scheduler {
+                        announcement: REPLAY_RUN_REFUSED.to_string(),
+                        ..s
+                    });
                 }
-                s
+                s.run(thread)
             }
             Action::Undo | Action::ReplayPrevious => {
                 if s.schedule.is_empty() {
@@ -431,7 +480,13 @@ impl Reducible for Scheduler {
                 let Some(Ok(table)) = &s.table else {
                     return self;
                 };
-                let Some(witness) = table.witnesses.get(&outcome).cloned() else {
+                // An outcome reached before any step has nothing to replay.
+                let Some(witness) = table
+                    .witnesses
+                    .get(&outcome)
+                    .filter(|w| !w.is_empty())
+                    .cloned()
+                else {
                     return self;
                 };
                 let Ok(mut s) = s.with_steps(Vec::new()) else {
@@ -439,9 +494,10 @@ impl Reducible for Scheduler {
                 };
                 let kind = s.choice.kind;
                 s.announcement = format!(
-                    "Replaying a schedule that ends with {} ({} steps): use Next step",
+                    "Replaying one schedule that ends with {} ({} step{}): use Next step. {REPLAY_RUN_REFUSED}",
                     outcome_words(kind, &outcome),
-                    witness.len()
+                    witness.len(),
+                    if witness.len() == 1 { "" } else { "s" }
                 );
                 s.replay = Some(Replay {
                     outcome,
@@ -464,7 +520,20 @@ impl Reducible for Scheduler {
                 }
                 s
             }
-            Action::ReplayEnd => Scheduler { replay: None, ..s },
+            Action::ReplayEnd => {
+                if s.replay.is_none() {
+                    return self;
+                }
+                Scheduler {
+                    replay: None,
+                    announcement: format!(
+                        "Left the replay with {} step{} taken: pick the thread to run next",
+                        s.schedule.len(),
+                        if s.schedule.len() == 1 { "" } else { "s" }
+                    ),
+                    ..s
+                }
+            }
             Action::OpenLink(hash) => match Link::parse(&hash) {
                 Ok(link) => {
                     let mut fresh = Scheduler::with(Choice::of(&link.program));
@@ -677,23 +746,87 @@ mod tests {
         // At the end Next step does nothing.
         let end = s.clone().reduce(Action::ReplayNext);
         assert_eq!(end.schedule, vec![0, 0, 1, 1]);
-        // A thread that cannot run is refused without leaving the replay.
+        // While replaying, the Run buttons (and digit keys) are refused with the way forward,
+        // even the thread the replay runs next; the replay is kept.
         let s = reduce(s, [Action::Reset, Action::Replay("1".into())]);
+        assert!(s.announcement.starts_with(
+            "Replaying one schedule that ends with x = 1 (4 steps): use Next step. While replaying"
+        ));
         let s = reduce(
             s,
             [Action::ReplayNext, Action::ReplayNext, Action::ReplayNext],
         );
         assert_eq!(s.schedule, vec![0, 1, 0]);
-        let refused = s.clone().reduce(Action::Run(0));
-        assert_eq!(refused.announcement, "T0 cannot run: it has finished");
-        assert_eq!(refused.replay, s.replay);
-        // Stepping off the witness leaves the replay.
-        let s = reduce(
-            s,
-            [Action::Reset, Action::Replay("1".into()), Action::Run(1)],
-        );
+        for thread in [0, 1] {
+            let refused = s.clone().reduce(Action::Run(thread));
+            assert_eq!(refused.announcement, REPLAY_RUN_REFUSED);
+            assert_eq!(
+                (&refused.schedule, &refused.replay),
+                (&s.schedule, &s.replay)
+            );
+        }
+        // Leaving the replay keeps the steps and gives the Run buttons back.
+        let s = s.reduce(Action::ReplayEnd);
         assert_eq!(s.replay, None);
-        assert_eq!(s.schedule, vec![1]);
+        assert_eq!(
+            s.announcement,
+            "Left the replay with 3 steps taken: pick the thread to run next"
+        );
+        let s = s.reduce(Action::Run(1));
+        assert_eq!(s.schedule, vec![0, 1, 0, 1]);
+        assert_eq!(s.outcome().as_deref(), Some("1"));
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn copy_link_in_a_replay_holds_its_steps_taken_so_far() {
+        let s = Rc::new(Scheduler::default()).reduce(Action::Replay("1".into()));
+        // At step 0 there is no step to share: Copy link says why instead.
+        assert_eq!(
+            s.copy_refused(),
+            Some(
+                "Copy link keeps the replay's steps taken so far: take a step with Next step first"
+            )
+        );
+        let s = reduce(s, [Action::ReplayNext, Action::ReplayNext]);
+        assert_eq!(s.copy_refused(), None);
+        assert_eq!(
+            s.fragment().as_deref(),
+            Some("explore=counter&threads=2&increments=1&sync=none&schedule=0.1")
+        );
+        let s = s.reduce(Action::ReplayPrevious);
+        assert_eq!(
+            s.fragment().as_deref(),
+            Some("explore=counter&threads=2&increments=1&sync=none&schedule=0")
+        );
+        // Outside a replay an empty schedule is a fine link: the program at its start.
+        assert_eq!(Scheduler::default().copy_refused(), None);
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn naive_messages_are_stuck_at_once_and_say_why() {
+        let s = Rc::new(Scheduler::default())
+            .reduce(Action::Set(Setting::Program(ProgramKind::Messages)));
+        let stuck = "Every thread receives before anyone sends: nothing can ever run. \
+                     Choose order 'ordered' to see the fix.";
+        assert_eq!(s.status(), Some(Status::Deadlocked));
+        assert_eq!(s.stuck_at_start().as_deref(), Some(stuck));
+        assert_eq!(s.announcement, stuck, "said at once");
+        // The table's witness has no step: it is said in words, and there is nothing to replay.
+        let table = s.table.clone().unwrap().unwrap();
+        assert_eq!(table.witnesses["deadlocked"], Vec::<usize>::new());
+        assert_eq!(
+            before_any_step(ProgramKind::Messages, "deadlocked"),
+            "stuck before any step: every thread waits to receive"
+        );
+        let same = s.clone().reduce(Action::Replay("deadlocked".into()));
+        assert_eq!(same.replay, None);
+        assert_eq!(same.announcement, s.announcement);
+        // The ordered ring is not stuck.
+        let s = s.reduce(Action::Set(Setting::Order(Order::Ordered)));
+        assert_eq!(s.stuck_at_start(), None);
+        assert_eq!(s.status(), Some(Status::Running));
+        // Nor are the other programs.
+        assert_eq!(Scheduler::default().stuck_at_start(), None);
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
@@ -736,6 +869,15 @@ mod tests {
             bad.link_error.as_deref(),
             Some("This link cannot be opened: T0 cannot step: fork 1 is held by T1")
         );
+        // An unknown value is refused with the reason, the state shown kept.
+        let bad = bad.reduce(Action::OpenLink(
+            "#explore=philosophers&threads=2&order=try-lock".into(),
+        ));
+        assert_eq!(
+            bad.link_error.as_deref(),
+            Some("This link cannot be opened: unknown order 'try-lock' (naive or ordered)")
+        );
+        assert_eq!(bad.choice, s.choice);
         // The next change clears the error.
         let ok = bad.reduce(Action::Undo);
         assert_eq!(ok.link_error, None);

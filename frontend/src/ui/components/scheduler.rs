@@ -1,7 +1,10 @@
 //! "Be the scheduler": the controls, a column of steps per thread with its Run button, the shared
 //! state, the outcome and the schedule in words, and beside them the explorer's count of every
-//! schedule by outcome with a replay of each outcome's shortest schedule. The state and its
+//! schedule by outcome with a replay of one schedule that reaches each outcome. The state and its
 //! reducer are in `ui::scheduler`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use engine::explore::{Order, Program, ProgramKind, State as Machine, SyncMode};
 use wasm_bindgen::JsValue;
@@ -9,8 +12,12 @@ use yew::prelude::*;
 
 use crate::ui::dom;
 use crate::ui::scheduler::{
-    Action, Replay, Scheduler as SchedulerState, Setting, is_link, outcome_words, share_sentence,
+    Action, REPLAY_RUN_REFUSED, Replay, Scheduler as SchedulerState, Setting, before_any_step,
+    is_link, outcome_words, share_sentence,
 };
+
+/// The id of the replay bar's note on the Run buttons, which describes them while replaying.
+const REPLAY_NOTE_ID: &str = "sched-replay-note";
 
 /// Writes the scheduler's link into the address without a new history entry.
 fn replace_fragment(fragment: &str) {
@@ -40,9 +47,32 @@ pub struct SchedulerControlsProps {
     pub on_set: Callback<Setting>,
 }
 
+/// Keeps a select showing `value` after every render. An option's `selected` attribute no longer
+/// moves the choice once the learner has picked in that select, so a link opened later (or a
+/// state changed elsewhere) would leave the old choice on screen.
+#[hook]
+fn use_select_value(value: String) -> NodeRef {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect(move || {
+            if let Some(select) = node.cast::<web_sys::HtmlSelectElement>()
+                && select.value() != value
+            {
+                select.set_value(&value);
+            }
+        });
+    }
+    node
+}
+
 /// Program, threads, and the options that apply to the program.
 #[function_component(SchedulerControls)]
 pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
+    let program_ref = use_select_value(p.kind.name().to_string());
+    let threads_ref = use_select_value(p.threads.to_string());
+    let sync_ref = use_select_value(p.sync.to_string());
+    let order_ref = use_select_value(p.order.to_string());
     let select = |e: Event| -> String {
         let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
         sel.value()
@@ -73,7 +103,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
         <div class="sched-controls">
             <label class="field">
                 <span>{ "Program" }</span>
-                <select name="sched-program" onchange={on_program}>
+                <select name="sched-program" ref={program_ref} onchange={on_program}>
                     { for ProgramKind::ALL.iter().map(|k| html! {
                         <option value={k.name()} selected={*k == p.kind}>{ match k {
                             ProgramKind::Counter => "counter: threads add one to x",
@@ -85,7 +115,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
             </label>
             <label class="field">
                 <span>{ "Threads" }</span>
-                <select name="sched-threads" onchange={on_threads}>
+                <select name="sched-threads" ref={threads_ref} onchange={on_threads}>
                     { for (1..=engine::limits::EXPLORE_MAX_THREADS).map(|t| html! {
                         <option value={t.to_string()} selected={t == p.threads}>{ t }</option>
                     }) }
@@ -100,7 +130,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
                 </label>
                 <label class="field">
                     <span>{ "Sync" }</span>
-                    <select name="sched-sync" onchange={on_sync}>
+                    <select name="sched-sync" ref={sync_ref} onchange={on_sync}>
                         <option value="none" selected={p.sync == SyncMode::None}>{ "none: load and store" }</option>
                         <option value="lock" selected={p.sync == SyncMode::Lock}>{ "lock: m around each increment" }</option>
                     </select>
@@ -108,7 +138,7 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
             } else {
                 <label class="field">
                     <span>{ "Order" }</span>
-                    <select name="sched-order" onchange={on_order}>
+                    <select name="sched-order" ref={order_ref} onchange={on_order}>
                         <option value="naive" selected={p.order == Order::Naive}>{ if p.kind == ProgramKind::Philosophers { "naive: left fork, then right" } else { "naive: everyone receives first" } }</option>
                         <option value="ordered" selected={p.order == Order::Ordered}>{ if p.kind == ProgramKind::Philosophers { "ordered: lower fork first" } else { "ordered: T0 sends first" } }</option>
                     </select>
@@ -119,12 +149,48 @@ pub fn scheduler_controls(p: &SchedulerControlsProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct ProgramNoteProps {
+    pub kind: ProgramKind,
+    pub sync: SyncMode,
+}
+
+/// One plain sentence on what the chosen program's steps mean.
+#[function_component(ProgramNote)]
+pub fn program_note(p: &ProgramNoteProps) -> Html {
+    let body = match p.kind {
+        ProgramKind::Counter => html! { <>
+            <code>{ "r" }</code>{ " is each thread's own register, a local copy: " }
+            <code>{ "load r <- x" }</code>{ " copies the shared " }<code>{ "x" }</code>
+            { " into it, and " }<code>{ "store x <- r + 1" }</code>
+            { " writes it back plus one; if another thread stores between the two, an update is lost." }
+            if p.sync == SyncMode::Lock {
+                { " With the lock, a thread holds " }<code>{ "m" }</code>
+                { " from its load to its store, so no other thread can come between." }
+            }
+        </> },
+        ProgramKind::Philosophers => html! { <>
+            { "Each fork is a lock that one philosopher holds at a time; a philosopher takes two forks (" }
+            <code>{ "lock" }</code>{ "), eats, and puts them down (" }<code>{ "unlock" }</code>
+            { "). Reaching for a fork that another holds means waiting until it is put down." }
+        </> },
+        ProgramKind::Messages => html! { <>
+            { "The threads pass messages around a ring of channels: " }<code>{ "recv" }</code>
+            { " waits until the channel holds a message and takes it; " }<code>{ "send" }</code>
+            { " puts one in the next thread's channel." }
+        </> },
+    };
+    html! { <p class="sched-explain" id="sched-explain">{ body }</p> }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct ThreadColumnProps {
     pub program: Program,
     pub state: Machine,
     pub thread: usize,
     /// Why it cannot run now, if it cannot.
     pub waits: Option<String>,
+    /// A replay is shown: its Next step goes on, the Run buttons are off.
+    pub replaying: bool,
     pub on_run: Callback<usize>,
 }
 
@@ -134,13 +200,25 @@ pub fn thread_column(p: &ThreadColumnProps) -> Html {
     let t = p.thread;
     let steps = &p.program.threads_steps()[t];
     let pc = p.state.pcs[t];
-    let label = match p.program.next_step(&p.state, t) {
+    let next = p.program.next_step(&p.state, t);
+    let finished = next.is_none();
+    // A finished thread says so once, on its button; a waiting one says why below it, in red.
+    let label = match next {
         Some(step) => format!("Run T{t}: {step}"),
         None => format!("T{t} has finished"),
     };
     let wait_id = format!("sched-wait-{t}");
+    let waiting = p.waits.as_ref().filter(|_| !finished);
+    let described: Vec<&str> = [
+        waiting.map(|_| wait_id.as_str()),
+        p.replaying.then_some(REPLAY_NOTE_ID),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let described = (!described.is_empty()).then(|| AttrValue::from(described.join(" ")));
     html! {
-        <div class={classes!("sched-thread", p.waits.is_some().then_some("blocked"))} data-thread={t.to_string()}>
+        <div class={classes!("sched-thread", p.waits.is_some().then_some("blocked"), finished.then_some("finished"))} data-thread={t.to_string()}>
             <h3>{ format!("T{t}") }</h3>
             <ol class="sched-steps" aria-label={format!("T{t}'s steps")}>
                 { for steps.iter().enumerate().map(|(i, step)| {
@@ -161,10 +239,10 @@ pub fn thread_column(p: &ThreadColumnProps) -> Html {
             if p.program.kind() == ProgramKind::Counter {
                 <p class="sched-register">{ format!("r{t} = {}", p.state.registers[t]) }</p>
             }
-            <button class="sched-run" data-thread={t.to_string()} aria-disabled={off(p.waits.is_some())}
-                aria-describedby={p.waits.is_some().then(|| AttrValue::from(wait_id.clone()))}
+            <button class="sched-run" data-thread={t.to_string()} aria-disabled={off(p.waits.is_some() || p.replaying)}
+                aria-describedby={described}
                 onclick={p.on_run.reform(move |_: MouseEvent| t)}>{ label }</button>
-            if let Some(w) = &p.waits {
+            if let Some(w) = waiting {
                 <p class="sched-wait" id={wait_id}>{ format!("T{t} {w}") }</p>
             }
         </div>
@@ -216,10 +294,11 @@ pub fn replay_bar(p: &ReplayBarProps) -> Html {
     let total = r.schedule.len();
     html! {
         <div class="sched-replay" role="group" aria-label="replay">
-            <span>{ format!("Replaying a shortest schedule that ends with {}: step {} of {total}", outcome_words(p.kind, &r.outcome), r.at) }</span>
+            <span>{ format!("Replaying one schedule that ends with {}: step {} of {total}", outcome_words(p.kind, &r.outcome), r.at) }</span>
             <button class="sched-prev" aria-disabled={off(r.at == 0)} onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayPrevious)}>{ "Previous step" }</button>
             <button class="sched-next" aria-disabled={off(r.at >= total)} onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayNext)}>{ "Next step" }</button>
             <button class="sched-leave" onclick={p.on_action.reform(|_: MouseEvent| Action::ReplayEnd)}>{ "Leave the replay" }</button>
+            <p class="sched-replay-note" id={REPLAY_NOTE_ID}>{ REPLAY_RUN_REFUSED }</p>
         </div>
     }
 }
@@ -233,8 +312,8 @@ pub struct ExploreTableProps {
     pub on_action: Callback<Action>,
 }
 
-/// The explorer's count: every schedule, by outcome, with each outcome's share and a replay of its
-/// shortest schedule; or why there is no count.
+/// The explorer's count: every schedule, by outcome, with each outcome's share and one schedule
+/// that reaches it (to replay); or why there is no count.
 #[function_component(ExploreTable)]
 pub fn explore_table(p: &ExploreTableProps) -> Html {
     let kind = p.program.kind();
@@ -254,9 +333,13 @@ pub fn explore_table(p: &ExploreTableProps) -> Html {
                         <li class={classes!(reached.then_some("reached"))} data-outcome={outcome.clone()}>
                             <span class="share">{ share_sentence(kind, outcome, count, t.schedules) }</span>
                             if reached { <strong class="reached-badge">{ "← you ended here" }</strong> }
-                            <span class="witness muted">{ if steps.is_empty() { "shortest: no step at all".to_string() } else { format!("shortest: {}", steps.join(", ")) } }</span>
-                            <button class="small sched-replay-button" aria-label={format!("Replay a shortest schedule that ends with {}", outcome_words(kind, outcome))}
-                                onclick={p.on_action.reform(move |_: MouseEvent| Action::Replay(o.clone()))}>{ "Replay" }</button>
+                            if steps.is_empty() {
+                                <span class="witness muted">{ before_any_step(kind, outcome) }</span>
+                            } else {
+                                <span class="witness muted">{ format!("one way to get here: {}", steps.join(", ")) }</span>
+                                <button class="small sched-replay-button" aria-label={format!("Replay one schedule that ends with {}", outcome_words(kind, outcome))}
+                                    onclick={p.on_action.reform(move |_: MouseEvent| Action::Replay(o.clone()))}>{ "Replay" }</button>
+                            }
                         </li>
                     }
                 }) }
@@ -286,9 +369,23 @@ pub fn scheduler() -> Html {
                 }
             };
             open();
-            let on_pop =
-                gloo_events::EventListener::new(&dom::window(), "popstate", move |_| open());
-            move || drop(on_pop)
+            // A fragment changed in the page (typed in the address bar, or set by a script) fires
+            // popstate and then hashchange, or only one of them: the link is opened once.
+            let popped: Rc<RefCell<Option<String>>> = Rc::default();
+            let on_pop = {
+                let (open, popped) = (open.clone(), popped.clone());
+                gloo_events::EventListener::new(&dom::window(), "popstate", move |_| {
+                    *popped.borrow_mut() = Some(dom::hash());
+                    open();
+                })
+            };
+            let on_hash =
+                gloo_events::EventListener::new(&dom::window(), "hashchange", move |_| {
+                    if popped.borrow_mut().take() != Some(dom::hash()) {
+                        open();
+                    }
+                });
+            move || drop((on_pop, on_hash))
         });
     }
     // A link brings the section into view and focuses its title.
@@ -336,7 +433,7 @@ pub fn scheduler() -> Html {
     };
     let on_copy = {
         let dispatch = s.dispatcher();
-        let fragment = s.fragment();
+        let fragment = s.fragment().filter(|_| s.copy_refused().is_none());
         Callback::from(move |_: MouseEvent| {
             let Some(f) = fragment.clone() else { return };
             let link = format!("{}#{f}", dom::base_address());
@@ -357,14 +454,19 @@ pub fn scheduler() -> Html {
     let board = match (&s.program, s.current()) {
         (Ok(program), Some(state)) => {
             let narration = s.narration();
+            let replaying = s.replay.is_some();
+            let copy_refused = s.copy_refused();
             html! { <>
+                if let Some(stuck) = s.stuck_at_start().filter(|_| s.schedule.is_empty()) {
+                    <p class="sched-stuck" id="sched-stuck">{ stuck }</p>
+                }
                 if let Some(r) = &s.replay {
                     <ReplayBar kind={program.kind()} replay={r.clone()} on_action={on_action.clone()} />
                 }
                 <div class="sched-threads" role="group" aria-label="threads">
                     { for (0..program.threads()).map(|t| html! {
                         <ThreadColumn program={program.clone()} state={state.clone()} thread={t}
-                            waits={s.waits(t)} on_run={on_run.clone()} />
+                            waits={s.waits(t)} {replaying} on_run={on_run.clone()} />
                     }) }
                 </div>
                 if program.threads() > 2 {
@@ -376,18 +478,25 @@ pub fn scheduler() -> Html {
                 <div class="sched-actions">
                     <button class="sched-undo" aria-disabled={off(s.schedule.is_empty())} onclick={on_action.reform(|_: MouseEvent| Action::Undo)}>{ "Undo" }</button>
                     <button class="sched-reset" aria-disabled={off(s.schedule.is_empty() && s.replay.is_none())} onclick={on_action.reform(|_: MouseEvent| Action::Reset)}>{ "Reset" }</button>
-                    <button class="sched-copy" onclick={on_copy}>{ "Copy link" }</button>
+                    <button class="sched-copy" aria-disabled={off(copy_refused.is_some())}
+                        aria-describedby={copy_refused.map(|_| AttrValue::Static("sched-copy-why"))} onclick={on_copy}>{ "Copy link" }</button>
                     <span class="copied" id="sched-copied" role="status">{ s.link.as_ref().map(|(_, c)| c.clone()).unwrap_or_default() }</span>
                 </div>
+                if let Some(why) = copy_refused {
+                    <p class="muted sched-copy-why" id="sched-copy-why">{ why }</p>
+                }
                 if let Some((link, _)) = &s.link {
                     <input class="link" id="sched-link" readonly=true value={link.clone()} aria-label="link to this schedule" />
                 }
-                <div class={classes!("sched-status", s.ending().map(|_| "ended"))} id="sched-status">
-                    { match s.ending() {
-                        Some(end) => html! { <strong>{ end }</strong> },
-                        None => html! { <span>{ format!("{} step{} taken; pick the thread to run next.", s.schedule.len(), if s.schedule.len() == 1 { "" } else { "s" }) }</span> },
-                    } }
-                </div>
+                // While replaying, the replay bar says what to do; the status only says how it ended.
+                if s.ending().is_some() || !replaying {
+                    <div class={classes!("sched-status", s.ending().map(|_| "ended"))} id="sched-status">
+                        { match s.ending() {
+                            Some(end) => html! { <strong>{ end }</strong> },
+                            None => html! { <span>{ format!("{} step{} taken; pick the thread to run next.", s.schedule.len(), if s.schedule.len() == 1 { "" } else { "s" }) }</span> },
+                        } }
+                    </div>
+                }
                 <div class="sched-narration">
                     <h3>{ "The schedule so far" }</h3>
                     if narration.is_empty() {
@@ -423,6 +532,7 @@ pub fn scheduler() -> Html {
             }
             <SchedulerControls kind={c.kind} threads={c.threads} increments={AttrValue::from(c.increments.clone())}
                 sync={c.sync} order={c.order} {on_set} />
+            <ProgramNote kind={c.kind} sync={c.sync} />
             <div class="sched-body">
                 <div class="sched-board">{ board }</div>
                 { table }
