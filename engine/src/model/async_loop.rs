@@ -36,6 +36,10 @@ pub(super) static INFO: ModelInfo = ModelInfo {
             "One thread runs everything, but a waiting task arms a timer and lets others run: waits overlap, up to the in-flight limit (workers). Concurrency without parallelism.",
         ),
         (
+            &[Bound::Locks],
+            "Coroutines run one at a time, each to the end of its computing, so a philosopher never holds a fork while another runs: no deadlock here. (In asyncio, an await between taking the two forks would let one form.)",
+        ),
+        (
             &[Bound::Cpu, Bound::Tiny, Bound::Memory, Bound::SharedCounter],
             "A computing coroutine never yields, so the event loop runs tasks one after another on one thread: no speedup for CPU-bound work, whatever the in-flight limit.",
         ),

@@ -40,6 +40,10 @@ pub(super) static INFO: ModelInfo = ModelInfo {
             &[Bound::Cpu],
             "Separate processes (here: Workers with their own memory) run truly in parallel; start-up and serialization cost a little, so large tasks scale well.",
         ),
+        (
+            &[Bound::Locks],
+            "Separate processes share no memory, so they share no forks: this model refuses the philosophers (a lock between processes would be a multiprocessing.Lock, shared through the operating system).",
+        ),
     ],
     start,
 };
