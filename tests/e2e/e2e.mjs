@@ -246,6 +246,12 @@ try {
         await page.setViewportSize({ width: 1400, height: 1000 });
       }
     }
+    // The deadlocked run links to the interleaving behind it, step by step, in Be the scheduler.
+    await page.waitForSelector('#hazard-links a');
+    assert.match(await page.textContent('#hazard-links'), /deadlock in 2 of the 6 orders/);
+    await page.click('#hazard-links a');
+    await page.waitForFunction(() => /Deadlocked/.test(document.querySelector('#sched-status')?.textContent ?? ''));
+    assert.match(page.url(), /#explore=philosophers&threads=2&order=naive&schedule=0\.1$/);
     const r = await page.evaluate((s) => window.playground.run(s), philosophers('ordered', 20, 'dynamic-pool'));
     assert.equal(r.error, undefined);
     assert.equal(r.results[0].verified, true);
