@@ -77,6 +77,26 @@ fn draw(
     }
 }
 
+/// The timeline's hint, with the note on the async loop only where its run is shown.
+fn hint(p: &TimelineProps) -> String {
+    let model = p.set.as_ref().and_then(|s| {
+        s.results
+            .get(p.row)
+            .map(|r| r.model)
+            .or_else(|| s.partial.as_ref()?.stopped.as_ref().map(|r| r.model))
+    });
+    let mut h = String::from(
+        "One row per worker thread, one bar per task: bars in different rows at the same time ran in parallel.",
+    );
+    if model == Some(engine::ModelKind::Async) {
+        h.push_str(
+            " The async loop is one thread, so one row: its tasks' waits overlap, their computing never does.",
+        );
+    }
+    h.push_str(" Click a row of the table to show its run.");
+    h
+}
+
 /// Whether the row shown is the set's run that was cut short (row `results.len()`).
 fn is_stopped_row(p: &TimelineProps) -> bool {
     p.set.as_ref().is_some_and(|s| p.row == s.results.len())
@@ -272,7 +292,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
     html! {
         <section class="panel timeline" aria-label="timeline">
             <h2>{ title }</h2>
-            <p class="hint">{ "One row per worker thread, one bar per task: bars in different rows at the same time ran in parallel. The async loop is one thread, so one row: its tasks' waits overlap, their computing never does. Click a row of the table to show its run." }</p>
+            <p class="hint">{ hint(p) }</p>
             { legend }
             if let Some(failure) = p.set.as_ref().and_then(|s| s.error.as_ref()).filter(|_| is_stopped_row(p)) {
                 <p class="deadlock-caption" id="timeline-deadlock"><strong>{ "Deadlock: " }</strong>{ failure.to_string().trim_start_matches("deadlock: ").to_string() }{ ". Each arrow goes from a worker to the worker holding the lock it waits for." }</p>
