@@ -22,6 +22,7 @@ fn every_lesson_has_an_id_a_claim_and_valid_experiments_on_any_machine() {
         "amdahl",
         "order",
         "thread-startup",
+        "deadlock",
     ] {
         assert!(lesson::find(id).is_some(), "no lesson {id}");
     }
@@ -134,4 +135,85 @@ fn waiting_lessons_run_here_and_never_contradict_their_claim() {
         assert_eq!(json["id"], id);
         assert!(["holds", "inconclusive"].contains(&json["verdict"].as_str().unwrap()));
     }
+}
+
+/// The deadlock lesson judges what happened, not how fast: a naive run that deadlocked and an
+/// ordered one that ate every meal hold; a naive run that never deadlocked is inconclusive; an
+/// ordered run that missed a meal does not hold.
+#[test]
+fn the_deadlock_lesson_judges_the_cycle_and_the_meals() {
+    use engine::locks::{Deadlock, WaitEdge};
+    use engine::result::{Failure, Partial};
+    let l = lesson::find("deadlock").unwrap();
+    let exps = l.experiments(Size::Quick, 2);
+    let ordered = |verified: bool| -> engine::ModelResult {
+        serde_json::from_value(serde_json::json!({
+            "model": "thread-per-task", "workers": 3, "times": [0.05],
+            "mean": 0.05, "stddev": 0.0, "median": 0.05, "min": 0.05, "max": 0.05,
+            "outliers": [], "speedup": null, "efficiency": null, "karp_flatt": null,
+            "answer": {"summary": "60 meals for 3 philosophers, no fork ever held by two at once", "output_bytes": 1, "sha256": "y"},
+            "verified": verified, "verification": "", "workers_used": 3,
+            "worker_stats": [], "tasks": []
+        }))
+        .unwrap()
+    };
+    let set = |exp: &engine::Experiment, results, partial, error| ResultSet {
+        schema_version: engine::SCHEMA_VERSION,
+        experiment: exp.clone(),
+        machine: None,
+        results,
+        partial,
+        error,
+    };
+    let cycle = Deadlock {
+        cycle: (0..3)
+            .map(|w| WaitEdge {
+                worker: w,
+                task: w,
+                holds: format!("fork {w}"),
+                waits_for: format!("fork {}", (w + 1) % 3),
+                since: 0.005,
+            })
+            .collect(),
+        at: 0.0051,
+    };
+    let deadlocked = set(
+        &exps[0],
+        vec![],
+        Some(Partial {
+            reason: "deadlock".into(),
+            stopped: None,
+        }),
+        Some(Failure::Deadlock(cycle)),
+    );
+    let r = l.judge(
+        vec![
+            deadlocked.clone(),
+            set(&exps[1], vec![ordered(true)], None, None),
+        ],
+        2,
+    );
+    assert_eq!(r.verdict, Verdict::Holds, "{}", r.sentence);
+    assert!(
+        r.sentence
+            .contains("deadlocked 5.1 ms in: worker 0 holds fork 0 and waits for fork 1"),
+        "{}",
+        r.sentence
+    );
+    assert_eq!(r.figures["cycle_workers"], 3.0);
+    // The naive order ate every meal this time: nothing decided.
+    let r = l.judge(
+        vec![
+            set(&exps[0], vec![ordered(true)], None, None),
+            set(&exps[1], vec![ordered(true)], None, None),
+        ],
+        2,
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{}", r.sentence);
+    // The ordered order missed a meal: the claim does not hold.
+    let r = l.judge(
+        vec![deadlocked, set(&exps[1], vec![ordered(false)], None, None)],
+        2,
+    );
+    assert_eq!(r.verdict, Verdict::DoesNotHold, "{}", r.sentence);
 }

@@ -1278,9 +1278,9 @@ try {
   await ready(page);
   const LESSON_IDS = await page.evaluate(() => window.playground.lessons().map((l) => l.id));
 
-  await test('the landing view: 14 lesson cards above the lab, and playground.lessons() lists them', async () => {
+  await test('the landing view: 15 lesson cards above the lab, and playground.lessons() lists them', async () => {
     const list = await page.evaluate(() => window.playground.lessons());
-    assert.equal(list.length, 14);
+    assert.equal(list.length, 15);
     for (const l of list) {
       assert.ok(l.id && l.claim && l.python && l.explanation, JSON.stringify(l));
     }
@@ -1338,6 +1338,14 @@ try {
     assert.equal(await page.getAttribute('#lesson-async-io .verdict-line .verdict-badge', 'data-verdict'), r.verdict);
     const bad = await page.evaluate(() => window.playground.runLesson('no-such-lesson').then(() => 'resolved', (e) => e.message));
     assert.match(bad, /no lesson called 'no-such-lesson'/);
+    // The deadlock lesson in the page: the naive run comes back with its cycle, judged as data.
+    const d = await page.evaluate(() => window.playground.runLesson('deadlock'));
+    assert.ok(['holds', 'inconclusive'].includes(d.verdict), `${d.verdict}: ${d.sentence}`);
+    if (d.verdict === 'holds') {
+      assert.equal(d.results[0].error.kind, 'deadlock');
+      assert.match(d.sentence, /deadlocked [0-9.]+ ms in: worker \d holds fork \d/);
+    }
+    assert.equal(await page.getAttribute('#lesson-deadlock .verdict-line .verdict-badge', 'data-verdict'), d.verdict);
   });
 
   await test('open in the lab: the lesson\'s experiment in the controls, its results with the breakdown bars', async () => {
@@ -1397,7 +1405,7 @@ try {
       assert.ok(['holds', 'does-not-hold', 'inconclusive'].includes(l.verdict), `${l.id}: ${l.verdict}`);
       assert.ok(l.sentence.length > 0, l.id);
     }
-    const core = ['gil-cpu', 'gil-io', 'processes-cpu', 'async-io', 'async-cpu', 'chunksize', 'imbalance', 'race', 'amdahl'];
+    const core = ['gil-cpu', 'gil-io', 'processes-cpu', 'async-io', 'async-cpu', 'chunksize', 'imbalance', 'race', 'amdahl', 'deadlock'];
     const refuted = core.filter((id) => byId[id].verdict === 'does-not-hold').map((id) => `${id}: ${byId[id].sentence}`);
     const held = out.lessons.filter((l) => l.verdict === 'holds').length;
     figures.native_lessons = Object.fromEntries(out.lessons.map((l) => [l.id, l.verdict]));

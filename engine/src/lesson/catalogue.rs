@@ -3,12 +3,12 @@
 
 use super::{CPython, Interval, Judgement, Lesson, Size, Verdict, result_of};
 use crate::model::ModelKind;
-use crate::result::ResultSet;
+use crate::result::{Failure, ResultSet};
 use crate::spec::{Experiment, Order, ParamValue, Repetitions, Sweep, SyncKind};
 use crate::workload::WorkloadKind;
 
 /// Every lesson, in the order a learner meets them.
-pub static LESSONS: [Lesson; 14] = [
+pub static LESSONS: [Lesson; 15] = [
     Lesson {
         id: "gil-cpu",
         claim: "Threads do not speed up CPU-bound Python: the GIL lets one thread compute at a time.",
@@ -169,6 +169,42 @@ pub static LESSONS: [Lesson; 14] = [
             scale: 5,
             differs: "Our racy counter is a load and a store by threads on different cores: updates are lost when two cores increment at the same instant. CPython's threads never run at once: its updates are lost only when the GIL changes hands between a read and its write, a whole turn's worth at a time. (In CPython 3.10 and later a bare `counter += 1` is rarely split, so its racy side calls a function between the read and the write, as real code does; itertools.count stands for the atomic.)",
         }),
+    },
+    Lesson {
+        id: "deadlock",
+        claim: "Threads that each hold one lock and wait for another can deadlock; taking the locks in one global order prevents it.",
+        python: "threading.Lock: the dining philosophers",
+        explanation: "The first run's timeline draws the cycle: each philosopher striped from when it blocked for good, an arrow to the one holding the fork it waits for. The second run takes the lower-numbered fork first and eats every meal.",
+        experiments: |size, _| {
+            // Deadlock is about concurrency, not cores: three philosophers on three threads.
+            let philosophers = |order: &str, n: u64, hold_ms: u64| {
+                let mut e = exp(
+                    WorkloadKind::Philosophers,
+                    n,
+                    &[
+                        ("philosophers", ParamValue::Int(3)),
+                        ("hold_ms", ParamValue::Int(hold_ms)),
+                        ("order", ParamValue::Text(order.into())),
+                    ],
+                    ModelKind::ThreadPerTask,
+                    3,
+                    size,
+                );
+                // The answer has an independent reference (every meal, no fork in two
+                // hands): no sequential run is needed, and a naive one would only wait.
+                e.baseline = false;
+                e
+            };
+            // A thousand meals, each holding a fork for 5 ms: a thousand chances for every
+            // philosopher to hold a left fork at once. One run: the first deadlock ends it.
+            let mut naive = philosophers("naive", 1000, 5);
+            naive.repetitions = Repetitions::Fixed(1);
+            naive.budget_s = None;
+            naive.warmups = 0;
+            vec![naive, philosophers("ordered", pick(size, 20, 100), 1)]
+        },
+        judge: deadlock,
+        cpython: None,
     },
     Lesson {
         id: "messages-vs-shared",
@@ -685,6 +721,45 @@ fn race(sets: &[ResultSet], _: u32) -> Judgement {
         .with("lost_updates", lost_updates as f64)
         .with("mutex_over_local", vs_mutex.value)
         .with("atomic_over_local", vs_atomic.value)
+}
+
+fn deadlock(sets: &[ResultSet], _: u32) -> Judgement {
+    let (Some(naive), Some(ordered)) = (sets.first(), sets.get(1)) else {
+        return missing("a philosophers run");
+    };
+    let ordered_result = ordered
+        .results
+        .iter()
+        .find(|r| r.model == ModelKind::ThreadPerTask);
+    let ordered_ate =
+        ordered.error.is_none() && ordered_result.is_some_and(|r| r.verified == Some(true));
+    let meals = ordered_result.map_or(String::new(), |r| r.answer.summary.clone());
+    match (&naive.error, ordered_ate) {
+        (Some(Failure::Deadlock(d)), true) => Judgement::new(
+            Verdict::Holds,
+            format!(
+                "Taking the left fork first, the philosophers deadlocked {:.1} ms in: {}. Taking the lower-numbered fork first, they ate: {meals}.",
+                d.at * 1e3,
+                d.to_string().trim_start_matches("deadlock: ")
+            ),
+        )
+        .with("cycle_workers", d.cycle.len() as f64)
+        .with("deadlock_at_ms", d.at * 1e3),
+        (_, false) => Judgement::new(
+            Verdict::DoesNotHold,
+            match &ordered.error {
+                Some(e) => format!("Taking the forks in one order deadlocked all the same: {e}."),
+                None => format!("Taking the forks in one order did not eat every meal: {meals}."),
+            },
+        ),
+        (None, true) => Judgement::new(
+            Verdict::Inconclusive,
+            format!(
+                "This time the naive order never closed a cycle in {} meals: every philosopher must hold a left fork at the same moment, and the scheduler never arranged it. Run it again. (The ordered order ate: {meals}.)",
+                naive.experiment.workload.n
+            ),
+        ),
+    }
 }
 
 fn messages_vs_shared(sets: &[ResultSet], _: u32) -> Judgement {

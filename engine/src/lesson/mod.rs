@@ -128,7 +128,11 @@ impl Lesson {
 
     /// Judges `results` (one per experiment, in order) measured on `cores` logical cores.
     pub fn judge(&self, results: Vec<ResultSet>, cores: u32) -> LessonResult {
-        let j = if results.iter().any(|r| r.partial.is_some()) {
+        // A deadlock ends a run early, and is what a lesson on deadlocks measures.
+        let j = if results
+            .iter()
+            .any(|r| r.partial.is_some() && r.error.is_none())
+        {
             Judgement::inconclusive("the run was stopped before it finished: no verdict")
         } else {
             (self.judge)(&results, cores.max(1))
@@ -186,6 +190,8 @@ pub fn run(
             Err(RunError::Unsupported { reason, .. }) => {
                 return Ok(lesson.could_not_run(&reason, results));
             }
+            // A deadlock is a result: the run as far as it got, with its cycle.
+            Err(RunError::Deadlock(d)) => results.push(env.control.journal.deadlocked(&exp, &d)),
             Err(e) => return Err(e),
         }
     }
