@@ -88,7 +88,11 @@ fn hint(p: &TimelineProps) -> String {
     let mut h = String::from(
         "One row per worker thread, one bar per task: bars in different rows at the same time ran in parallel.",
     );
-    if model == Some(engine::ModelKind::Async) {
+    // The event loop: one thread (the caller's) that overlaps waits.
+    if model.is_some_and(|m| {
+        let info = m.info();
+        info.host == engine::model::Host::Caller && info.overlaps_waits
+    }) {
         h.push_str(
             " The async loop is one thread, so one row: its tasks' waits overlap, their computing never does.",
         );
