@@ -37,7 +37,7 @@ pub(super) static INFO: ModelInfo = ModelInfo {
         ),
         (
             &[Bound::Locks],
-            "Coroutines run one at a time, each to the end of its computing, so a philosopher never holds a fork while another runs: no deadlock here. (In asyncio, an await between taking the two forks would let one form.)",
+            "Coroutines run one at a time, each to the end of its computing, so a philosopher never holds a fork while another runs: no deadlock here. In asyncio, an await between taking the two forks would let one form.",
         ),
         (
             &[Bound::Cpu, Bound::Tiny, Bound::Memory, Bound::SharedCounter],
