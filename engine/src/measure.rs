@@ -346,7 +346,8 @@ impl ExperimentRun {
 
 /// Runs a validated experiment: every configuration in rounds, warm-ups first (see
 /// [`ExperimentRun`]). Fails as a whole if any run fails: a partial result is never presented
-/// as complete.
+/// as complete. A deadlock ends it too, but as a result: marked partial, with the cycle as its
+/// `error`, so that every host shows and draws it.
 pub fn run_experiment(
     exp: &Experiment,
     env: &RunEnv,
@@ -357,7 +358,13 @@ pub fn run_experiment(
         progress(run.progress_of(step));
         run.run_starting(step);
         let cfg = &run.configs()[step.config];
-        let outcome = run_once(cfg, env)?;
+        let outcome = match run_once(cfg, env) {
+            Ok(o) => o,
+            // A deadlock is what the run showed, not a failure to run it: the result as far as
+            // it got, with its cycle (`ResultSet::error`).
+            Err(RunError::Deadlock(d)) => return Ok(env.control.journal.deadlocked(exp, &d)),
+            Err(e) => return Err(e),
+        };
         run.complete(step, outcome);
     }
     Ok(run.finish())

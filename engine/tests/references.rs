@@ -351,6 +351,16 @@ fn counter_counts_every_increment() {
         b"counter 1000\nlost 0\n",
     );
     assert_eq!(reference(&w, &a), Reference::None);
+    // What reports read back from the answer's words.
+    assert_eq!(engine::workload::lost_updates(&a.summary), Some(0));
+    assert_eq!(
+        engine::workload::lost_updates("counter 4999 of 5000, 1 updates lost"),
+        Some(1)
+    );
+    assert_eq!(
+        engine::workload::lost_updates("9592 primes below 100000"),
+        None
+    );
 }
 
 #[test]

@@ -29,7 +29,6 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use engine::RunError;
 use engine::lesson::{self, Size};
 use engine::measure::Progress;
 use engine::messages::{ApiError, CancelReply, LessonRequest, ServeEvent};
@@ -214,7 +213,6 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
         worker_program: crate::cli::worker_program(),
     };
     let (runs_in, total_in) = (runs.clone(), total.clone());
-    let spec = exp.clone();
     let mut task = tokio::task::spawn_blocking(move || {
         engine::run_experiment(&exp, &env, &mut |p: Progress| {
             runs_in.store(p.done as usize, Ordering::Relaxed);
@@ -240,14 +238,6 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
     *app.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
     let last = match outcome {
         Ok(Ok(mut results)) => {
-            results.set_machine(app.machine.clone());
-            ServeEvent::Result {
-                result: Box::new(results),
-            }
-        }
-        // A deadlock is a result to draw: the run as far as it got, with its cycle.
-        Ok(Err(RunError::Deadlock(d))) => {
-            let mut results = control.journal.deadlocked(&spec, &d);
             results.set_machine(app.machine.clone());
             ServeEvent::Result {
                 result: Box::new(results),

@@ -674,9 +674,7 @@ fn imbalance(sets: &[ResultSet], cores: u32) -> Judgement {
 
 /// The updates a counter result says it lost ("counter 9 of 10, 1 updates lost").
 fn lost(r: &crate::result::ModelResult) -> Option<u64> {
-    let s = &r.answer.summary;
-    let before = s.strip_suffix(" updates lost")?;
-    before.rsplit(' ').next()?.parse().ok()
+    crate::workload::lost_updates(&r.answer.summary)
 }
 
 fn race(sets: &[ResultSet], _: u32) -> Judgement {

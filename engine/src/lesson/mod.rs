@@ -190,8 +190,6 @@ pub fn run(
             Err(RunError::Unsupported { reason, .. }) => {
                 return Ok(lesson.could_not_run(&reason, results));
             }
-            // A deadlock is a result: the run as far as it got, with its cycle.
-            Err(RunError::Deadlock(d)) => results.push(env.control.journal.deadlocked(&exp, &d)),
             Err(e) => return Err(e),
         }
     }

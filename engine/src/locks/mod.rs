@@ -85,7 +85,7 @@ pub struct LockStats {
 pub struct LockCounts {
     pub acquisitions: Vec<u64>,
     pub retries: u64,
-    pub blocked: f64,
+    /// Seconds blocked, by worker (empty where the lock does not measure it).
     pub blocked_per_worker: Vec<f64>,
     /// Every task takes the lock a fixed number of times, so the shares say nothing about
     /// fairness (no index is computed).
@@ -108,7 +108,7 @@ impl LockStats {
             fairness: (!counts.equal_by_design).then(|| jain(&shares)),
             acquisitions: counts.acquisitions,
             retries: counts.retries,
-            blocked: counts.blocked,
+            blocked: counts.blocked_per_worker.iter().sum(),
             blocked_per_worker: counts.blocked_per_worker,
         }
     }
@@ -123,15 +123,13 @@ impl LockStats {
         if self.retries > 0 {
             s.push_str(&format!("; {} retries", self.retries));
         }
-        if self.blocked_per_worker.iter().any(|&b| b > 0.0) {
+        if self.blocked > 0.0 {
             let each: Vec<String> = self
                 .blocked_per_worker
                 .iter()
                 .map(|b| seconds(*b))
                 .collect();
             s.push_str(&format!("; blocked per worker {}", each.join(", ")));
-        } else if self.blocked > 0.0 {
-            s.push_str(&format!("; blocked {}", seconds(self.blocked)));
         }
         s
     }
@@ -185,6 +183,24 @@ struct Holder {
     task: u32,
 }
 
+impl Holder {
+    fn of(who: &dyn Taker) -> Holder {
+        Holder {
+            worker: who.worker(),
+            task: who.task(),
+        }
+    }
+}
+
+/// Worker `w`'s entry of a per-worker list, which grows to hold it.
+fn slot<T: Clone + Default>(v: &mut Vec<T>, w: u32) -> &mut T {
+    let w = w as usize;
+    if v.len() <= w {
+        v.resize(w + 1, T::default());
+    }
+    &mut v[w]
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Waiting {
     lock: usize,
@@ -199,28 +215,20 @@ struct Table {
     waiting: Vec<Option<Waiting>>,
     acquisitions: Vec<u64>,
     retries: u64,
-    blocked: f64,
     blocked_per_worker: Vec<f64>,
     /// Set once, by the worker whose wait closed a cycle; every later request fails with it.
     deadlock: Option<Deadlock>,
 }
 
 impl Table {
-    fn waiting_mut(&mut self, worker: u32) -> &mut Option<Waiting> {
-        let w = worker as usize;
-        if self.waiting.len() <= w {
-            self.waiting.resize(w + 1, None);
+    /// Takes `lock` for `by` if it is free and the run has not deadlocked.
+    fn take(&mut self, lock: usize, by: Holder) -> bool {
+        let free = self.holders[lock].is_none() && self.deadlock.is_none();
+        if free {
+            self.holders[lock] = Some(by);
+            *slot(&mut self.acquisitions, by.worker) += 1;
         }
-        &mut self.waiting[w]
-    }
-
-    fn acquired(&mut self, lock: usize, by: Holder) {
-        self.holders[lock] = Some(by);
-        let w = by.worker as usize;
-        if self.acquisitions.len() <= w {
-            self.acquisitions.resize(w + 1, 0);
-        }
-        self.acquisitions[w] += 1;
+        free
     }
 
     /// The cycle that `me`, about to wait for `lock`, would close, if any: follows the wait-for
@@ -304,12 +312,6 @@ impl LockTable {
         }
     }
 
-    /// The name of lock `i` in messages.
-    pub fn name(&self, i: usize) -> String {
-        let count = self.state().holders.len();
-        name_of(self.noun, count, i)
-    }
-
     fn state(&self) -> MutexGuard<'_, Table> {
         self.table.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -318,20 +320,16 @@ impl LockTable {
     /// blocked, or why the lock was not taken. Taking a lock the worker already holds is the
     /// shortest cycle (a non-reentrant lock taken twice) and is reported as one.
     pub fn lock(&self, i: usize, who: &dyn Taker) -> Result<f64, NoLock> {
-        let me = Holder {
-            worker: who.worker(),
-            task: who.task(),
-        };
+        let me = Holder::of(who);
         let mut t = self.state();
         if let Some(d) = &t.deadlock {
             return Err(NoLock::Deadlock(d.clone()));
         }
-        if t.holders[i].is_none() {
-            t.acquired(i, me);
+        if t.take(i, me) {
             return Ok(0.0);
         }
         let since = who.now();
-        *t.waiting_mut(me.worker) = Some(Waiting { lock: i, since });
+        *slot(&mut t.waiting, me.worker) = Some(Waiting { lock: i, since });
         let count = t.holders.len();
         let noun = self.noun;
         if let Some(cycle) = t.cycle_through(me.worker, i, &|l| name_of(noun, count, l)) {
@@ -340,7 +338,7 @@ impl LockTable {
                 at: who.now(),
             };
             t.deadlock = Some(d.clone());
-            *t.waiting_mut(me.worker) = None;
+            *slot(&mut t.waiting, me.worker) = None;
             self.changed.notify_all();
             return Err(NoLock::Deadlock(d));
         }
@@ -348,8 +346,7 @@ impl LockTable {
             if let Some(d) = &t.deadlock {
                 break Err(NoLock::Deadlock(d.clone()));
             }
-            if t.holders[i].is_none() {
-                t.acquired(i, me);
+            if t.take(i, me) {
                 break Ok(());
             }
             if who.halted() {
@@ -361,14 +358,9 @@ impl LockTable {
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         };
-        *t.waiting_mut(me.worker) = None;
+        *slot(&mut t.waiting, me.worker) = None;
         let blocked = (who.now() - since).max(0.0);
-        t.blocked += blocked;
-        let w = me.worker as usize;
-        if t.blocked_per_worker.len() <= w {
-            t.blocked_per_worker.resize(w + 1, 0.0);
-        }
-        t.blocked_per_worker[w] += blocked;
+        *slot(&mut t.blocked_per_worker, me.worker) += blocked;
         outcome.map(|()| blocked)
     }
 
@@ -376,39 +368,17 @@ impl LockTable {
     /// After a deadlock nothing is taken, and nothing counted: the run is over.
     pub fn try_lock(&self, i: usize, who: &dyn Taker) -> bool {
         let mut t = self.state();
-        if t.deadlock.is_some() {
-            return false;
-        }
-        if t.holders[i].is_none() {
-            t.acquired(
-                i,
-                Holder {
-                    worker: who.worker(),
-                    task: who.task(),
-                },
-            );
-            true
-        } else {
+        let taken = t.take(i, Holder::of(who));
+        if !taken && t.deadlock.is_none() {
             t.retries += 1;
-            false
         }
+        taken
     }
 
     /// Takes lock `i` if it is free, counting nothing when it is not: the fast path of a
     /// blocking [`LockTable::lock`] that has something to do before blocking (give up the GIL).
     pub(crate) fn take_if_free(&self, i: usize, who: &dyn Taker) -> bool {
-        let mut t = self.state();
-        let free = t.holders[i].is_none() && t.deadlock.is_none();
-        if free {
-            t.acquired(
-                i,
-                Holder {
-                    worker: who.worker(),
-                    task: who.task(),
-                },
-            );
-        }
-        free
+        self.state().take(i, Holder::of(who))
     }
 
     /// Releases lock `i`, which `who` holds. Releasing a lock someone else holds does nothing
@@ -443,7 +413,6 @@ impl LockTable {
         LockCounts {
             acquisitions: t.acquisitions.clone(),
             retries: t.retries,
-            blocked: t.blocked,
             blocked_per_worker: t.blocked_per_worker.clone(),
             equal_by_design: false,
         }

@@ -184,6 +184,13 @@ impl Job for Counter {
     }
 }
 
+/// The updates a counter's answer summary says were lost ("counter 9 of 10, 1 updates lost"
+/// gives 1), read back from the words `answer` writes; `None` for any other answer.
+pub fn lost_updates(summary: &str) -> Option<u64> {
+    let before = summary.strip_suffix(" updates lost")?;
+    before.rsplit(' ').next()?.parse().ok()
+}
+
 /// Every increment must arrive, except in the racy variant, whose lost updates are the lesson:
 /// there the only reference is that count and lost add up to n (checked by the answer's format).
 pub fn reference(p: &Params, answer: &Answer) -> Reference {

@@ -20,6 +20,7 @@ use crate::spec::{ParamValue, WorkloadSpec};
 
 mod amdahl;
 mod counter;
+pub use counter::lost_updates;
 mod fannkuch_redux;
 mod mandelbrot;
 mod n_body;

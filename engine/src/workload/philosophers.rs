@@ -86,9 +86,10 @@ pub struct Philosophers {
     hold: Duration,
     order: Order,
     forks: LockTable,
-    /// Set while a fork is in a philosopher's hands, checked by each meal.
+    /// Set while a fork is in a philosopher's hands, from pick-up to put-down.
     in_use: Vec<AtomicBool>,
-    /// Meals eaten, and meals that found a fork in use, all philosophers together.
+    /// Meals eaten, and meals whose forks were found in another's hand, all philosophers
+    /// together.
     eaten: u64,
     shared: u64,
 }
@@ -121,7 +122,12 @@ impl Philosophers {
     /// included, so an overlap cannot slip between two checks.
     fn pick_up(&self, f: usize, ctx: &TaskCtx) -> Result<bool, Halt> {
         ctx.lock(&self.forks, f)?;
-        Ok(self.in_use[f].swap(true, Ordering::AcqRel))
+        Ok(self.mark(f))
+    }
+
+    /// Marks fork `f` in hand; returns whether it already was.
+    fn mark(&self, f: usize) -> bool {
+        self.in_use[f].swap(true, Ordering::AcqRel)
     }
 
     /// Puts fork `f` down: clears its mark, then releases its lock.
@@ -154,8 +160,7 @@ impl Philosophers {
                     ctx.pause(self.hold)
                         .inspect_err(|_| self.put_down(left, ctx))?;
                     if ctx.try_lock(&self.forks, right) {
-                        let second_clash = self.in_use[right].swap(true, Ordering::AcqRel);
-                        return Ok((left, right, clash || second_clash));
+                        return Ok((left, right, clash || self.mark(right)));
                     }
                     self.put_down(left, ctx);
                     ctx.pause(backoff(self.hold, i, meal, attempt))?;
@@ -184,12 +189,9 @@ impl Philosophers {
 /// How long a try-lock philosopher waits before trying again: up to the hold, spread by a
 /// hash of who and when, so two neighbours do not retry in step for ever (a livelock).
 fn backoff(hold: Duration, philosopher: usize, meal: u64, attempt: u64) -> Duration {
-    let mut z = (philosopher as u64) << 40 ^ meal << 20 ^ attempt;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
+    let mut state = (philosopher as u64) << 40 ^ meal << 20 ^ attempt;
     let most = hold.as_micros().max(100) as u64;
-    Duration::from_micros(50 + z % most)
+    Duration::from_micros(50 + super::sleep::splitmix64(&mut state) % most)
 }
 
 impl Job for Philosophers {

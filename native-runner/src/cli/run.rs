@@ -136,18 +136,11 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         None => rx.recv().unwrap_or(Event::Stop(Stop::Interrupted)),
     };
     let (mut results, stopped) = match first {
-        // A deadlock: the run as far as it got, with its cycle, then the cycle as the error.
-        Event::Finished(r) if matches!(*r, Err(RunError::Deadlock(_))) => {
-            reporter.finish();
-            let Err(RunError::Deadlock(d)) = *r else {
-                unreachable!("matched above")
-            };
-            let results = env.control.journal.deadlocked(&exp, &d);
-            (results, Some(CliError::Run(RunError::Deadlock(d))))
-        }
         Event::Finished(r) => {
             reporter.finish();
-            ((*r)?, None)
+            let results = (*r)?;
+            let failed = deadlock_error(&results);
+            (results, failed)
         }
         Event::Stop(stop) => {
             env.control.cancel.store(true, Ordering::Relaxed);
@@ -163,13 +156,12 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
                 }
             };
             match finished {
-                // It completed after all: the result is whole.
-                Some(Ok(r)) => (r, None),
-                // It deadlocked before it could stop: the cycle is the news.
-                Some(Err(RunError::Deadlock(d))) => (
-                    env.control.journal.deadlocked(&exp, &d),
-                    Some(CliError::Run(RunError::Deadlock(d))),
-                ),
+                // It completed after all (or deadlocked before it could stop: the cycle is the
+                // news).
+                Some(Ok(r)) => {
+                    let failed = deadlock_error(&r);
+                    (r, failed)
+                }
                 _ => (
                     env.control.journal.partial(&exp, &stop.reason()),
                     Some(CliError::Stopped(stop)),
@@ -187,6 +179,14 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// A deadlocked result's cycle as the command's error (exit code 1, the cycle as its line).
+fn deadlock_error(results: &engine::ResultSet) -> Option<CliError> {
+    results
+        .error
+        .as_ref()
+        .map(|engine::result::Failure::Deadlock(d)| CliError::Run(RunError::Deadlock(d.clone())))
 }
 
 fn read_results(path: &Path) -> Result<engine::ResultSet, CliError> {

@@ -92,27 +92,10 @@ fn params_words(w: &engine::WorkloadSpec) -> String {
     w.params.iter().map(|(k, v)| format!(" {k}={v}")).collect()
 }
 
-/// "counter 4999 of 5000, 1 updates lost" -> 1.
-fn lost_updates(summary: &str) -> Option<u64> {
-    summary
-        .rsplit_once(", ")?
-        .1
-        .strip_suffix(" updates lost")?
-        .parse()
-        .ok()
-}
-
 /// The explorer's smallest program that shows the hazard, its witness as a link into Be the
 /// scheduler, and how many of its schedules end that way: (schedules, ending so, fragment).
-fn explored(
-    kind: engine::explore::ProgramKind,
-    order: Option<engine::explore::Order>,
-    sync: Option<engine::explore::SyncMode>,
-    outcome: &str,
-) -> Option<(u64, u64, String)> {
-    use engine::explore::{Link, Program, explore};
-    let increments = sync.map(|_| 1);
-    let program = Program::new(kind, 2, increments, sync, order).ok()?;
+fn explored(program: engine::explore::Program, outcome: &str) -> Option<(u64, u64, String)> {
+    use engine::explore::{Link, explore};
     let e = explore(&program).ok()?;
     let schedule = e.witnesses.get(outcome)?.clone();
     let ending = *e.outcomes.get(outcome)?;
@@ -132,19 +115,20 @@ pub struct HazardLinksProps {
 /// step, in Be the scheduler: the real run shows that it happens, the scheduler shows how.
 #[function_component(HazardLinks)]
 pub fn hazard_links(p: &HazardLinksProps) -> Html {
-    use engine::explore::{Order, ProgramKind, SyncMode};
+    use engine::explore::{Order, Program, ProgramKind, SyncMode};
     let sets = &p.sets.0;
     let lost = sets.iter().any(|(_, rs)| {
         rs.results
             .iter()
-            .any(|r| lost_updates(&r.answer.summary).is_some_and(|n| n > 0))
+            .any(|r| engine::workload::lost_updates(&r.answer.summary).is_some_and(|n| n > 0))
     });
     let deadlock = sets.iter().any(|(_, rs)| rs.error.is_some());
     let links = use_memo((lost, deadlock), |&(lost, deadlock)| {
         let mut out = Vec::new();
         if lost
-            && let Some((all, ending, link)) =
-                explored(ProgramKind::Counter, None, Some(SyncMode::None), "1")
+            && let Ok(program) =
+                Program::new(ProgramKind::Counter, 2, Some(1), Some(SyncMode::None), None)
+            && let Some((all, ending, link)) = explored(program, "1")
         {
             out.push((
                 format!(
@@ -154,12 +138,9 @@ pub fn hazard_links(p: &HazardLinksProps) -> Html {
             ));
         }
         if deadlock
-            && let Some((all, ending, link)) = explored(
-                ProgramKind::Philosophers,
-                Some(Order::Naive),
-                None,
-                "deadlocked",
-            )
+            && let Ok(program) =
+                Program::new(ProgramKind::Philosophers, 2, None, None, Some(Order::Naive))
+            && let Some((all, ending, link)) = explored(program, "deadlocked")
         {
             out.push((
                 format!(
@@ -469,38 +450,22 @@ pub fn results_table(p: &ResultsTableProps) -> Html {
 mod tests {
     use super::*;
 
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn lost_updates_are_read_from_the_counters_answer() {
-        assert_eq!(
-            lost_updates("counter 4999 of 5000, 1 updates lost"),
-            Some(1)
-        );
-        assert_eq!(
-            lost_updates("counter 5000 of 5000, 0 updates lost"),
-            Some(0)
-        );
-        assert_eq!(lost_updates("9592 primes below 100000"), None);
-    }
-
     /// The links are the explorer's own witnesses: the racy counter's x = 1 and the naive
     /// philosophers' deadlock, with their counts.
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn hazards_link_to_the_explorers_witnesses() {
-        use engine::explore::{Order, ProgramKind, SyncMode};
-        let (all, ending, link) =
-            explored(ProgramKind::Counter, None, Some(SyncMode::None), "1").unwrap();
+        use engine::explore::{Order, Program, ProgramKind, SyncMode};
+        let counter =
+            Program::new(ProgramKind::Counter, 2, Some(1), Some(SyncMode::None), None).unwrap();
+        let (all, ending, link) = explored(counter, "1").unwrap();
         assert_eq!((all, ending), (6, 4));
         assert_eq!(
             link,
             "explore=counter&threads=2&increments=1&sync=none&schedule=0.1.0.1"
         );
-        let (all, ending, link) = explored(
-            ProgramKind::Philosophers,
-            Some(Order::Naive),
-            None,
-            "deadlocked",
-        )
-        .unwrap();
+        let naive =
+            Program::new(ProgramKind::Philosophers, 2, None, None, Some(Order::Naive)).unwrap();
+        let (all, ending, link) = explored(naive, "deadlocked").unwrap();
         assert_eq!((all, ending), (6, 2));
         assert!(link.ends_with("&schedule=0.1"), "{link}");
     }
