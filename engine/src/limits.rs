@@ -34,6 +34,9 @@ pub const MIN_SWITCH_INTERVAL_MS: f64 = 0.001;
 pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
 /// How the shared-state model synchronizes when a spec names none: one lock, as
 /// `multiprocessing.Array` with its `Lock` does, the form a Python programmer meets first.
+/// The mpi model's schedule when none is given: ranks take chunks as they finish, which copes with
+/// uneven tasks and with ranks on hosts of different speeds.
+pub const DEFAULT_SCHEDULE: crate::spec::Schedule = crate::spec::Schedule::Dynamic;
 pub const DEFAULT_SYNC: crate::spec::SyncKind = crate::spec::SyncKind::Lock;
 /// Longest run time limit (`native-runner run --timeout`), in seconds: a day, far beyond any run
 /// the other limits allow, so the cap only catches typing mistakes.

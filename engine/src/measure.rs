@@ -509,6 +509,7 @@ fn model_result(
             .then(|| records.count() as f64 * record_cost()),
         tasks: records.tasks.clone(),
         locks: last.locks.clone(),
+        hosts: last.hosts.clone(),
         warnings: Vec::new(),
     }
 }

@@ -115,6 +115,10 @@ pub struct ModelResult {
     /// fairness (Jain's index), try-lock retries, time blocked. Absent for jobs without locks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locks: Option<crate::locks::LockStats>,
+    /// The host each worker ran on (worker `w` on `hosts[w]`), for models whose workers may be
+    /// on several machines: mpi's ranks. Absent for the others, which run on this machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosts: Option<Vec<String>>,
     /// Why some figures of this result should not be believed as they stand; empty when none
     /// (see [`crate::warning`]).
     #[serde(default)]

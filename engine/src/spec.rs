@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ListError, SpecError};
 use crate::limits::{
-    AUTO_MIN_REPETITIONS, DEFAULT_BUDGET_S, DEFAULT_SWITCH_INTERVAL_MS, DEFAULT_SYNC, MAX_BUDGET_S,
-    MAX_CHUNK_SIZE, MAX_REPETITIONS, MAX_SWEEP_POINTS, MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS,
-    MAX_WORKERS, MIN_BUDGET_S, MIN_SWITCH_INTERVAL_MS,
+    AUTO_MIN_REPETITIONS, DEFAULT_BUDGET_S, DEFAULT_SCHEDULE, DEFAULT_SWITCH_INTERVAL_MS,
+    DEFAULT_SYNC, MAX_BUDGET_S, MAX_CHUNK_SIZE, MAX_REPETITIONS, MAX_SWEEP_POINTS,
+    MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS, MAX_WORKERS, MIN_BUDGET_S, MIN_SWITCH_INTERVAL_MS,
 };
 use crate::model::{Host, ModelKind, ModelOption};
 use crate::workload::{Params, WorkloadKind, check_param, default_value};
@@ -220,6 +220,18 @@ pub enum SyncKind {
     Atomic,
 }
 
+/// How the mpi model hands chunks to ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    /// Every chunk dealt round-robin before the run, results gathered at the end: `Pool.map`'s
+    /// shape, mpi4py's `comm.scatter` / `comm.gather`.
+    Static,
+    /// Rank 0 hands out the next chunk as each rank sends a result back: `imap_unordered`'s
+    /// shape, an mpi4py master/worker loop with `comm.send` / `comm.recv`.
+    Dynamic,
+}
+
 /// A deliberate fault, for checking that failures are reported and cleaned up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +269,9 @@ pub struct ModelSpec {
     pub switch_interval_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncKind>,
+    /// mpi model: chunks dealt before the run, or handed out as ranks finish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
 }
@@ -275,6 +290,7 @@ impl ModelSpec {
             order: None,
             switch_interval_ms: None,
             sync: None,
+            schedule: None,
             fault: None,
         }
     }
@@ -585,6 +601,13 @@ fn validate_model(m: &ModelSpec) -> Result<ModelSpec, SpecError> {
     match m.sync {
         Some(_) if info.option != Some(ModelOption::Sync) => return Err(not_applicable("sync")),
         None if info.option == Some(ModelOption::Sync) => out.sync = Some(DEFAULT_SYNC),
+        _ => {}
+    }
+    match m.schedule {
+        Some(_) if info.option != Some(ModelOption::Schedule) => {
+            return Err(not_applicable("schedule"));
+        }
+        None if info.option == Some(ModelOption::Schedule) => out.schedule = Some(DEFAULT_SCHEDULE),
         _ => {}
     }
     if let Some(f) = m.fault

@@ -1,19 +1,12 @@
 //! Where the time went: every model's breakdown adds up to workers x wall time, and it shows
 //! what it claims to (idle time of static chunks on uneven work).
 
+mod common;
+use common::env;
+
 use engine::breakdown::Breakdown;
 use engine::spec::ParamValue;
-use engine::{Experiment, ModelKind, RunEnv, WorkerProgram, WorkloadKind, run_experiment};
-
-fn env() -> RunEnv {
-    RunEnv {
-        worker_program: Some(WorkerProgram {
-            program: env!("CARGO_BIN_EXE_engine-worker").into(),
-            args: vec![],
-        }),
-        ..RunEnv::default()
-    }
-}
+use engine::{Experiment, ModelKind, WorkloadKind, run_experiment};
 
 fn run(
     w: WorkloadKind,

@@ -4,15 +4,14 @@
 
 #[macro_use]
 mod common;
+use common::env;
 
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
 use engine::spec::{Fault, FaultKind, ModelSpec, Order, ParamValue, WorkloadSpec};
-use engine::{
-    ModelKind, RunConfig, RunEnv, RunError, RunOutcome, WorkerProgram, WorkloadKind, run_once,
-};
+use engine::{ModelKind, RunConfig, RunEnv, RunError, RunOutcome, WorkloadKind, run_once};
 
 /// Serializes the tests that start worker processes, so that one test's scan of this process's
 /// children never sees another's workers.
@@ -23,16 +22,6 @@ fn processes_lock() -> MutexGuard<'static, ()> {
 }
 
 const WORKER_EXE: &str = env!("CARGO_BIN_EXE_engine-worker");
-
-fn env() -> RunEnv {
-    RunEnv {
-        worker_program: Some(WorkerProgram {
-            program: WORKER_EXE.into(),
-            args: vec![],
-        }),
-        ..RunEnv::default()
-    }
-}
 
 fn workload(kind: WorkloadKind, n: u64, params: &[(&str, u64)]) -> WorkloadSpec {
     let mut w = WorkloadSpec::new(kind);

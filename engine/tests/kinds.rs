@@ -48,7 +48,10 @@ fn every_descriptor_is_complete() {
         );
         // Only one option per model, spelled as the spec spells it.
         if let Some(o) = info.option {
-            assert!(matches!(o, ModelOption::SwitchInterval | ModelOption::Sync));
+            assert!(matches!(
+                o,
+                ModelOption::SwitchInterval | ModelOption::Sync | ModelOption::Schedule
+            ));
             assert!(o.flag().starts_with("--") && !o.flag().contains('_'));
         }
         // Default chunks: at least one task, whatever the stage.

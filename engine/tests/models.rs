@@ -8,23 +8,14 @@
 
 #[macro_use]
 mod common;
+use common::env;
 
-use engine::spec::{ModelSpec, Order, ParamValue, SyncKind, WorkloadSpec};
+use engine::model::ModelOption;
+use engine::spec::{ModelSpec, Order, ParamValue, Schedule, SyncKind, WorkloadSpec};
 use engine::{
     Answer, ModelKind, RunConfig, RunEnv, RunError, RunOutcome, WorkerProgram, WorkloadKind,
     run_once,
 };
-
-/// The host's worker program: the `engine-worker` binary of this package.
-fn env() -> RunEnv {
-    RunEnv {
-        worker_program: Some(WorkerProgram {
-            program: env!("CARGO_BIN_EXE_engine-worker").into(),
-            args: vec![],
-        }),
-        ..RunEnv::default()
-    }
-}
 
 fn int(v: u64) -> ParamValue {
     ParamValue::Int(v)
@@ -160,7 +151,7 @@ fn is_counter_variant(w: &WorkloadSpec, variant: &str) -> bool {
 
 /// The runs a model legitimately refuses: separate processes share no counter and no forks.
 fn legitimately_unsupported(model: ModelKind, w: &WorkloadSpec) -> bool {
-    model == ModelKind::ProcessPool
+    model.info().host.own_memory()
         && ((w.name == WorkloadKind::Counter && !is_counter_variant(w, "local-then-reduce"))
             || w.name == WorkloadKind::Philosophers)
 }
@@ -188,6 +179,9 @@ fn configurations(model: ModelKind) -> Vec<(usize, ModelSpec)> {
             }
             if model == ModelKind::SharedState {
                 m.sync = Some([SyncKind::Lock, SyncKind::Atomic][(i + w) % 2]);
+            }
+            if model.info().option == Some(ModelOption::Schedule) {
+                m.schedule = Some([Schedule::Static, Schedule::Dynamic][(i + w) % 2]);
             }
             out.push((w, m.clone()));
             if model == ModelKind::Gil {

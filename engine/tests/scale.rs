@@ -2,21 +2,13 @@
 //! form's answer. (Peak memory per model is measured by `cargo xtask bench`; see
 //! docs/performance.md.)
 
+mod common;
+use common::env;
+
 use engine::measure::run_experiment;
-use engine::model::{RunEnv, WorkerProgram};
 use engine::{Experiment, ModelKind, WorkloadKind};
 
 const TASKS: u64 = 1_000_000;
-
-fn env() -> RunEnv {
-    RunEnv {
-        worker_program: Some(WorkerProgram {
-            program: env!("CARGO_BIN_EXE_engine-worker").into(),
-            args: vec![],
-        }),
-        ..RunEnv::default()
-    }
-}
 
 #[test]
 fn a_million_tiny_tasks_through_every_model() {

@@ -15,7 +15,9 @@ use engine::limits::{
     MAX_SWITCH_INTERVAL_MS, MAX_WARMUPS, MAX_WORKERS, MIN_SWITCH_INTERVAL_MS, ParamDef, ParamKind,
 };
 use engine::link;
-use engine::spec::{Fault, FaultKind, ModelSpec, Order, ParamValue, Sweep, SyncKind, WorkloadSpec};
+use engine::spec::{
+    Fault, FaultKind, ModelSpec, Order, ParamValue, Schedule, Sweep, SyncKind, WorkloadSpec,
+};
 use engine::{Experiment, LinkError, ModelKind, SCHEMA_VERSION, SpecError, WorkloadKind};
 
 // ---------------------------------------------------------------------------------------------
@@ -103,18 +105,23 @@ fn model() -> impl Strategy<Value = ModelSpec> {
                 kind == ModelKind::SharedState,
                 prop::sample::select(vec![SyncKind::Lock, SyncKind::Atomic]),
             ),
+            some_if(
+                kind.info().option == Some(engine::model::ModelOption::Schedule),
+                prop::sample::select(vec![Schedule::Static, Schedule::Dynamic]),
+            ),
             prop::option::of(
                 (any::<u64>(), prop::sample::select(fault_kinds))
                     .prop_map(|(task, kind)| Fault { task, kind }),
             ),
         )
             .prop_map(
-                move |(chunk_size, order, switch_interval_ms, sync, fault)| ModelSpec {
+                move |(chunk_size, order, switch_interval_ms, sync, schedule, fault)| ModelSpec {
                     name: kind,
                     chunk_size,
                     order,
                     switch_interval_ms,
                     sync,
+                    schedule,
                     fault,
                 },
             )

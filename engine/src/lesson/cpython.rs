@@ -272,6 +272,7 @@ fn result_set(experiment: Experiment, set: &ReportSet) -> ResultSet {
                 recording: None,
                 breakdown: None,
                 locks: None,
+                hosts: None,
                 warnings: Vec::new(),
             }
         })

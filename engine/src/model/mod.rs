@@ -21,6 +21,7 @@ mod async_loop;
 mod dynamic_pool;
 mod gil;
 mod message_passing;
+pub mod mpi;
 pub mod process_pool;
 mod run;
 mod sequential;
@@ -37,7 +38,7 @@ pub use run::{
     RunConfig, RunControl, RunEnv, RunOutcome, WorkerProgram, run_once, unsupported_reason,
 };
 pub(crate) use run::{StageLoop, unsupported};
-pub use task::{Halt, Records, TaskCtx, TaskRecord};
+pub use task::{Halt, Records, TaskCtx, TaskRecord, in_task};
 pub(crate) use task::{StageRt, chunks, exec_chunk, exec_task};
 pub(crate) use workers::{
     Collector, Executor, StageOpts, all_outputs, coordinate, first_error, run_workers,
@@ -78,6 +79,7 @@ pub enum ModelKind {
     ProcessPool,
     Async,
     Gil,
+    Mpi,
 }
 
 fn unknown_model(name: &str) -> SpecError {
@@ -113,6 +115,7 @@ impl ModelKind {
             ModelKind::ProcessPool => &process_pool::INFO,
             ModelKind::Async => &async_loop::INFO,
             ModelKind::Gil => &gil::INFO,
+            ModelKind::Mpi => &mpi::INFO,
         }
     }
 
@@ -220,6 +223,8 @@ pub enum ModelOption {
     SwitchInterval,
     /// `sync`: a lock or atomics around shared state.
     Sync,
+    /// `schedule`: chunks dealt before the run, or handed out as workers finish.
+    Schedule,
 }
 
 impl ModelOption {
@@ -228,6 +233,7 @@ impl ModelOption {
         match self {
             ModelOption::SwitchInterval => "switch_interval_ms",
             ModelOption::Sync => "sync",
+            ModelOption::Schedule => "schedule",
         }
     }
 
@@ -248,12 +254,21 @@ pub enum Host {
     RayonPool,
     /// Workers with memory of their own: OS processes, or Web Workers in the browser.
     Processes,
+    /// MPI ranks that a launcher (`mpirun`) started, possibly on several hosts: natively only,
+    /// and only where the host hands the engine its ranks ([`RunEnv::ranks`]).
+    Ranks,
 }
 
 impl Host {
     /// Whether the model needs threads that share memory.
     pub fn needs_threads(self) -> bool {
         matches!(self, Host::Threads | Host::RayonPool)
+    }
+
+    /// Whether each worker has memory of its own, so that a job needing shared memory cannot
+    /// run on them.
+    pub fn own_memory(self) -> bool {
+        matches!(self, Host::Processes | Host::Ranks)
     }
 }
 

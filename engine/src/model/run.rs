@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use web_time::Instant;
 
-use super::{Host, ModelInfo, ModelKind, Records, StageOpts, StageRt};
+use super::{ModelInfo, ModelKind, Records, StageOpts, StageRt};
 use crate::error::RunError;
 use crate::journal::Journal;
 use crate::spec::{ModelSpec, Order, WorkloadSpec};
@@ -35,6 +35,9 @@ pub struct RunEnv {
     pub control: RunControl,
     /// Needed by process-pool only.
     pub worker_program: Option<WorkerProgram>,
+    /// The MPI ranks this process drives as rank 0; needed by mpi only (`None`: not started
+    /// by a launcher, or built without MPI).
+    pub ranks: Option<std::sync::Arc<dyn super::mpi::Ranks>>,
 }
 
 /// One configuration to run once: the workload, the model and its options resolved.
@@ -58,6 +61,8 @@ pub struct RunOutcome {
     pub answer: Answer,
     /// What the job's locks counted, for jobs with locks ([`Job::locks`]).
     pub locks: Option<crate::locks::LockStats>,
+    /// The host each worker ran on, for models whose workers may be on several machines (mpi).
+    pub hosts: Option<Vec<String>>,
 }
 
 pub(crate) fn unsupported(cfg: &RunConfig, reason: impl Into<String>) -> RunError {
@@ -89,7 +94,7 @@ pub fn unsupported_reason(cfg: &RunConfig, job: &dyn Job) -> Option<String> {
     if kind == ModelKind::Sequential && cfg.workers != 1 {
         return Some("sequential runs on one thread; workers must be 1".into());
     }
-    if info.host == Host::Processes
+    if info.host.own_memory()
         && let Some(why) = job.needs_shared_memory()
     {
         return Some(why.into());
@@ -192,6 +197,7 @@ impl StageLoop {
             records: self.records,
             answer: self.job.answer(),
             locks,
+            hosts: None,
         }
     }
 }
@@ -218,6 +224,10 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
         stages.end_stage(stage, outputs, stage_records);
     }
     let wall = t0.elapsed().as_secs_f64();
+    let hosts = exec.hosts();
     drop(exec);
-    Ok(stages.finish(wall))
+    Ok(RunOutcome {
+        hosts,
+        ..stages.finish(wall)
+    })
 }

@@ -290,6 +290,18 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+std::thread_local! {
+    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the calling thread is inside a task, where the engine catches a panic and reports it
+/// as the run's failure. A host's panic hook uses it to tell a task's panic (reported, with its
+/// message, by the engine) from its own (which must end the program: an MPI rank that unwinds
+/// past a task would leave the other ranks waiting for it).
+pub fn in_task() -> bool {
+    IN_TASK.get()
+}
+
 /// Runs one task on the calling thread: the shared path of every in-process model. Waits (unless
 /// `waited` says the model already did), computes, catches a panic, and records.
 pub(crate) fn exec_task(
@@ -320,6 +332,7 @@ pub(crate) fn exec_task(
     {
         ctx.blocking_wait(d);
     }
+    IN_TASK.set(true);
     let result = catch_unwind(AssertUnwindSafe(|| {
         if let Some(f) = rt.fault
             && rt.stage == 0
@@ -338,6 +351,7 @@ pub(crate) fn exec_task(
         }
         job.run(rt.stage, task, &ctx)
     }));
+    IN_TASK.set(false);
     let end = rt.clock();
     let result = match (result, ctx.failure.take()) {
         (Ok(_), Some(e)) => {

@@ -119,6 +119,11 @@ pub(crate) trait Executor {
     fn end_stage(&mut self, _stage: usize, _outputs: &[TaskOutput]) -> Result<(), RunError> {
         Ok(())
     }
+
+    /// The host each worker ran on, where workers may be on several machines.
+    fn hosts(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// The results of one chunk, as a worker sends them to the coordinator.

@@ -324,6 +324,8 @@ pub struct StageDriver {
     /// Each worker's chunks sent and not yet back; the first is the one it is running.
     queued: Vec<VecDeque<Range<usize>>>,
     log: Option<Arc<RunLog>>,
+    /// Every chunk dealt at the start (a static schedule) rather than [`IN_FLIGHT`] per worker.
+    ahead: bool,
 }
 
 impl StageDriver {
@@ -346,7 +348,16 @@ impl StageDriver {
             queued: vec![VecDeque::new(); offsets.len()],
             offsets,
             log: None,
+            ahead: false,
         }
+    }
+
+    /// Deals every chunk round-robin at the start, before any result is back (a static
+    /// schedule: `Pool.map`'s shape, a scatter), instead of [`IN_FLIGHT`] per worker refilled as
+    /// results return.
+    pub fn dealt_ahead(mut self) -> Self {
+        self.ahead = true;
+        self
     }
 
     /// Keeps `log` up to date with what each worker runs and has finished (see
@@ -377,11 +388,16 @@ impl StageDriver {
         ))
     }
 
-    /// The first requests, sent at parent time `now`: up to [`IN_FLIGHT`] chunks per worker,
-    /// dealt round-robin.
+    /// The first requests, sent at parent time `now`: up to [`IN_FLIGHT`] chunks per worker
+    /// (every chunk, when [dealt ahead](Self::dealt_ahead)), dealt round-robin.
     pub fn start(&mut self, now: f64) -> Vec<(usize, ToWorker)> {
         let mut out = Vec::new();
-        for _ in 0..IN_FLIGHT {
+        let rounds = if self.ahead {
+            self.chunks.len().div_ceil(self.offsets.len().max(1))
+        } else {
+            IN_FLIGHT
+        };
+        for _ in 0..rounds {
             for w in 0..self.offsets.len() {
                 out.extend(self.next_for(w, now));
             }

@@ -1,0 +1,437 @@
+//! `mpi`: the same tasks on MPI ranks, which a launcher (`mpirun -np N`) started, on one host or
+//! on several. Rank 0 runs the experiment as every host does (the estimate, the baseline, the
+//! repetitions, the report) and is worker 0 as well; every other rank serves it ([`serve`]).
+//!
+//! The engine needs no MPI library: it sees the ranks through [`Ranks`], a transport of byte
+//! messages between rank 0 and the others, which the native runner implements with MPI (its
+//! `mpi` cargo feature) and [`LocalRanks`] with threads for the engine's own tests. What travels
+//! is the process pool's protocol ([`super::pool_protocol`]): each rank builds its copy of the
+//! job from the workload spec, its clock is aligned with rank 0's by ping round trips, chunks go
+//! out as `Run` requests and come back as `Done` replies with their outputs and records, and a
+//! stage's outputs are replayed to every rank. The design and its correctness argument are in
+//! `README.md` next to this file.
+
+#[cfg(not(target_family = "wasm"))]
+mod local;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(not(target_family = "wasm"))]
+pub use local::LocalRanks;
+
+use super::pool_protocol::{
+    FromWorker, Handshake, StageDriver, ToWorker, WorkerSession, end_stage_messages,
+};
+use super::{ChunkRule, Cost, Executor, Host, ModelInfo, ModelOption, Records, RunConfig, RunEnv};
+use super::{StageOpts, StageRt};
+use crate::error::RunError;
+use crate::spec::{Order, Schedule};
+use crate::workload::{Bound, Job, TaskOutput};
+
+/// What the engine, the CLI and the page know about this model.
+pub(super) static INFO: ModelInfo = ModelInfo {
+    python: "mpi4py: comm.scatter / comm.gather, or a master/worker loop with comm.send / comm.recv",
+    description: "MPI ranks started by mpirun, on one host or several; rank 0 works too and hands out chunks as MPI messages",
+    chunks: Some(ChunkRule::PoolMap),
+    order: Some(Order::Ordered),
+    option: Some(ModelOption::Schedule),
+    host: Host::Ranks,
+    max_tasks: None,
+    parallel_compute: true,
+    overlaps_waits: true,
+    // The ranks are started by the launcher, before the run; each run builds the job on every
+    // rank and times their clocks, and each chunk is a message each way.
+    cost: Cost {
+        per_run: 0.002,
+        per_task: 0.0,
+        per_chunk: 5e-6,
+    },
+    python_code: "# mpiexec -n {workers} python script.py\nfrom mpi4py import MPI\n\ncomm = MPI.COMM_WORLD\nrank, size = comm.Get_rank(), comm.Get_size()\n\n# --schedule static: deal the items out, compute, gather (Pool.map's shape)\nmine = comm.scatter([items[r::size] for r in range(size)] if rank == 0 else None, root=0)\nparts = comm.gather([{f}(x) for x in mine], root=0)  # on rank 0, parts[r] is for items[r::size]\n\n# --schedule dynamic: rank 0 hands the next item to whichever rank sends a result back\nif rank == 0:\n    todo, results, status = list(enumerate(items)), {}, MPI.Status()\n    for worker in range(1, size):\n        comm.send(todo.pop() if todo else None, dest=worker)\n    for _ in range(len(items)):\n        i, result = comm.recv(source=MPI.ANY_SOURCE, status=status)\n        results[i] = result\n        comm.send(todo.pop() if todo else None, dest=status.Get_source())\nelse:\n    while (work := comm.recv(source=0)) is not None:\n        i, x = work\n        comm.send((i, {f}(x)), dest=0)",
+    expectations: &[
+        (
+            &[Bound::Tiny],
+            "Every chunk is an MPI message to a rank and one back: about a microsecond between ranks on one host, ten or more between hosts, so tiny tasks need large chunks.",
+        ),
+        (
+            &[Bound::Cpu],
+            "Each rank is a process with its own core: with a chunk worth far more than a message, ranks scale like a process pool, and beyond one machine.",
+        ),
+        (
+            &[Bound::Locks],
+            "Ranks are separate processes, possibly on separate hosts: they share no forks, so this model refuses the philosophers.",
+        ),
+    ],
+    start,
+};
+
+/// Byte messages between this process, rank 0, and the other ranks of the job: what the engine
+/// needs of MPI. Implemented by the native runner over MPI point-to-point messages, and by
+/// [`LocalRanks`] over channels.
+pub trait Ranks: Send + Sync + std::fmt::Debug {
+    /// This process's rank.
+    fn rank(&self) -> usize;
+    /// The number of ranks in the job.
+    fn size(&self) -> usize;
+    /// The host each rank runs on, by rank.
+    fn hosts(&self) -> &[String];
+    /// Sends one message to rank `to`.
+    fn send(&self, to: usize, bytes: Vec<u8>) -> Result<(), String>;
+    /// A message that has arrived from any rank, with its sender; `None` when none has. Never
+    /// blocks: a blocking MPI receive spins on a core, so waiting is the caller's ([`Idle`]).
+    fn try_recv(&self) -> Result<Option<(usize, Vec<u8>)>, String>;
+}
+
+/// A message from rank 0 to another rank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToRank {
+    /// A process-pool request of run `run` (each run of rank 0 has a new number, so replies of a
+    /// run that failed are told from the next run's).
+    Run { run: u64, msg: ToWorker },
+    /// Reply with this rank's host and cores (`native-runner machine` under a launcher).
+    Describe,
+    /// The job is over: reply `Bye` and return from [`serve`].
+    Shutdown,
+}
+
+/// A message from a rank to rank 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FromRank {
+    Run { run: u64, msg: FromWorker },
+    Described(RankInfo),
+    Bye,
+}
+
+/// One rank as it describes itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankInfo {
+    pub rank: usize,
+    pub host: String,
+    /// Logical cores the rank's host offers it.
+    pub cores: u32,
+}
+
+impl RankInfo {
+    fn of(ranks: &dyn Ranks) -> RankInfo {
+        RankInfo {
+            rank: ranks.rank(),
+            host: ranks.hosts().get(ranks.rank()).cloned().unwrap_or_default(),
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+        }
+    }
+}
+
+fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    serde_json::to_vec(msg).expect("messages serialize")
+}
+
+/// How a rank waits for its next message without taking a core: a few yields (a reply in the
+/// middle of a run comes within microseconds), then sleeps growing to half a millisecond (between
+/// runs, and on a rank that has nothing left to do). A blocking MPI receive would spin instead,
+/// and on a machine with as many ranks as cores a spinning rank takes the core a working rank
+/// needs.
+pub struct Idle {
+    polls: u32,
+}
+
+impl Idle {
+    const YIELDS: u32 = 200;
+    const MAX_SLEEP: Duration = Duration::from_micros(500);
+
+    pub fn new() -> Self {
+        Idle { polls: 0 }
+    }
+
+    /// Waits a little, longer each time since the last message.
+    pub fn wait(&mut self) {
+        self.polls = self.polls.saturating_add(1);
+        if self.polls <= Self::YIELDS {
+            std::thread::yield_now();
+        } else {
+            let micros = u64::from(self.polls - Self::YIELDS).min(500);
+            crate::threads::sleep(Duration::from_micros(micros).min(Self::MAX_SLEEP));
+        }
+    }
+}
+
+impl Default for Idle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What every rank but 0 runs: replies to rank 0's requests until it says the job is over.
+/// Returns an error when the transport fails or a message cannot be read.
+pub fn serve(ranks: &dyn Ranks) -> Result<(), String> {
+    let mut session = WorkerSession::new();
+    let mut idle = Idle::new();
+    loop {
+        let Some((from, bytes)) = ranks.try_recv()? else {
+            idle.wait();
+            continue;
+        };
+        idle = Idle::new();
+        let msg = serde_json::from_slice::<ToRank>(&bytes)
+            .map_err(|e| format!("an unreadable message from rank {from}: {e}"))?;
+        let reply = match msg {
+            ToRank::Run { run, msg } => match session.handle(msg) {
+                Some(reply) => FromRank::Run { run, msg: reply },
+                None => continue,
+            },
+            ToRank::Describe => FromRank::Described(RankInfo::of(ranks)),
+            ToRank::Shutdown => {
+                ranks.send(from, encode(&FromRank::Bye))?;
+                return Ok(());
+            }
+        };
+        ranks.send(from, encode(&reply))?;
+    }
+}
+
+/// Rank 0: every rank's host and cores, in rank order.
+pub fn describe(ranks: &dyn Ranks, timeout: Duration) -> Result<Vec<RankInfo>, String> {
+    let mut out = vec![RankInfo::of(ranks)];
+    for r in 1..ranks.size() {
+        ranks.send(r, encode(&ToRank::Describe))?;
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    let mut idle = Idle::new();
+    while out.len() < ranks.size() {
+        match ranks.try_recv()? {
+            Some((_, bytes)) => {
+                if let Ok(FromRank::Described(info)) = serde_json::from_slice(&bytes) {
+                    out.push(info);
+                }
+            }
+            None if std::time::Instant::now() > deadline => {
+                return Err(format!(
+                    "{} of {} ranks described themselves within {timeout:?}",
+                    out.len(),
+                    ranks.size()
+                ));
+            }
+            None => idle.wait(),
+        }
+    }
+    out.sort_by_key(|i| i.rank);
+    Ok(out)
+}
+
+/// Rank 0: tells every other rank the job is over and waits up to `grace` for each to say so.
+/// Returns whether all did; a rank that did not is stuck (in a task that hangs, say), and the
+/// caller must abort the job rather than finalize, which would wait for it.
+pub fn shutdown(ranks: &dyn Ranks, grace: Duration) -> bool {
+    for r in 1..ranks.size() {
+        if ranks.send(r, encode(&ToRank::Shutdown)).is_err() {
+            return false;
+        }
+    }
+    let mut left = ranks.size() - 1;
+    let deadline = std::time::Instant::now() + grace;
+    let mut idle = Idle::new();
+    while left > 0 {
+        match ranks.try_recv() {
+            Ok(Some((_, bytes))) => {
+                if let Ok(FromRank::Bye) = serde_json::from_slice(&bytes) {
+                    left -= 1;
+                }
+            }
+            Ok(None) if std::time::Instant::now() < deadline => idle.wait(),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Numbers rank 0's runs, so that a late reply of a failed run is not taken for the next one's.
+static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
+
+/// Rank 0's side of one run: the ranks it drives, and its own share of the work as worker 0.
+struct MpiExecutor {
+    ranks: Arc<dyn Ranks>,
+    run: u64,
+    workers: usize,
+    stages: usize,
+    schedule: Schedule,
+    /// Rank 0's own worker: the same session every other rank runs, fed without messages.
+    local: WorkerSession,
+    /// Requests for rank 0's own worker, run in order between serving the other ranks.
+    inbox: VecDeque<ToWorker>,
+    offsets: Vec<f64>,
+    cancel: Arc<AtomicBool>,
+}
+
+fn start(
+    cfg: &RunConfig,
+    env: &RunEnv,
+    t0: web_time::Instant,
+    stages: usize,
+) -> Result<Box<dyn Executor>, RunError> {
+    let ranks = env.ranks.clone().ok_or_else(|| {
+        super::unsupported(
+            cfg,
+            "mpi runs under an MPI launcher, on a native runner built with MPI: mpirun -np 2 native-runner run ... -m mpi (docs/cluster.md)",
+        )
+    })?;
+    if ranks.rank() != 0 {
+        return Err(RunError::Protocol(format!(
+            "rank {} cannot run an experiment; rank 0 does",
+            ranks.rank()
+        )));
+    }
+    if cfg.workers > ranks.size() {
+        return Err(super::unsupported(
+            cfg,
+            format!(
+                "{} workers need {} ranks and this job has {}: start it with mpirun -np {}",
+                cfg.workers,
+                cfg.workers,
+                ranks.size(),
+                cfg.workers
+            ),
+        ));
+    }
+    let mut exec = MpiExecutor {
+        ranks,
+        run: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
+        workers: cfg.workers,
+        stages,
+        schedule: cfg
+            .model
+            .schedule
+            .unwrap_or(crate::limits::DEFAULT_SCHEDULE),
+        local: WorkerSession::new(),
+        inbox: VecDeque::new(),
+        offsets: Vec::new(),
+        cancel: env.control.cancel.clone(),
+    };
+    // Every rank builds its job, then each is timed against rank 0's clock (the barrier before
+    // the clock matters: no rank computes before all are ready).
+    let (mut handshake, init) = Handshake::start(cfg);
+    for (to, msg) in init {
+        exec.post(to, msg)?;
+    }
+    let offsets = loop {
+        if let Some(offsets) = handshake.offsets() {
+            break offsets.to_vec();
+        }
+        let (from, msg) = exec.next()?;
+        let now = t0.elapsed().as_secs_f64();
+        for (to, next) in handshake.on_message(from, msg, now)? {
+            exec.post(to, next)?;
+        }
+    };
+    exec.offsets = offsets;
+    Ok(Box::new(exec))
+}
+
+impl MpiExecutor {
+    /// Sends a request to a worker: to another rank as a message, to rank 0's own worker by
+    /// queueing it.
+    fn post(&mut self, to: usize, msg: ToWorker) -> Result<(), RunError> {
+        if to == 0 {
+            self.inbox.push_back(msg);
+            return Ok(());
+        }
+        let bytes = encode(&ToRank::Run { run: self.run, msg });
+        self.ranks
+            .send(to, bytes)
+            .map_err(|e| RunError::Protocol(format!("sending to rank {to}: {e}")))
+    }
+
+    /// The next reply of this run: another rank's if one has arrived (so that a rank waiting
+    /// for work gets it before rank 0 computes), else rank 0's own next request run here, else
+    /// a short wait.
+    fn next(&mut self) -> Result<(usize, FromWorker), RunError> {
+        let mut idle = Idle::new();
+        loop {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(RunError::Cancelled);
+            }
+            if let Some((from, bytes)) = self.ranks.try_recv().map_err(RunError::Protocol)? {
+                match serde_json::from_slice::<FromRank>(&bytes) {
+                    Ok(FromRank::Run { run, msg }) if run == self.run => {
+                        if from == 0 || from >= self.workers {
+                            return Err(RunError::Protocol(format!(
+                                "a reply from rank {from}, which has no work in this run"
+                            )));
+                        }
+                        return Ok((from, msg));
+                    }
+                    // A late reply of an earlier run, which failed before it came.
+                    Ok(_) => continue,
+                    Err(e) => {
+                        return Err(RunError::Protocol(format!(
+                            "an unreadable message from rank {from}: {e}"
+                        )));
+                    }
+                }
+            }
+            if let Some(msg) = self.inbox.pop_front() {
+                if let Some(reply) = self.local.handle(msg) {
+                    return Ok((0, reply));
+                }
+                continue;
+            }
+            idle.wait();
+        }
+    }
+}
+
+impl Executor for MpiExecutor {
+    fn run_stage(
+        &mut self,
+        job: &dyn Job,
+        rt: &StageRt,
+        opts: &StageOpts,
+    ) -> Result<(Vec<TaskOutput>, Records), RunError> {
+        let mut driver = StageDriver::new(
+            rt.stage,
+            job.tasks(rt.stage),
+            opts.chunk,
+            opts.order,
+            self.offsets.clone(),
+            rt.timeline,
+        );
+        if self.schedule == Schedule::Static {
+            driver = driver.dealt_ahead();
+        }
+        if let Some(log) = &rt.log {
+            driver = driver.with_log(log.clone());
+        }
+        for (to, msg) in driver.start(rt.now()) {
+            self.post(to, msg)?;
+        }
+        while !driver.done() {
+            let (from, msg) = self.next()?;
+            for (to, next) in driver.on_message(from, msg, rt.now(), &rt.control.tasks_done)? {
+                self.post(to, next)?;
+            }
+        }
+        driver.finish()
+    }
+
+    fn end_stage(&mut self, stage: usize, outputs: &[TaskOutput]) -> Result<(), RunError> {
+        for (to, msg) in end_stage_messages(stage, self.stages, self.workers, outputs) {
+            self.post(to, msg)?;
+        }
+        Ok(())
+    }
+
+    fn hosts(&self) -> Option<Vec<String>> {
+        Some(
+            self.ranks
+                .hosts()
+                .iter()
+                .take(self.workers)
+                .cloned()
+                .collect(),
+        )
+    }
+}
