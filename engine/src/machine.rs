@@ -32,6 +32,10 @@ pub struct MachineInfo {
     pub arch: String,
     /// Smallest step of the clock that timed the runs, measured, in seconds.
     pub timer_resolution: f64,
+    /// Under an MPI launcher, the job's ranks with their hosts and cores (`logical_cores` is
+    /// then the job's, [`crate::model::mpi::job_cores`]); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranks: Vec<crate::model::mpi::RankInfo>,
 }
 
 /// Measures the clock's resolution: the smallest non-zero difference between successive

@@ -115,6 +115,7 @@ fn page_and_engine_worker_messages() {
         os: "linux".into(),
         arch: "wasm32".into(),
         timer_resolution: 5e-6,
+        ranks: Vec::new(),
     };
     round_trip(
         FromEngine::Ready {

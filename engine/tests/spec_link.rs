@@ -940,6 +940,7 @@ fn result_files_round_trip_exactly() {
         os: "Linux".into(),
         arch: "x86_64".into(),
         timer_resolution: engine::machine::timer_resolution(),
+        ranks: Vec::new(),
     });
     let tasks = set.results[1].tasks.clone();
     assert!(!tasks.is_empty());

@@ -25,6 +25,7 @@ fn machine(cores: u32, timer: f64) -> MachineInfo {
         os: "test".into(),
         arch: "test".into(),
         timer_resolution: timer,
+        ranks: Vec::new(),
     }
 }
 

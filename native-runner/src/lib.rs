@@ -5,5 +5,6 @@ pub mod cli;
 pub mod machine;
 pub mod progress;
 pub mod python;
+pub mod ranks;
 pub mod report;
 pub mod serve;

@@ -19,13 +19,32 @@ pub fn detect() -> MachineInfo {
         os: os_name(),
         arch: std::env::consts::ARCH.into(),
         timer_resolution: timer_resolution(),
+        ranks: crate::ranks::described().to_vec(),
     }
 }
 
 /// The cores this process may run on: the standard library's count, which honours CPU affinity
 /// and cgroup quotas, so estimates and defaults fit the share of the machine a container gets.
+/// Under an MPI launcher, rank 0 runs for the whole job: the cores of all its ranks (a launcher
+/// may bind each rank to one core, so rank 0 alone may see one).
 pub fn logical_cores() -> u32 {
+    match crate::ranks::described() {
+        [] => process_cores(),
+        ranks => engine::model::mpi::job_cores(ranks),
+    }
+}
+
+/// The cores this very process may run on.
+pub fn process_cores() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+}
+
+/// The host's logical cores, whatever this process is bound to: the processors /proc/cpuinfo
+/// lists, where there is one.
+pub fn host_cores() -> Option<u32> {
+    let text = fs::read_to_string("/proc/cpuinfo").ok()?;
+    let n = text.lines().filter(|l| l.starts_with("processor")).count() as u32;
+    (n > 0).then_some(n)
 }
 
 /// Physical cores from `/proc/cpuinfo`: the sum of "cpu cores" over the distinct "physical id"s

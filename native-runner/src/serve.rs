@@ -153,7 +153,7 @@ async fn run_lesson(State(app): State<Arc<App>>, body: Bytes) -> Response {
     *app.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(control.clone());
     let env = RunEnv {
         control,
-        worker_program: crate::cli::worker_program(),
+        ..crate::cli::host_env()
     };
     let cores = app.machine.logical_cores;
     let python = request.python;
@@ -210,7 +210,7 @@ async fn drive(app: Arc<App>, exp: Experiment, tx: mpsc::Sender<Bytes>) {
     let total = Arc::new(AtomicUsize::new(0));
     let env = RunEnv {
         control: control.clone(),
-        worker_program: crate::cli::worker_program(),
+        ..crate::cli::host_env()
     };
     let (runs_in, total_in) = (runs.clone(), total.clone());
     let mut task = tokio::task::spawn_blocking(move || {

@@ -242,6 +242,7 @@ mod tests {
             os: "test".into(),
             arch: "test".into(),
             timer_resolution: 1e-9,
+            ranks: Vec::new(),
         }
     }
 

@@ -14,5 +14,6 @@ pub fn describe(hardware_concurrency: u32, user_agent: &str) -> MachineInfo {
         os: user_agent.to_string(),
         arch: "wasm32".into(),
         timer_resolution: timer_resolution(),
+        ranks: Vec::new(),
     }
 }

@@ -91,6 +91,12 @@ pub enum SyncArg {
     Atomic,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScheduleArg {
+    Static,
+    Dynamic,
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Workload to run (see `list`).
@@ -122,6 +128,10 @@ pub struct RunArgs {
     /// How shared-state synchronizes its results array.
     #[arg(long, value_enum)]
     pub sync: Option<SyncArg>,
+    /// How the mpi model hands chunks to ranks: all dealt before the run (static, a scatter), or
+    /// the next one to whichever rank sends a result back (dynamic, the default).
+    #[arg(long, value_enum)]
+    pub schedule: Option<ScheduleArg>,
     /// Timed repetitions per configuration, or `auto`: until the 95% confidence interval of
     /// every mean is within 2% of it (3 to 50 repetitions, within --budget).
     #[arg(long, short = 'r')]

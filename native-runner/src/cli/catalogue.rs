@@ -104,6 +104,45 @@ fn list_table() -> String {
     format!("Workloads\n{w}\n\nModels\n{m}\n")
 }
 
+/// Under an MPI launcher: the job's hosts, with their cores and ranks. Empty otherwise.
+fn ranks_table(ranks: &[engine::model::mpi::RankInfo]) -> String {
+    if ranks.is_empty() {
+        return String::new();
+    }
+    let mut hosts: Vec<(&str, Vec<&engine::model::mpi::RankInfo>)> = Vec::new();
+    for r in ranks {
+        match hosts.iter_mut().find(|(h, _)| *h == r.host) {
+            Some((_, list)) => list.push(r),
+            None => hosts.push((&r.host, vec![r])),
+        }
+    }
+    let mut s = format!(
+        "mpi job         {} ranks on {} host{}, {} cores for the job\n",
+        ranks.len(),
+        hosts.len(),
+        if hosts.len() == 1 { "" } else { "s" },
+        engine::model::mpi::job_cores(ranks)
+    );
+    for (host, list) in hosts {
+        let cores = list[0].host_cores.map_or("cores unknown".to_string(), |c| {
+            format!("{c} logical cores")
+        });
+        let ranks: Vec<String> = list
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} ({} core{})",
+                    r.rank,
+                    r.cores,
+                    if r.cores == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        s.push_str(&format!("  {host}: {cores}; ranks {}\n", ranks.join(", ")));
+    }
+    s
+}
+
 pub(super) fn machine(format: InfoFormat) -> Result<(), CliError> {
     let info = crate::machine::detect();
     let text = match format {
@@ -139,6 +178,7 @@ pub(super) fn machine(format: InfoFormat) -> Result<(), CliError> {
                 "timer           {:.0} ns resolution\n",
                 info.timer_resolution * 1e9
             ));
+            s.push_str(&ranks_table(&info.ranks));
             s
         }
     };

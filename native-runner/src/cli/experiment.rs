@@ -3,12 +3,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use engine::spec::{ParamValue, SyncKind};
+use engine::model::Host;
+use engine::spec::{ParamValue, Schedule, SyncKind};
 use engine::{
     Experiment, ModelKind, ModelSpec, Order, Repetitions, Sweep, WorkloadKind, WorkloadSpec,
 };
 
-use super::args::{OrderArg, RunArgs, SyncArg};
+use super::args::{OrderArg, RunArgs, ScheduleArg, SyncArg};
 use super::{CliError, usage};
 
 /// The longest `--timeout`: a day.
@@ -54,9 +55,14 @@ pub(super) fn parse_set(items: &[String], spec: &mut WorkloadSpec) -> Result<(),
     Ok(())
 }
 
+/// One worker for sequential, one per rank for models whose workers are the job's MPI ranks,
+/// one per logical core otherwise.
 fn default_workers(model: ModelKind) -> u64 {
     if model == ModelKind::Sequential {
         1
+    } else if let Some(ranks) = crate::ranks::current().filter(|_| model.info().host == Host::Ranks)
+    {
+        ranks.size() as u64
     } else {
         std::thread::available_parallelism()
             .map(|n| n.get() as u64)
@@ -161,6 +167,10 @@ pub fn build_experiment(a: &RunArgs, sweep: bool) -> Result<Experiment, CliError
         sync: a.sync.map(|s| match s {
             SyncArg::Lock => SyncKind::Lock,
             SyncArg::Atomic => SyncKind::Atomic,
+        }),
+        schedule: a.schedule.map(|s| match s {
+            ScheduleArg::Static => Schedule::Static,
+            ScheduleArg::Dynamic => Schedule::Dynamic,
         }),
         fault: None,
     };

@@ -7,7 +7,6 @@ use engine::model::{RunControl, RunEnv};
 use serde::Serialize;
 
 use super::args::{LessonFormat, LessonsArgs};
-use super::run::worker_program;
 use super::{CliError, usage, write_out};
 use crate::python::PythonError;
 
@@ -41,7 +40,7 @@ pub(super) fn lessons(a: &LessonsArgs) -> Result<(), CliError> {
     let machine = crate::machine::detect();
     let env = RunEnv {
         control: RunControl::default(),
-        worker_program: worker_program(),
+        ..crate::cli::host_env()
     };
     let talk = std::io::stderr().is_terminal();
     let mut done = Vec::new();

@@ -20,11 +20,11 @@ mod run;
 
 pub use args::{
     Cli, Command, CompareArgs, CompareFormat, ExploreArgs, InfoFormat, OrderArg, OutputArgs,
-    RunArgs, ServeArgs, SyncArg,
+    RunArgs, ScheduleArg, ServeArgs, SyncArg,
 };
 pub use catalogue::list_json;
 pub use experiment::{build_experiment, parse_duration};
-pub use run::worker_program;
+pub use run::{host_env, worker_program};
 
 /// Why a command failed. Usage errors exit with 2, failed runs with 1.
 #[derive(Debug, Error)]
@@ -136,6 +136,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
 }
 
 /// The whole program: parse, execute, report errors in one line with the right exit code.
+/// Under an MPI launcher, only rank 0 runs the command; the other ranks serve it.
 pub fn main() -> ExitCode {
     // A panicking task is reported by the engine as a failed run, with its message; the default
     // hook would print it a second time from the worker thread. Panics of the runner's own main
@@ -146,13 +147,26 @@ pub fn main() -> ExitCode {
             default_hook(info);
         }
     }));
+    let job = match crate::ranks::Job::start() {
+        Ok(crate::ranks::Start::Command(job)) => job,
+        Ok(crate::ranks::Start::Served(code)) => return ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
+    let code = run_command();
+    ExitCode::from(job.finish(code))
+}
+
+fn run_command() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             if !e.use_stderr() {
                 // --help and --version: print as clap formats them.
                 let _ = e.print();
-                return ExitCode::SUCCESS;
+                return 0;
             }
             let rendered = e.render().to_string();
             let first = rendered
@@ -160,14 +174,14 @@ pub fn main() -> ExitCode {
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("invalid arguments");
             eprintln!("{first} (see --help)");
-            return ExitCode::from(2);
+            return 2;
         }
     };
     match execute(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(e.exit_code())
+            e.exit_code()
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use engine::model::{RunConfig, RunEnv, WorkerProgram, run_once};
+use engine::model::{Host, RunConfig, RunEnv, WorkerProgram, run_once};
 use engine::spec::ParamValue;
 use engine::{Experiment, ModelKind, ModelSpec, Repetitions, RunError, WorkloadKind, WorkloadSpec};
 
@@ -28,6 +28,16 @@ pub fn worker_program() -> Option<WorkerProgram> {
         program,
         args: vec!["__worker".into()],
     })
+}
+
+/// What this program hands every run: itself as the process pool's worker program, and the
+/// job's other ranks when it is rank 0 under an MPI launcher.
+pub fn host_env() -> RunEnv {
+    RunEnv {
+        worker_program: worker_program(),
+        ranks: crate::ranks::current(),
+        ..RunEnv::default()
+    }
 }
 
 /// Runs estimated above this get a line on a terminal saying how long they will take.
@@ -85,8 +95,23 @@ fn on_interrupt(tx: mpsc::Sender<Event>) {
     });
 }
 
+/// Refuses, with what to run instead, an experiment that needs MPI ranks this process does not
+/// have (built without MPI, no launcher, one rank).
+fn check_ranks(exp: &Experiment) -> Result<(), CliError> {
+    let most = engine::measure::configurations(exp)
+        .iter()
+        .filter(|c| c.model.name.info().host == Host::Ranks)
+        .map(|c| c.workers as u32)
+        .max();
+    match most.and_then(crate::ranks::why_not) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
     let exp = build_experiment(a, sweep)?;
+    check_ranks(&exp)?;
     let timeout = a
         .timeout
         .as_deref()
@@ -103,10 +128,7 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
             engine::estimate::human(estimate)
         );
     }
-    let env = RunEnv {
-        worker_program: worker_program(),
-        ..RunEnv::default()
-    };
+    let env = host_env();
     let reporter = Arc::new(ProgressReporter::start(env.control.tasks_done.clone()));
     // The experiment runs on a thread of its own, so that this one can give up on it: a stuck
     // task never returns, and only the end of the process ends its thread.
@@ -223,6 +245,7 @@ pub(super) fn output(a: &OutputArgs) -> Result<(), CliError> {
         ..Experiment::new(workload, model, a.workers)
     }
     .validate()?;
+    check_ranks(&exp)?;
     let cfg = RunConfig {
         workload: exp.workload,
         model: exp.model,
@@ -230,10 +253,7 @@ pub(super) fn output(a: &OutputArgs) -> Result<(), CliError> {
         // Only the answer is printed.
         timeline: false,
     };
-    let env = RunEnv {
-        worker_program: worker_program(),
-        ..RunEnv::default()
-    };
+    let env = host_env();
     let outcome = run_once(&cfg, &env)?;
     write_out(a.output.as_deref(), &outcome.answer.output)
 }

@@ -52,7 +52,13 @@ impl LocalRanks {
                 .name(format!("rank-{rank}"))
                 .spawn(move || {
                     // Ends with an error once rank 0 is gone: nothing is left to serve.
-                    let _ = super::serve(&me);
+                    let info = super::RankInfo {
+                        rank,
+                        host: me.hosts[rank].clone(),
+                        cores: 1,
+                        host_cores: None,
+                    };
+                    let _ = super::serve(&me, &info);
                 })
                 .expect("a thread for a local rank");
         }

@@ -113,18 +113,28 @@ pub enum FromRank {
 pub struct RankInfo {
     pub rank: usize,
     pub host: String,
-    /// Logical cores the rank's host offers it.
+    /// Logical cores this rank may run on (a launcher may bind each rank to one core).
     pub cores: u32,
+    /// Logical cores of the rank's host, where the host could tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_cores: Option<u32>,
 }
 
-impl RankInfo {
-    fn of(ranks: &dyn Ranks) -> RankInfo {
-        RankInfo {
-            rank: ranks.rank(),
-            host: ranks.hosts().get(ranks.rank()).cloned().unwrap_or_default(),
-            cores: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+/// The cores a job of these ranks can compute on: per host, the cores its ranks may use, at most
+/// the host's cores; summed over hosts. What a speedup of the job is held to.
+pub fn job_cores(ranks: &[RankInfo]) -> u32 {
+    let mut hosts: Vec<(&str, u32, Option<u32>)> = Vec::new();
+    for r in ranks {
+        match hosts.iter_mut().find(|(h, ..)| *h == r.host) {
+            Some((_, cores, _)) => *cores += r.cores,
+            None => hosts.push((&r.host, r.cores, r.host_cores)),
         }
     }
+    hosts
+        .iter()
+        .map(|&(_, cores, host)| host.map_or(cores, |h| cores.min(h)))
+        .sum::<u32>()
+        .max(1)
 }
 
 fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
@@ -168,7 +178,8 @@ impl Default for Idle {
 
 /// What every rank but 0 runs: replies to rank 0's requests until it says the job is over.
 /// Returns an error when the transport fails or a message cannot be read.
-pub fn serve(ranks: &dyn Ranks) -> Result<(), String> {
+/// `me` is how this rank describes itself when asked.
+pub fn serve(ranks: &dyn Ranks, me: &RankInfo) -> Result<(), String> {
     let mut session = WorkerSession::new();
     let mut idle = Idle::new();
     loop {
@@ -184,7 +195,7 @@ pub fn serve(ranks: &dyn Ranks) -> Result<(), String> {
                 Some(reply) => FromRank::Run { run, msg: reply },
                 None => continue,
             },
-            ToRank::Describe => FromRank::Described(RankInfo::of(ranks)),
+            ToRank::Describe => FromRank::Described(me.clone()),
             ToRank::Shutdown => {
                 ranks.send(from, encode(&FromRank::Bye))?;
                 return Ok(());
@@ -194,9 +205,13 @@ pub fn serve(ranks: &dyn Ranks) -> Result<(), String> {
     }
 }
 
-/// Rank 0: every rank's host and cores, in rank order.
-pub fn describe(ranks: &dyn Ranks, timeout: Duration) -> Result<Vec<RankInfo>, String> {
-    let mut out = vec![RankInfo::of(ranks)];
+/// Rank 0 (described by `me`): every rank's host and cores, in rank order.
+pub fn describe(
+    ranks: &dyn Ranks,
+    me: RankInfo,
+    timeout: Duration,
+) -> Result<Vec<RankInfo>, String> {
+    let mut out = vec![me];
     for r in 1..ranks.size() {
         ranks.send(r, encode(&ToRank::Describe))?;
     }
@@ -249,6 +264,15 @@ pub fn shutdown(ranks: &dyn Ranks, grace: Duration) -> bool {
     true
 }
 
+/// A chunk of rank 0's own, part run.
+struct LocalChunk {
+    stage: usize,
+    start: usize,
+    end: usize,
+    outputs: Vec<TaskOutput>,
+    records: Vec<super::TaskRecord>,
+}
+
 /// Numbers rank 0's runs, so that a late reply of a failed run is not taken for the next one's.
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 
@@ -263,6 +287,9 @@ struct MpiExecutor {
     local: WorkerSession,
     /// Requests for rank 0's own worker, run in order between serving the other ranks.
     inbox: VecDeque<ToWorker>,
+    /// The chunk rank 0 is running, one task at a time so that the other ranks are served
+    /// between its tasks, not only between its chunks.
+    running: Option<LocalChunk>,
     offsets: Vec<f64>,
     cancel: Arc<AtomicBool>,
 }
@@ -308,6 +335,7 @@ fn start(
             .unwrap_or(crate::limits::DEFAULT_SCHEDULE),
         local: WorkerSession::new(),
         inbox: VecDeque::new(),
+        running: None,
         offsets: Vec::new(),
         cancel: env.control.cancel.clone(),
     };
@@ -346,8 +374,8 @@ impl MpiExecutor {
     }
 
     /// The next reply of this run: another rank's if one has arrived (so that a rank waiting
-    /// for work gets it before rank 0 computes), else rank 0's own next request run here, else
-    /// a short wait.
+    /// for work gets it before rank 0 computes), else the reply of rank 0's own work, run here
+    /// one task at a time with a look for messages between tasks, else a short wait.
     fn next(&mut self) -> Result<(usize, FromWorker), RunError> {
         let mut idle = Idle::new();
         loop {
@@ -373,14 +401,65 @@ impl MpiExecutor {
                     }
                 }
             }
-            if let Some(msg) = self.inbox.pop_front() {
-                if let Some(reply) = self.local.handle(msg) {
-                    return Ok((0, reply));
-                }
+            if let Some(reply) = self.local_step() {
+                return Ok((0, reply));
+            }
+            if self.running.is_some() || !self.inbox.is_empty() {
                 continue;
             }
             idle.wait();
         }
+    }
+}
+
+impl MpiExecutor {
+    /// Runs one step of rank 0's own work: one task of its current chunk, or its next request.
+    /// Returns the reply once there is one (a chunk's reply when its last task ran).
+    fn local_step(&mut self) -> Option<FromWorker> {
+        if self.running.is_none() {
+            match self.inbox.pop_front()? {
+                ToWorker::Run { stage, start, end } => {
+                    self.running = Some(LocalChunk {
+                        stage,
+                        start,
+                        end,
+                        outputs: Vec::with_capacity(end.saturating_sub(start)),
+                        records: Vec::new(),
+                    });
+                }
+                other => return self.local.handle(other),
+            }
+        }
+        let chunk = self.running.as_mut().expect("a chunk is running");
+        let task = chunk.start + chunk.outputs.len();
+        if task < chunk.end {
+            let one = ToWorker::Run {
+                stage: chunk.stage,
+                start: task,
+                end: task + 1,
+            };
+            match self.local.handle(one) {
+                Some(FromWorker::Done {
+                    outputs, records, ..
+                }) => {
+                    chunk.outputs.extend(outputs);
+                    chunk.records.extend(records);
+                }
+                failed => {
+                    self.running = None;
+                    return failed;
+                }
+            }
+        }
+        if chunk.start + chunk.outputs.len() < chunk.end {
+            return None;
+        }
+        let done = self.running.take().expect("a chunk is running");
+        Some(FromWorker::Done {
+            start: done.start,
+            outputs: done.outputs,
+            records: done.records,
+        })
     }
 }
 

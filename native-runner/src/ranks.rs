@@ -1,0 +1,436 @@
+//! Running under an MPI launcher (`mpirun -np N native-runner ...`): every process runs this
+//! program; rank 0 runs the command and drives the others, which only serve it
+//! ([`engine::model::mpi::serve`]) until it says the job is over.
+//!
+//! MPI itself is the `mpi` cargo feature (rsmpi over Open MPI or MPICH); without it this module
+//! only recognizes a launcher and says what to build. What the launcher set in the environment
+//! is read before MPI starts, which is how a library that does not match the launcher is caught:
+//! its processes each start as "rank 0 of 1".
+
+use std::sync::{Arc, OnceLock};
+
+use engine::model::mpi::{RankInfo, Ranks};
+
+use crate::cli::CliError;
+
+/// The job's ranks, as rank 0 sees them; set once, before the command runs.
+static RANKS: OnceLock<Arc<dyn Ranks>> = OnceLock::new();
+
+/// Every rank's description, as rank 0 gathered it when the job started.
+static DESCRIBED: OnceLock<Vec<RankInfo>> = OnceLock::new();
+
+/// The ranks this process drives, when it is rank 0 of an MPI job.
+pub fn current() -> Option<Arc<dyn Ranks>> {
+    RANKS.get().cloned()
+}
+
+/// The job's ranks, with their hosts and cores, when this process is rank 0 of an MPI job;
+/// empty otherwise.
+pub fn described() -> &'static [RankInfo] {
+    DESCRIBED.get().map_or(&[], Vec::as_slice)
+}
+
+/// How this process describes itself as rank `rank` on `host`.
+#[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+fn me(rank: usize, host: &str) -> RankInfo {
+    RankInfo {
+        rank,
+        host: host.to_string(),
+        cores: crate::machine::process_cores(),
+        host_cores: crate::machine::host_cores(),
+    }
+}
+
+/// What a launcher said about this process before MPI started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launcher {
+    /// The launcher, in words.
+    pub name: &'static str,
+    pub size: usize,
+    pub rank: usize,
+}
+
+impl Launcher {
+    /// The launcher that started this process, if one did: Open MPI's `mpirun`, MPICH's Hydra
+    /// (`mpiexec`), or Slurm's `srun`.
+    pub fn from_env() -> Option<Launcher> {
+        const KNOWN: [(&str, &str, &str); 3] = [
+            (
+                "Open MPI's mpirun",
+                "OMPI_COMM_WORLD_SIZE",
+                "OMPI_COMM_WORLD_RANK",
+            ),
+            ("MPICH's mpiexec", "PMI_SIZE", "PMI_RANK"),
+            ("Slurm's srun", "SLURM_NTASKS", "SLURM_PROCID"),
+        ];
+        KNOWN.iter().find_map(|&(name, size, rank)| {
+            let read = |var: &str| std::env::var(var).ok()?.trim().parse::<usize>().ok();
+            Some(Launcher {
+                name,
+                size: read(size)?,
+                rank: read(rank)?,
+            })
+        })
+    }
+}
+
+/// The command line again, for a message that says what to run instead.
+fn command_line() -> String {
+    let mut args = std::env::args();
+    let program = args
+        .next()
+        .and_then(|p| {
+            std::path::Path::new(&p)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "native-runner".into());
+    std::iter::once(program)
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Why this process cannot run a model whose workers are MPI ranks, if it cannot: built without
+/// MPI, not started by a launcher, or started as the only rank. Each says what to run instead.
+pub fn why_not(workers: u32) -> Option<CliError> {
+    let ranks = workers.max(2);
+    if !cfg!(feature = "mpi") {
+        return Some(CliError::Usage(format!(
+            "this native-runner was built without MPI: install Open MPI (scripts/setup-mpi.sh), build with `cargo build --release -p native-runner --features mpi`, then run `mpirun -np {ranks} {}`",
+            command_line()
+        )));
+    }
+    match (current(), Launcher::from_env()) {
+        (Some(r), _) if r.size() >= 2 => None,
+        (Some(_), _) | (None, Some(_)) => Some(CliError::Usage(format!(
+            "the mpi model needs 2 ranks or more, and this job has 1: run `mpirun -np {ranks} {}`",
+            command_line()
+        ))),
+        (None, None) => Some(CliError::Usage(format!(
+            "the mpi model runs under an MPI launcher: run `mpirun -np {ranks} {}`",
+            command_line()
+        ))),
+    }
+}
+
+/// MPI for this process, from the start of `main` to its end.
+pub struct Job {
+    #[cfg(feature = "mpi")]
+    inner: Option<mpi_job::Root>,
+}
+
+/// What starting MPI decided for this process.
+pub enum Start {
+    /// Run the command (alone, or as rank 0 of a job); call [`Job::finish`] at the end.
+    Command(Job),
+    /// This process was another rank: it served rank 0 and is done, with this exit code.
+    Served(u8),
+}
+
+impl Job {
+    /// Starts MPI if a launcher started this process (and the binary has MPI); a rank other than
+    /// 0 serves rank 0 here and returns [`Start::Served`].
+    pub fn start() -> Result<Start, CliError> {
+        #[cfg(feature = "mpi")]
+        if let Some(launcher) = Launcher::from_env() {
+            return mpi_job::start(launcher);
+        }
+        Ok(Start::Command(Job {
+            #[cfg(feature = "mpi")]
+            inner: None,
+        }))
+    }
+
+    /// Ends the job: rank 0 tells every other rank it is over; a rank that does not answer (stuck
+    /// in a task that hangs) makes rank 0 abort the job instead, which ends it. Returns the exit
+    /// code to leave with.
+    pub fn finish(self, code: u8) -> u8 {
+        #[cfg(feature = "mpi")]
+        if let Some(root) = self.inner {
+            return root.finish(code);
+        }
+        code
+    }
+}
+
+#[cfg(feature = "mpi")]
+mod mpi_job {
+    //! The transport over MPI: byte messages with non-blocking sends, so that rank 0 sending a
+    //! large message to a rank that is sending one back cannot deadlock the two (a blocking
+    //! send of a large message waits for the receiver to post its receive).
+
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use engine::model::mpi::{self as mpi_model, Ranks};
+    use mpi::Threading;
+    use mpi::point_to_point::MatchedReceiveVec;
+    use mpi::request::{Request, StaticScope};
+    use mpi::topology::SimpleCommunicator;
+    use mpi::traits::*;
+
+    use super::{Launcher, Start};
+    use crate::cli::CliError;
+
+    /// The longest host name kept: names are gathered in fixed-size slots.
+    const HOST_BYTES: usize = 256;
+
+    /// Probes per [`Ranks::try_recv`].
+    const PROBES: usize = 4;
+
+    /// How long rank 0 waits for every rank to describe itself at the start.
+    const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// How long rank 0 waits for every rank to acknowledge the end of the job.
+    const FINISH_GRACE: Duration = Duration::from_secs(2);
+
+    /// A send in flight and the buffer it reads, which must live until it completes.
+    struct Pending {
+        request: Request<'static, [u8]>,
+        buffer: *mut [u8],
+    }
+
+    /// The MPI state every call goes through, behind one lock: MPI was started with
+    /// `MPI_THREAD_SERIALIZED` (calls from any thread, one at a time), and the experiment runs
+    /// on a thread of its own.
+    struct Transport {
+        pending: Vec<Pending>,
+    }
+
+    // SAFETY: the request handles and buffers in `pending` are only touched with the lock held,
+    // by one thread at a time, which is what MPI_THREAD_SERIALIZED allows.
+    unsafe impl Send for Transport {}
+
+    impl Transport {
+        fn world() -> SimpleCommunicator {
+            SimpleCommunicator::world()
+        }
+
+        /// Completes the sends that are done and frees their buffers.
+        fn progress(&mut self) {
+            let mut still = Vec::with_capacity(self.pending.len());
+            for p in self.pending.drain(..) {
+                match p.request.test() {
+                    Ok(_) => {
+                        // SAFETY: `buffer` came from `Box::into_raw` in `send`, and the send that
+                        // read it has completed, so nothing refers to it any more.
+                        drop(unsafe { Box::from_raw(p.buffer) });
+                    }
+                    Err(request) => still.push(Pending {
+                        request,
+                        buffer: p.buffer,
+                    }),
+                }
+            }
+            self.pending = still;
+        }
+    }
+
+    struct MpiRanks {
+        rank: usize,
+        size: usize,
+        hosts: Vec<String>,
+        transport: Mutex<Transport>,
+    }
+
+    impl std::fmt::Debug for MpiRanks {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "MPI rank {} of {}", self.rank, self.size)
+        }
+    }
+
+    impl MpiRanks {
+        fn lock(&self) -> std::sync::MutexGuard<'_, Transport> {
+            self.transport.lock().unwrap_or_else(|e| e.into_inner())
+        }
+
+        /// Waits until every send has completed (before MPI_Finalize).
+        fn flush(&self) {
+            let mut idle = mpi_model::Idle::new();
+            loop {
+                let mut t = self.lock();
+                t.progress();
+                if t.pending.is_empty() {
+                    return;
+                }
+                drop(t);
+                idle.wait();
+            }
+        }
+    }
+
+    impl Ranks for MpiRanks {
+        fn rank(&self) -> usize {
+            self.rank
+        }
+
+        fn size(&self) -> usize {
+            self.size
+        }
+
+        fn hosts(&self) -> &[String] {
+            &self.hosts
+        }
+
+        fn send(&self, to: usize, bytes: Vec<u8>) -> Result<(), String> {
+            if to >= self.size {
+                return Err(format!("there is no rank {to} of {}", self.size));
+            }
+            let mut t = self.lock();
+            t.progress();
+            let buffer: &'static mut [u8] = Box::leak(bytes.into_boxed_slice());
+            let ptr: *mut [u8] = buffer;
+            // SAFETY: the buffer lives until `progress` sees the send complete.
+            let request = Transport::world()
+                .process_at_rank(to as i32)
+                .immediate_send(StaticScope, unsafe { &*ptr });
+            t.pending.push(Pending {
+                request,
+                buffer: ptr,
+            });
+            Ok(())
+        }
+
+        fn try_recv(&self) -> Result<Option<(usize, Vec<u8>)>, String> {
+            let mut t = self.lock();
+            t.progress();
+            let world = Transport::world();
+            // One probe may only move the library's progress engine along (a message that came
+            // while this rank computed is then matched by the next probe), so a few are made
+            // before saying that nothing has come: otherwise rank 0 would start its own next
+            // chunk with a rank's request unanswered.
+            for _ in 0..PROBES {
+                if let Some(probed) = world.any_process().immediate_matched_probe() {
+                    let (bytes, status) = probed.matched_receive_vec::<u8>();
+                    return Ok(Some((status.source_rank() as usize, bytes)));
+                }
+            }
+            Ok(None)
+        }
+    }
+
+    /// Rank 0's hold on MPI: the universe (finalized when dropped) and the ranks.
+    pub(super) struct Root {
+        universe: mpi::environment::Universe,
+        ranks: Arc<MpiRanks>,
+    }
+
+    impl Root {
+        pub(super) fn finish(self, code: u8) -> u8 {
+            if self.ranks.size > 1 && !mpi_model::shutdown(&*self.ranks, FINISH_GRACE) {
+                eprintln!(
+                    "error: a rank did not end with the job (stuck in a task?); aborting the job"
+                );
+                self.universe.world().abort(i32::from(code.max(1)));
+            }
+            self.ranks.flush();
+            drop(self.universe);
+            code
+        }
+    }
+
+    /// The panic hook under MPI: a task's panic is the engine's to report (rank 0 fails the run
+    /// with its message); any other panic would leave the other ranks waiting for this one in
+    /// vain, so after the usual message it aborts the whole job.
+    fn abort_on_panic() {
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if engine::model::in_task() {
+                return;
+            }
+            default_hook(info);
+            SimpleCommunicator::world().abort(101);
+        }));
+    }
+
+    fn host_name() -> String {
+        mpi::environment::processor_name()
+            .map(|n| n.trim_end_matches('\0').to_string())
+            .unwrap_or_else(|_| "unknown".into())
+    }
+
+    pub(super) fn start(launcher: Launcher) -> Result<Start, CliError> {
+        let Some((universe, threading)) = mpi::initialize_with_threading(Threading::Serialized)
+        else {
+            return Err(CliError::Io("MPI was already started".into()));
+        };
+        let world = universe.world();
+        let (rank, size) = (world.rank() as usize, world.size() as usize);
+        if size != launcher.size {
+            // Every process is "rank 0 of 1": say it once, from the launcher's rank 0.
+            if launcher.rank == 0 {
+                let library = mpi::environment::library_version()
+                    .map(|v| {
+                        v.trim_end_matches('\0')
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: {} started {} processes, but MPI here sees a job of {size} (this binary's MPI library, {library}, is not the launcher's): start it with the launcher of the MPI it was built with",
+                    launcher.name, launcher.size
+                );
+            }
+            return Ok(Start::Served(2));
+        }
+        if matches!(threading, Threading::Single | Threading::Funneled) {
+            return Err(CliError::Io(format!(
+                "this MPI library offers threading level {threading:?}; the native runner needs Serialized"
+            )));
+        }
+        abort_on_panic();
+        // Every rank's host, in rank order: a collective, so also the moment every rank is up.
+        let mut mine = [0u8; HOST_BYTES];
+        let name = host_name();
+        let n = name.len().min(HOST_BYTES);
+        mine[..n].copy_from_slice(&name.as_bytes()[..n]);
+        let mut all = vec![0u8; HOST_BYTES * size];
+        world.all_gather_into(&mine[..], &mut all[..]);
+        let hosts = all
+            .chunks(HOST_BYTES)
+            .map(|c| {
+                let end = c.iter().position(|&b| b == 0).unwrap_or(c.len());
+                String::from_utf8_lossy(&c[..end]).into_owned()
+            })
+            .collect();
+        let ranks = Arc::new(MpiRanks {
+            rank,
+            size,
+            hosts,
+            transport: Mutex::new(Transport {
+                pending: Vec::new(),
+            }),
+        });
+        let me = super::me(rank, &ranks.hosts[rank]);
+        if rank != 0 {
+            let code = match mpi_model::serve(&*ranks, &me) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: rank {rank}: {e}");
+                    world.abort(1);
+                }
+            };
+            ranks.flush();
+            drop(universe);
+            return Ok(Start::Served(code));
+        }
+        if size > 1 {
+            match mpi_model::describe(&*ranks, me, DESCRIBE_TIMEOUT) {
+                Ok(all) => {
+                    let _ = super::DESCRIBED.set(all);
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    world.abort(1);
+                }
+            }
+        }
+        let _ = super::RANKS.set(ranks.clone());
+        Ok(Start::Command(super::Job {
+            inner: Some(Root { universe, ranks }),
+        }))
+    }
+}
