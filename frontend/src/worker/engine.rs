@@ -244,6 +244,7 @@ async fn run_config(cfg: RunConfig) -> Result<RunOutcome, RunError> {
     let env = RunEnv {
         control: CONTROL.clone(),
         worker_program: None,
+        ranks: None,
     };
     #[cfg(feature = "threads")]
     {
