@@ -14,11 +14,18 @@ cargo --version
 bash scripts/setup-web.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
+step "Open MPI for the native runner's mpi feature (docs/cluster.md)"
+bash scripts/setup-mpi.sh
+mpirun --version | head -1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo clippy: the native runner with MPI"
+cargo clippy -p native-runner --all-targets --features mpi -- -D warnings
 
 step "cargo clippy: the page build for wasm32"
 cargo clippy -p frontend --target wasm32-unknown-unknown --features ui -- -D warnings
@@ -28,6 +35,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 step "cargo test (engine, native-runner)"
 cargo test --workspace
+
+step "the mpi model under mpirun, 2 and 3 ranks (native-runner/tests/mpi.rs)"
+# Bounded in time: each job by MPIEXEC_TIMEOUT (set by the tests), the whole step here.
+timeout 900 cargo test -p native-runner --features mpi --test mpi
 
 step "frontend tests in WebAssembly (wasm-bindgen-test)"
 cargo test -p frontend --target wasm32-unknown-unknown --features ui
@@ -46,8 +57,8 @@ done
 step "benches compile"
 cargo bench --workspace --no-run
 
-step "build the playground (trunk) and the native runner"
-cargo build --release -p native-runner
+step "build the playground (trunk) and the native runner (with MPI, for the bench's MPI figures)"
+cargo build --release -p native-runner --features mpi
 trunk build --release
 
 step "end-to-end tests in headless Chromium"

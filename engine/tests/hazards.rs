@@ -12,7 +12,6 @@
 mod common;
 use common::env;
 
-use engine::model::Host;
 use engine::spec::{ModelSpec, ParamValue, WorkloadSpec};
 use engine::{ModelKind, RunConfig, RunError, WorkloadKind, run_once};
 

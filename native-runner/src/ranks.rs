@@ -362,11 +362,9 @@ mod mpi_job {
             if launcher.rank == 0 {
                 let library = mpi::environment::library_version()
                     .map(|v| {
-                        v.trim_end_matches('\0')
-                            .lines()
-                            .next()
-                            .unwrap_or("")
-                            .to_string()
+                        // "Open MPI v4.1.4, package: ...": the name and version are enough.
+                        let v = v.trim_end_matches('\0');
+                        v.split([',', '\n']).next().unwrap_or(v).trim().to_string()
                     })
                     .unwrap_or_default();
                 eprintln!(

@@ -1039,3 +1039,14 @@ fn a_deadlock_ends_the_run_with_its_cycle() {
         assert!(r["locks"].get("fairness").is_none(), "{r}");
     }
 }
+
+/// A binary built without the `mpi` feature (the default) refuses the mpi model, saying how to
+/// build one that has it; `tests/mpi.rs` covers the feature.
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn mpi_without_the_feature_says_how_to_build_it() {
+    bad_input(
+        &["run", "-w", "primes", "--n", "3000", "-m", "mpi"],
+        "this native-runner was built without MPI: install Open MPI (scripts/setup-mpi.sh), build with `cargo build --release -p native-runner --features mpi`",
+    );
+}
