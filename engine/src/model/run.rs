@@ -208,6 +208,7 @@ pub fn run_once(cfg: &RunConfig, env: &RunEnv) -> Result<RunOutcome, RunError> {
     let mut stages = StageLoop::new(cfg)?;
     let t0 = Instant::now();
     let mut exec = (stages.info.start)(cfg, env, t0, stages.stages())?;
+    let t0 = exec.clock_zero().unwrap_or(t0);
     let log = env.control.journal.start_log(cfg.workers, cfg.timeline, t0);
     while let Some((stage, opts)) = stages.next_stage() {
         let rt = StageRt {

@@ -4,6 +4,8 @@
 use std::sync::atomic::Ordering;
 
 use super::{Records, StageRt, TaskRecord};
+use web_time::Instant;
+
 use crate::error::RunError;
 use crate::spec::Order;
 use crate::workload::{Job, TaskOutput};
@@ -122,6 +124,13 @@ pub(crate) trait Executor {
 
     /// The host each worker ran on, where workers may be on several machines.
     fn hosts(&self) -> Option<Vec<String>> {
+        None
+    }
+
+    /// When the run's clock starts, if later than the moment the executor was asked to start:
+    /// a model whose workers exist before the run (MPI ranks) starts it once every worker has
+    /// built its job and been timed (a barrier), as the other models build their job untimed.
+    fn clock_zero(&self) -> Option<Instant> {
         None
     }
 }

@@ -292,6 +292,8 @@ struct MpiExecutor {
     running: Option<LocalChunk>,
     offsets: Vec<f64>,
     cancel: Arc<AtomicBool>,
+    /// The run's clock: started once every rank is ready and timed.
+    zero: web_time::Instant,
 }
 
 fn start(
@@ -338,6 +340,7 @@ fn start(
         running: None,
         offsets: Vec::new(),
         cancel: env.control.cancel.clone(),
+        zero: t0,
     };
     // Every rank builds its job, then each is timed against rank 0's clock (the barrier before
     // the clock matters: no rank computes before all are ready).
@@ -355,7 +358,10 @@ fn start(
             exec.post(to, next)?;
         }
     };
-    exec.offsets = offsets;
+    // The clock starts now, after the barrier; the offsets were taken against `t0`.
+    exec.zero = web_time::Instant::now();
+    let shift = exec.zero.duration_since(t0).as_secs_f64();
+    exec.offsets = offsets.iter().map(|o| o - shift).collect();
     Ok(Box::new(exec))
 }
 
