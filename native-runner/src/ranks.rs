@@ -334,6 +334,9 @@ mod mpi_job {
     /// with its message); any other panic would leave the other ranks waiting for this one in
     /// vain, so after the usual message it aborts the whole job.
     fn abort_on_panic() {
+        // The standard hook, which prints every panic, from whichever thread: under MPI a panic
+        // outside a task ends the job, so its message must be seen.
+        drop(std::panic::take_hook());
         let default_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if engine::model::in_task() {
