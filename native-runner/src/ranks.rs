@@ -61,7 +61,9 @@ impl Launcher {
                 "OMPI_COMM_WORLD_RANK",
             ),
             ("MPICH's mpiexec", "PMI_SIZE", "PMI_RANK"),
-            ("Slurm's srun", "SLURM_NTASKS", "SLURM_PROCID"),
+            // A step's own count: SLURM_NTASKS is set in a whole allocation, batch script
+            // included, where a plain command is not an MPI job.
+            ("Slurm's srun", "SLURM_STEP_NUM_TASKS", "SLURM_PROCID"),
         ];
         KNOWN.iter().find_map(|&(name, size, rank)| {
             let read = |var: &str| std::env::var(var).ok()?.trim().parse::<usize>().ok();
