@@ -32,11 +32,11 @@ pub const MIN_SWITCH_INTERVAL_MS: f64 = 0.001;
 /// GIL switch interval when a spec names none, in milliseconds: CPython's own default
 /// (`sys.getswitchinterval()` is 0.005 s), so an untuned run behaves like an untuned interpreter.
 pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
-/// How the shared-state model synchronizes when a spec names none: one lock, as
-/// `multiprocessing.Array` with its `Lock` does, the form a Python programmer meets first.
 /// The mpi model's schedule when none is given: ranks take chunks as they finish, which copes with
 /// uneven tasks and with ranks on hosts of different speeds.
 pub const DEFAULT_SCHEDULE: crate::spec::Schedule = crate::spec::Schedule::Dynamic;
+/// How the shared-state model synchronizes when a spec names none: one lock, as
+/// `multiprocessing.Array` with its `Lock` does, the form a Python programmer meets first.
 pub const DEFAULT_SYNC: crate::spec::SyncKind = crate::spec::SyncKind::Lock;
 /// Longest run time limit (`native-runner run --timeout`), in seconds: a day, far beyond any run
 /// the other limits allow, so the cap only catches typing mistakes.

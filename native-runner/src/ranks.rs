@@ -104,7 +104,12 @@ pub fn why_not(workers: u32) -> Option<CliError> {
         )));
     }
     match (current(), Launcher::from_env()) {
-        (Some(r), _) if r.size() >= 2 => None,
+        (Some(r), _) if r.size() >= 2 && r.size() >= workers as usize => None,
+        (Some(r), _) if r.size() >= 2 => Some(CliError::Usage(format!(
+            "{workers} workers need {workers} ranks, and this job has {}: run `mpirun -np {workers} {}`",
+            r.size(),
+            command_line()
+        ))),
         (Some(_), _) | (None, Some(_)) => Some(CliError::Usage(format!(
             "the mpi model needs 2 ranks or more, and this job has 1: run `mpirun -np {ranks} {}`",
             command_line()
@@ -134,8 +139,11 @@ impl Job {
     /// Starts MPI if a launcher started this process (and the binary has MPI); a rank other than
     /// 0 serves rank 0 here and returns [`Start::Served`].
     pub fn start() -> Result<Start, CliError> {
+        // A process-pool worker started by a rank inherits the launcher's environment, but it is
+        // the rank's child, not a rank.
+        let pool_worker = std::env::args().nth(1).as_deref() == Some(crate::cli::WORKER_COMMAND);
         #[cfg(feature = "mpi")]
-        if let Some(launcher) = Launcher::from_env() {
+        if let Some(launcher) = Launcher::from_env().filter(|_| !pool_worker) {
             return mpi_job::start(launcher);
         }
         Ok(Start::Command(Job {
@@ -322,7 +330,8 @@ mod mpi_job {
         pub(super) fn finish(self, code: u8) -> u8 {
             if self.ranks.size > 1 && !mpi_model::shutdown(&*self.ranks, FINISH_GRACE) {
                 eprintln!(
-                    "error: a rank did not end with the job (stuck in a task?); aborting the job"
+                    "error: a rank did not answer the end of the job within {} s (still in a task); aborting the job",
+                    FINISH_GRACE.as_secs()
                 );
                 self.universe.world().abort(i32::from(code.max(1)));
             }

@@ -147,12 +147,23 @@ fn every_workload_on_3_ranks_dynamic() {
     every_workload(3, "dynamic");
 }
 
-/// A spec file for mandelbrot n=64 on 2 ranks with a fault in task `task`.
-fn spec_with_fault(task: u64, kind: &str) -> tempfile::NamedTempFile {
+/// A spec file for mandelbrot on 2 ranks with a fault in task `task`: n=64 in chunks of 4
+/// dynamically, or n=2000 in chunks of 1 dealt statically (1000 chunks queued on each rank).
+fn spec_with_fault(task: u64, kind: &str, schedule: &str) -> tempfile::NamedTempFile {
+    let (n, chunk) = if schedule == "static" {
+        (2000, 1)
+    } else {
+        (64, 4)
+    };
     let spec = serde_json::json!({
         "schema_version": 1,
-        "workload": {"name": "mandelbrot", "n": 64, "params": {}},
-        "model": {"name": "mpi", "chunk_size": 4, "fault": {"task": task, "kind": kind}},
+        "workload": {"name": "mandelbrot", "n": n, "params": {}},
+        "model": {
+            "name": "mpi",
+            "schedule": schedule,
+            "chunk_size": chunk,
+            "fault": {"task": task, "kind": kind}
+        },
         "workers": 2,
         "repetitions": 1,
         "warmups": 0,
@@ -164,11 +175,13 @@ fn spec_with_fault(task: u64, kind: &str) -> tempfile::NamedTempFile {
 }
 
 /// A task that panics, on rank 0 (task 1: the first chunk) or on rank 1 (task 5: the second),
-/// fails the run with its message, and the whole job ends promptly.
+/// fails the run with its message, and the whole job ends promptly; under the static schedule
+/// the other rank drops the chunks it was dealt rather than compute them (so no rank is left
+/// busy for rank 0 to abort).
 #[test]
 fn a_panicking_task_ends_the_job_with_its_message() {
-    for task in [1, 5] {
-        let spec = spec_with_fault(task, "panic");
+    for (task, schedule) in [(1, "dynamic"), (5, "dynamic"), (5, "static")] {
+        let spec = spec_with_fault(task, "panic", schedule);
         let started = Instant::now();
         let out = mpirun(2)
             .args(["run", "--spec"])
@@ -179,6 +192,11 @@ fn a_panicking_task_ends_the_job_with_its_message() {
         assert_eq!(out.status.code(), Some(1), "task {task}: {}", stderr(&out));
         let needle = format!("task {task} of stage 0 panicked: fault injected into task {task}");
         assert!(stderr(&out).contains(&needle), "{}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("aborting"),
+            "{schedule}: {}",
+            stderr(&out)
+        );
         assert!(took < Duration::from_secs(20), "the job took {took:?}");
     }
 }
@@ -187,7 +205,7 @@ fn a_panicking_task_ends_the_job_with_its_message() {
 /// result; the stuck rank cannot say goodbye, so rank 0 aborts the job, which ends it.
 #[test]
 fn a_hung_rank_is_aborted_at_the_timeout() {
-    let spec = spec_with_fault(5, "hang");
+    let spec = spec_with_fault(5, "hang", "dynamic");
     let started = Instant::now();
     let out = mpirun(2)
         .args(["run", "--timeout", "1s", "--spec"])
@@ -245,7 +263,7 @@ fn more_workers_than_ranks_says_how_many_to_start() {
         .expect("mpirun runs");
     refused(
         &out,
-        "3 workers need 3 ranks and this job has 2: start it with mpirun -np 3",
+        "3 workers need 3 ranks, and this job has 2: run `mpirun -np 3 native-runner run",
     );
 }
 
@@ -288,26 +306,27 @@ fn machine_lists_the_ranks_and_their_host() {
     assert_eq!(ranks, [0, 1]);
 }
 
-/// Under a launcher every rank runs the program, but only rank 0 runs the command: a model
-/// that is not mpi runs once, and its report is printed once.
+/// Under a launcher every rank runs the program, but only rank 0 runs the command: other models
+/// run once beside mpi, and the report is printed once. Process-pool's workers, started by rank
+/// 0 with the launcher's environment, are workers, not ranks.
 #[test]
 fn other_models_run_once_under_a_launcher() {
     let out = mpirun(2)
-        .args([
-            "run",
-            "-w",
-            "primes",
-            "--n",
-            "3000",
-            "-m",
-            "dynamic-pool",
-            "-j",
-            "2",
-        ])
+        .args(["sweep", "-w", "primes", "--n", "3000", "-j", "2"])
+        .args(["-m", "mpi,dynamic-pool,process-pool"])
         .args(["-r", "1", "--warmups", "0", "--format", "json"])
         .output()
         .expect("mpirun runs");
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    assert_eq!(v["results"][1]["verified"], true);
+    let results = v["results"].as_array().expect("results");
+    let models: Vec<&str> = results
+        .iter()
+        .map(|r| r["model"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        models,
+        ["sequential", "mpi", "dynamic-pool", "process-pool"]
+    );
+    assert!(results.iter().all(|r| r["verified"] == true), "{results:?}");
 }

@@ -46,7 +46,7 @@ pub enum Command {
     /// Serve the built playground and its native API (run experiments natively from the page).
     Serve(ServeArgs),
     /// Serve as a process-pool worker on stdin/stdout (started by the runner itself).
-    #[command(name = "__worker", hide = true)]
+    #[command(name = super::WORKER_COMMAND, hide = true)]
     Worker,
 }
 

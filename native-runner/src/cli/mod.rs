@@ -26,6 +26,9 @@ pub use catalogue::list_json;
 pub use experiment::{build_experiment, parse_duration};
 pub use run::{host_env, worker_program};
 
+/// The hidden command a process-pool worker is started with (see [`worker_program`]).
+pub const WORKER_COMMAND: &str = "__worker";
+
 /// Why a command failed. Usage errors exit with 2, failed runs with 1.
 #[derive(Debug, Error)]
 pub enum CliError {

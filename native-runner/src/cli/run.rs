@@ -26,7 +26,7 @@ const STOP_GRACE: Duration = Duration::from_millis(500);
 pub fn worker_program() -> Option<WorkerProgram> {
     std::env::current_exe().ok().map(|program| WorkerProgram {
         program,
-        args: vec!["__worker".into()],
+        args: vec![super::WORKER_COMMAND.into()],
     })
 }
 

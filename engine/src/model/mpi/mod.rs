@@ -182,14 +182,21 @@ impl Default for Idle {
 pub fn serve(ranks: &dyn Ranks, me: &RankInfo) -> Result<(), String> {
     let mut session = WorkerSession::new();
     let mut idle = Idle::new();
+    let mut queue: VecDeque<ToRank> = VecDeque::new();
     loop {
-        let Some((from, bytes)) = ranks.try_recv()? else {
+        // Everything that has arrived, so that stale work can be seen for what it is before it
+        // is started.
+        while let Some((from, bytes)) = ranks.try_recv()? {
+            let msg = serde_json::from_slice::<ToRank>(&bytes)
+                .map_err(|e| format!("an unreadable message from rank {from}: {e}"))?;
+            queue.push_back(msg);
+        }
+        drop_stale_chunks(&mut queue);
+        let Some(msg) = queue.pop_front() else {
             idle.wait();
             continue;
         };
         idle = Idle::new();
-        let msg = serde_json::from_slice::<ToRank>(&bytes)
-            .map_err(|e| format!("an unreadable message from rank {from}: {e}"))?;
         let reply = match msg {
             ToRank::Run { run, msg } => match session.handle(msg) {
                 Some(reply) => FromRank::Run { run, msg: reply },
@@ -197,12 +204,33 @@ pub fn serve(ranks: &dyn Ranks, me: &RankInfo) -> Result<(), String> {
             },
             ToRank::Describe => FromRank::Described(me.clone()),
             ToRank::Shutdown => {
-                ranks.send(from, encode(&FromRank::Bye))?;
+                ranks.send(0, encode(&FromRank::Bye))?;
                 return Ok(());
             }
         };
-        ranks.send(from, encode(&reply))?;
+        ranks.send(0, encode(&reply))?;
     }
+}
+
+/// Removes the chunks of runs that are over from a rank's queue: once anything of a later run,
+/// or the end of the job, has arrived, rank 0 has given up on the earlier run (it failed or was
+/// stopped; a run that succeeds has every chunk back before the next starts), and would discard
+/// their results. Without this a rank dealt many chunks by the static schedule would compute
+/// them all before it saw that the job was over.
+fn drop_stale_chunks(queue: &mut VecDeque<ToRank>) {
+    let latest = queue.iter().rev().find_map(|m| match m {
+        ToRank::Run { run, .. } => Some(*run),
+        ToRank::Shutdown => Some(u64::MAX),
+        ToRank::Describe => None,
+    });
+    let Some(latest) = latest else { return };
+    queue.retain(|m| match m {
+        ToRank::Run {
+            run,
+            msg: ToWorker::Run { .. },
+        } => *run >= latest,
+        _ => true,
+    });
 }
 
 /// Rank 0 (described by `me`): every rank's host and cores, in rank order.
