@@ -343,9 +343,12 @@ impl State {
         (self.hardware_concurrency.max(1) * 4).min(engine::limits::MAX_WORKERS)
     }
 
-    /// Whether the model can run here (threads need cross-origin isolation).
+    /// Whether the model can run here (threads need cross-origin isolation; MPI ranks need a
+    /// launcher, natively).
     pub fn model_available(&self, m: ModelKind) -> Result<(), &'static str> {
-        if m.info().host.needs_threads()
+        if let Some(why) = crate::worker::not_in_page(m) {
+            Err(why)
+        } else if m.info().host.needs_threads()
             && !(self.isolated && (self.engine.threads || !self.engine.ready))
         {
             Err("needs threads: the page is not cross-origin isolated")
@@ -390,8 +393,14 @@ impl State {
         if let Some((_, (_, why))) = self.drafts.iter().next() {
             return Some(why.clone());
         }
-        if let Err(why) = self.model_available(self.exp.model.name) {
-            return Some(format!("{}: {why}", self.exp.model.name));
+        let swept = match &self.exp.sweep {
+            Some(Sweep::Models(models)) => models.as_slice(),
+            _ => &[],
+        };
+        for &m in std::iter::once(&self.exp.model.name).chain(swept) {
+            if let Err(why) = self.model_available(m) {
+                return Some(format!("{m}: {why}"));
+            }
         }
         None
     }
