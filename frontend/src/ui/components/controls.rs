@@ -134,11 +134,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         .models
         .iter()
         .map(|(k, why)| match crate::worker::not_in_page(*k) {
-            Some(_) => (
-                k.name().to_string(),
-                format!("{k} (native only, under mpirun)"),
-                None,
-            ),
+            Some(_) => (k.name().to_string(), format!("{k} (native only)"), None),
             None => (
                 k.name().to_string(),
                 k.name().to_string(),
