@@ -1226,6 +1226,35 @@ mod tests {
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
+    fn mpi_is_listed_and_chosen_but_never_run_in_the_page() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::EngineReady {
+            threads: true,
+            pool_size: 2,
+            machine: None,
+        });
+        assert_eq!(s.run_blocker(), None);
+        let why = s
+            .model_available(ModelKind::Mpi)
+            .expect_err("ranks need mpirun");
+        assert!(why.contains("mpirun -np 2"), "{why}");
+        let mpi = s.clone().reduce(Action::Edit(Control::Model, "mpi".into()));
+        assert_eq!(mpi.exp.model.name, ModelKind::Mpi, "chosen, to read about");
+        assert_eq!(mpi.run_blocker(), Some(format!("mpi: {why}")));
+        let sweep = s.reduce(Action::Edit(Control::Sweep, "models".into()));
+        let sweep = sweep.reduce(Action::Edit(
+            Control::SweepValues,
+            "dynamic-pool,mpi".into(),
+        ));
+        assert!(
+            matches!(&sweep.exp.sweep, Some(Sweep::Models(m)) if m.contains(&ModelKind::Mpi)),
+            "{:?}",
+            sweep.exp.sweep
+        );
+        assert_eq!(sweep.run_blocker(), Some(format!("mpi: {why}")));
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn a_lesson_blocks_other_runs_and_its_verdict_lands_on_its_card() {
         let s = Rc::new(State::new(2, true));
         let s = s.reduce(Action::EngineReady {
