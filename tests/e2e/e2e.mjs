@@ -37,6 +37,8 @@ const ARGS = [
 const CATALOGUE = JSON.parse(execFileSync(NATIVE, ['list', '--format', 'json']).toString());
 const MODELS = CATALOGUE.models.map((m) => m.name);
 assert.ok(MODELS.includes('sequential') && MODELS.length >= 2, `models: ${MODELS}`);
+// The models a page runs: mpi's ranks are started by mpirun, natively (its checks: "mpi" below).
+const PAGE_MODELS = MODELS.filter((m) => m !== 'mpi');
 
 function serve(port, isolation) {
   const args = ['tests/e2e/serve.py', '--port', String(port), '--dir', 'dist'];
@@ -327,7 +329,7 @@ try {
     }
   });
 
-  for (const model of MODELS) {
+  for (const model of PAGE_MODELS) {
     await test(`model ${model} runs and verifies`, async () => {
       const workers = model === 'sequential' ? 1 : 2;
       // Long enough (tens of ms) for a second worker to have started and taken work on a busy
@@ -981,6 +983,81 @@ try {
     await close(ctx);
   });
 
+  // --- mpi (begin)
+  // mpi's ranks are processes that a launcher (mpirun) starts, natively: the page lists the model
+  // as native only, says where it runs, shows its Python and refuses to run it; a result file of
+  // mpirun's run imports with a lane per rank, labelled with its host.
+  await test('mpi: listed as native only with its reason, never run here; an mpirun result imports verified, its lanes labelled with rank and host', async () => {
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto(BASE);
+    await ready(page);
+    const option = await page.$eval('select[name=model] option[value=mpi]', (o) => ({ disabled: o.disabled, text: o.textContent }));
+    assert.deepEqual(option, { disabled: false, text: 'mpi (native only)' });
+    // The one model this isolated page cannot run.
+    const off = await page.$$eval('select[name=model] option', (os) => os.filter((o) => o.disabled || /native only/.test(o.textContent)).map((o) => o.value));
+    assert.deepEqual(off, ['mpi']);
+    assert.equal(await page.locator('#model-unavailable').count(), 0, 'no note for a model the page runs');
+    const before = await page.inputValue('select[name=model]');
+    await page.selectOption('select[name=model]', 'mpi');
+    const reason = 'runs natively under an MPI launcher, not in a browser: mpirun -np 2 native-runner run ... -m mpi';
+    assert.equal(await page.textContent('#model-unavailable'), `mpi cannot run in this page: it ${reason}`);
+    assert.equal(await page.isDisabled('#run'), true);
+    assert.equal(await page.getAttribute('#run', 'title'), `mpi: ${reason}`);
+    assert.match(await page.textContent('.runbar'), /mpi: runs natively under an MPI launcher/);
+    const python = await page.textContent('section.python pre');
+    assert.match(python, /^# mpiexec -n \d+ python script\.py\nfrom mpi4py import MPI/, python);
+    assert.match(python, /comm\.scatter/, python);
+    await page.locator('.controls').screenshot({ path: `${ART}/mpi-chosen.png` });
+    // A script's run, and one with mpi among the models of a sweep, are refused with the reason
+    // before anything runs; the engine runs the next experiment.
+    const refused = (s) => page.evaluate((x) => window.playground.run(x).then(() => 'resolved', (e) => e.message), s);
+    assert.equal(await refused(spec('primes', 100_000, 'mpi', 2)), `mpi ${reason}`);
+    assert.equal(await refused(spec('primes', 100_000, 'dynamic-pool', 2, { sweep: { models: ['dynamic-pool', 'mpi'] } })), `mpi ${reason}`);
+    const ok = await page.evaluate((x) => window.playground.run(x), spec('primes', 100_000, 'dynamic-pool', 2));
+    assert.equal(ok.results.at(-1).verified, true);
+    // A link to an mpi experiment opens it, with the same note and Run held.
+    await page.goto(`${BASE}#x=${pack(spec('mandelbrot', 400, 'mpi', 3, { model: { schedule: 'static' } }))}`);
+    await page.waitForFunction(() => document.querySelector('select[name=model]').value === 'mpi');
+    assert.match(await page.textContent('#model-unavailable'), /^mpi cannot run in this page/);
+    assert.equal(await page.isDisabled('#run'), true);
+    // The result of `mpirun -np 3 native-runner run -w mandelbrot --n 400 -m mpi -r 3 --format json`.
+    const fixture = JSON.parse(readFileSync('tests/e2e/fixtures/mpi-result.json', 'utf8'));
+    const hosts = fixture.results.find((r) => r.model === 'mpi').hosts;
+    await page.setInputFiles('#import', 'tests/e2e/fixtures/mpi-result.json');
+    await page.waitForSelector('text=imported: mpi-result.json');
+    const set = page.locator('#results tbody.set', { hasText: 'imported: mpi-result.json' });
+    assert.match(await set.locator('tr.set-head').textContent(), /^imported: mpi-result\.json — mandelbrot n=400, mpi schedule=dynamic \(3 repetitions, 1 warm-up\)$/);
+    const row = set.locator('tr[data-model="mpi"]');
+    assert.equal(await row.getAttribute('data-workers'), '3');
+    assert.equal(await row.locator('td[data-label="verified"]').textContent(), '✓ verified');
+    assert.equal(await row.locator('td.used').textContent(), '3 of 3');
+    await row.click();
+    await page.waitForFunction(() => /^Timeline: mpi, 3 workers/.test(document.querySelector('.timeline h2')?.textContent || ''));
+    assert.match(await page.textContent('.timeline .hint'), /a row is an MPI rank/);
+    const lanes = await page.$$eval('#timeline .row-label', (ls) => ls.map((l) => ({ text: l.childNodes[0].textContent, host: l.dataset.host, worker: Number(l.dataset.worker) })));
+    // Ranks grouped by host, the host named on its first lane.
+    const order = [...hosts.keys()].sort((a, b) => hosts.indexOf(hosts[a]) - hosts.indexOf(hosts[b]) || a - b);
+    assert.deepEqual(lanes, order.map((w, i) => ({
+      text: i === 0 || hosts[order[i - 1]] !== hosts[w] ? `rank ${w} · ${hosts[w]}` : `rank ${w}`,
+      host: hosts[w],
+      worker: w,
+    })));
+    assert.equal(lanes[0].text, 'rank 0 · vm');
+    assert.equal(await page.locator('#timeline .bar').count(), 400, 'a bar per task of the last repetition');
+    for (const [w, h] of [[1366, 900], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await set.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ART}/mpi-imported-${w}.png` });
+      await page.locator('.timeline').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ART}/mpi-timeline-${w}.png` });
+      await page.locator('.controls').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ART}/mpi-controls-${w}.png` });
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.selectOption('select[name=model]', before);
+  });
+  // --- mpi (end)
+
   await test('no uncaught errors in the page', async () => {
     assert.deepEqual(consoleErrors, []);
   });
@@ -1122,7 +1199,7 @@ try {
   await test('an injected fault fails the run with its reason in every model, and the next run works', async () => {
     await page.goto(BASE);
     await ready(page);
-    for (const model of MODELS) {
+    for (const model of PAGE_MODELS) {
       const kind = model === 'process-pool' ? ['panic', 'exit'] : ['panic'];
       for (const k of kind) {
         const s = spec('square', 200, model, model === 'sequential' ? 1 : 2, { model: { fault: { task: 7, kind: k } }, baseline: false });
@@ -1168,7 +1245,7 @@ try {
     const entry = await page.textContent('#history .history-entry');
     assert.match(entry, /stopped \(partial result kept\)/, entry);
     // Every model, through the page's interface: stopped mid-run, the stuck task in flight.
-    for (const model of MODELS) {
+    for (const model of PAGE_MODELS) {
       await ready(page);
       const r = await page.evaluate(async (x) => {
         const run = window.playground.run(x);
@@ -1203,7 +1280,7 @@ try {
     const expected = ((N - 1n) * N * (2n * N - 1n) / 6n).toString();
     const start = await engineMemory();
     figures.million_tasks = { engine_memory_at_start_mib: start / MiB };
-    for (const model of MODELS) {
+    for (const model of PAGE_MODELS) {
       const t0 = Date.now();
       const r = await page.evaluate((x) => window.playground.run(x),
         spec('square', n, model, model === 'sequential' ? 1 : 2, { baseline: false, timeline: false }));

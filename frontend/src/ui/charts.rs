@@ -103,6 +103,8 @@ pub struct BarDetail {
     pub tasks: u32,
     pub stage: u32,
     pub worker: u32,
+    /// The row it is drawn in: its worker's, except where ranks are grouped by host.
+    pub row: u32,
     pub start: f64,
     pub end: f64,
     /// Seconds inside the bar spent waiting (timer, I/O, GIL, a lock) rather than computing.
@@ -201,8 +203,63 @@ pub fn merge_bars(tasks: &[TaskRecord], span: f64, width_px: u32) -> Vec<(Bar, u
     bars
 }
 
-/// Geometry of the timeline, in CSS pixels.
+/// Geometry of the timeline, in CSS pixels (the label column widens for hosts' names).
 const LABEL_W: f64 = 92.0;
+/// About the width of a character of the labels, for sizing their column.
+const CHAR_W: f64 = 7.5;
+
+/// A row of the timeline: whose it is and what its label says.
+#[derive(Debug, Clone, PartialEq)]
+struct Lane {
+    worker: u32,
+    label: String,
+    /// The host of a rank, where the workers are ranks with hosts.
+    host: Option<String>,
+    /// The first row of its host's ranks (below another host's).
+    new_host: bool,
+}
+
+/// The rows for `workers` workers: a row per worker in order; where the result says which host
+/// each worker ran on (mpi's ranks), each host's ranks together in rank order, the hosts in the
+/// order of their first rank, and the host named on its first row only.
+fn lanes(workers: u32, hosts: Option<&[String]>) -> Vec<Lane> {
+    let Some(hosts) = hosts.filter(|h| h.len() >= workers as usize) else {
+        return (0..workers)
+            .map(|w| Lane {
+                worker: w,
+                label: format!("worker {w}"),
+                host: None,
+                new_host: false,
+            })
+            .collect();
+    };
+    let hosts = &hosts[..workers as usize];
+    let mut order: Vec<u32> = (0..workers).collect();
+    let first = |w: u32| hosts.iter().position(|h| *h == hosts[w as usize]);
+    order.sort_by_key(|&w| (first(w), w));
+    let mut out: Vec<Lane> = Vec::new();
+    for w in order {
+        let host = hosts[w as usize].clone();
+        let new_host = out.last().is_none_or(|l| l.host.as_ref() != Some(&host));
+        let label = if new_host {
+            let short: String = if host.chars().count() > 18 {
+                host.chars().take(17).chain(['…']).collect()
+            } else {
+                host.clone()
+            };
+            format!("rank {w} · {short}")
+        } else {
+            format!("rank {w}")
+        };
+        out.push(Lane {
+            worker: w,
+            label,
+            host: Some(host),
+            new_host: new_host && !out.is_empty(),
+        });
+    }
+    out
+}
 const ROW_H: f64 = 30.0;
 const TOP: f64 = 10.0;
 const AXIS_H: f64 = 46.0;
@@ -219,11 +276,15 @@ const AXIS_H: f64 = 46.0;
 /// For a run ended by a `deadlock`, the tasks of its cycle are striped vermillion from when they
 /// started waiting, an arrow goes from each waiting worker to the worker holding what it waits
 /// for, and a line marks when the cycle closed.
+///
+/// Where the result names each worker's host (`hosts`: mpi's ranks), a row is labelled with its
+/// rank, each host's ranks are drawn together and the host is named on its first row.
 pub fn timeline_svg(
     finished: &[TaskRecord],
     in_flight: &[InFlight],
     stopped_at: Option<f64>,
     deadlock: Option<&Deadlock>,
+    hosts: Option<&[String]>,
 ) -> Result<TimelineDrawing, String> {
     let cycle = deadlock.map_or(&[][..], |d| &d.cycle[..]);
     // The worker holding what `cycle[i]` waits for is the next one round the cycle.
@@ -240,6 +301,7 @@ pub fn timeline_svg(
                 tasks: 1,
                 stage: f.stage,
                 worker: f.worker,
+                row: f.worker,
                 start: f.since?,
                 end,
                 wait: 0.0,
@@ -266,7 +328,24 @@ pub fn timeline_svg(
         .chain(stopped_at)
         .fold(0.0f64, f64::max)
         .max(1e-9);
-    let plot_w = f64::from(WIDTH) - LABEL_W - 16.0;
+    let workers = finished
+        .iter()
+        .map(|t| t.worker)
+        .chain(running.iter().map(|b| b.worker))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let lanes = lanes(workers, hosts);
+    let mut row_of = vec![0u32; workers as usize];
+    for (r, l) in lanes.iter().enumerate() {
+        row_of[l.worker as usize] = r as u32;
+    }
+    let label_w = lanes
+        .iter()
+        .map(|l| l.label.chars().count() as f64 * CHAR_W + 16.0)
+        .fold(LABEL_W, f64::max)
+        .min(240.0);
+    let plot_w = f64::from(WIDTH) - label_w - 16.0;
     // Few tasks: a bar each. Many: bars merged at pixel resolution.
     let mut bars: Vec<BarDetail> = if finished.len() <= 2000 {
         let mut v: Vec<BarDetail> = finished
@@ -276,6 +355,7 @@ pub fn timeline_svg(
                 tasks: 1,
                 stage: t.stage,
                 worker: t.worker,
+                row: t.worker,
                 start: t.start,
                 end: t.end,
                 wait: t.wait.clamp(0.0, (t.end - t.start).max(0.0)),
@@ -296,6 +376,7 @@ pub fn timeline_svg(
                 tasks: n,
                 stage,
                 worker: w,
+                row: w,
                 start: s,
                 end: e,
                 wait: ((e - s) - busy).max(0.0),
@@ -308,10 +389,16 @@ pub fn timeline_svg(
             .collect()
     };
     bars.extend(running);
-    let workers = bars.iter().map(|b| b.worker).max().unwrap_or(0) + 1;
+    for b in &mut bars {
+        b.row = row_of[b.worker as usize];
+    }
+    // Ranks grouped by host: the bars in the order of their rows, as the keys move along them.
+    if lanes.iter().any(|l| l.host.is_some()) {
+        bars.sort_by(|a, b| a.row.cmp(&b.row).then(a.start.total_cmp(&b.start)));
+    }
     let height = TOP + f64::from(workers) * ROW_H + AXIS_H;
-    let x = |t: f64| LABEL_W + t / span * plot_w;
-    let row_y = |w: u32| TOP + f64::from(w) * ROW_H;
+    let x = |t: f64| label_w + t / span * plot_w;
+    let row_y = |w: u32| TOP + f64::from(row_of[w as usize]) * ROW_H;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -322,23 +409,34 @@ pub fn timeline_svg(
         s,
         r##"<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#FFFFFF"/>"##
     );
-    // Rows: a hairline between rows (a tinted band would cut the bars' contrast below 3:1), the
-    // worker's label beside its row, centred on it.
-    for w in 0..workers {
+    // Rows: a hairline between rows (a tinted band would cut the bars' contrast below 3:1), a
+    // darker line across the labels too where another host's ranks start, the worker's label
+    // beside its row, centred on it.
+    for (r, lane) in lanes.iter().enumerate() {
+        let w = lane.worker;
         let y = row_y(w);
-        if w > 0 {
+        if lane.new_host {
             let _ = write!(
                 s,
-                r##"<line x1="{LABEL_W}" y1="{y}" x2="{}" y2="{y}" stroke="#E0E0E0"/>"##,
-                LABEL_W + plot_w
+                r##"<line class="host-edge" x1="0" y1="{y}" x2="{}" y2="{y}" stroke="#767676"/>"##,
+                label_w + plot_w
+            );
+        } else if r > 0 {
+            let _ = write!(
+                s,
+                r##"<line x1="{label_w}" y1="{y}" x2="{}" y2="{y}" stroke="#E0E0E0"/>"##,
+                label_w + plot_w
             );
         }
         let in_cycle = cycle.iter().any(|e| e.worker == w);
         let _ = write!(
             s,
-            r##"<text class="row-label{}" data-worker="{w}" x="{}" y="{}" text-anchor="end" dominant-baseline="central" fill="{}"{}>worker {w}</text>"##,
+            r##"<text class="row-label{}" data-worker="{w}"{} x="{}" y="{}" text-anchor="end" dominant-baseline="central" fill="{}"{}>{}{}</text>"##,
             if in_cycle { " in-cycle" } else { "" },
-            LABEL_W - 8.0,
+            lane.host
+                .as_ref()
+                .map_or(String::new(), |h| format!(r#" data-host="{}""#, esc(h))),
+            label_w - 8.0,
             y + ROW_H / 2.0,
             if in_cycle { RUNNING_COLOUR } else { "#000000" },
             if in_cycle {
@@ -346,14 +444,19 @@ pub fn timeline_svg(
             } else {
                 ""
             },
+            esc(&lane.label),
+            lane.host.as_ref().map_or(String::new(), |h| format!(
+                "<title>rank {w} on {}</title>",
+                esc(h)
+            )),
         );
     }
     // Time axis.
     let axis_y = TOP + f64::from(workers) * ROW_H;
     let _ = write!(
         s,
-        r##"<line x1="{LABEL_W}" y1="{axis_y}" x2="{}" y2="{axis_y}" stroke="#000000"/>"##,
-        LABEL_W + plot_w
+        r##"<line x1="{label_w}" y1="{axis_y}" x2="{}" y2="{axis_y}" stroke="#000000"/>"##,
+        label_w + plot_w
     );
     for t in nice_ticks(0.0, span * 1000.0) {
         let tx = x(t / 1000.0);
@@ -368,7 +471,7 @@ pub fn timeline_svg(
     let _ = write!(
         s,
         r##"<text class="axis-title" x="{}" y="{}" text-anchor="middle" fill="#000000">milliseconds since the run started</text>"##,
-        LABEL_W + plot_w / 2.0,
+        label_w + plot_w / 2.0,
         axis_y + 38.0
     );
     // Bars: waiting strips first (not focusable: the computing bar's detail says it), then the
@@ -1181,7 +1284,7 @@ mod tests {
         };
         let mut done = rec(3, 7, 0.0, 0.004, 0.003);
         done.blocked = 0.002;
-        let t = timeline_svg(&[done], &in_flight, Some(0.007), Some(&d)).unwrap();
+        let t = timeline_svg(&[done], &in_flight, Some(0.007), Some(&d), None).unwrap();
         assert_eq!(t.svg.matches(r#"class="cycle-edge""#).count(), 3);
         assert_eq!(t.svg.matches(r#"class="blocked deadlocked""#).count(), 3);
         assert_eq!(t.svg.matches(r#"class="blocked""#).count(), 1);
@@ -1228,11 +1331,36 @@ mod tests {
             rec(0, 1, 0.1, 1.2, 0.9),
             rec(0, 2, 0.2, 1.4, 1.0),
         ];
-        let d = timeline_svg(&tasks, &[], None, None).unwrap();
+        let d = timeline_svg(&tasks, &[], None, None, None).unwrap();
         assert_eq!(d.svg.matches(r#"class="row-label""#).count(), 1);
         assert_eq!(d.svg.matches(r#"class="wait""#).count(), 3);
         assert_eq!(d.bars.len(), 3);
         assert!(d.bars[1].describe().contains("waited 900 ms"));
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn ranks_are_grouped_by_host_and_labelled_with_it() {
+        let tasks: Vec<_> = (0..4).map(|w| rec(w, w, 0.0, 1.0, 0.0)).collect();
+        let hosts: Vec<String> = ["a", "b", "a", "b"].map(String::from).to_vec();
+        let d = timeline_svg(&tasks, &[], None, None, Some(&hosts)).unwrap();
+        let labels: Vec<&str> = d
+            .svg
+            .split(r#"class="row-label""#)
+            .skip(1)
+            .map(|t| {
+                let text = &t[t.find('>').unwrap() + 1..];
+                &text[..text.find('<').unwrap()]
+            })
+            .collect();
+        assert_eq!(labels, ["rank 0 · a", "rank 2", "rank 1 · b", "rank 3"]);
+        assert_eq!(d.svg.matches(r#"class="host-edge""#).count(), 1);
+        assert_eq!(d.svg.matches(r#"data-host="b""#).count(), 2);
+        let rows: Vec<(u32, u32)> = d.bars.iter().map(|b| (b.worker, b.row)).collect();
+        assert_eq!(rows, [(0, 0), (2, 1), (1, 2), (3, 3)]);
+        // Without hosts, or with too few for the workers, a row per worker in order.
+        let plain = timeline_svg(&tasks, &[], None, None, Some(&hosts[..2])).unwrap();
+        assert!(plain.svg.contains(">worker 3<"));
+        assert!(!plain.svg.contains("host-edge"));
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]

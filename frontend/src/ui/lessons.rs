@@ -84,8 +84,11 @@ pub fn parse_link(hash: &str) -> Option<Result<LessonLink, String>> {
 }
 
 /// Why the page cannot run a model, if it cannot: models on threads need a cross-origin isolated
-/// page whose engine has them.
+/// page whose engine has them, and MPI ranks a launcher, natively.
 fn unavailable(kind: engine::ModelKind, threads: bool) -> Option<String> {
+    if let Some(why) = crate::worker::not_in_page(kind) {
+        return Some(format!("{kind} {why}"));
+    }
     (kind.info().host.needs_threads() && !threads).then(|| {
         format!("{kind} needs threads, and this page has none (it is not cross-origin isolated)")
     })
@@ -247,5 +250,7 @@ mod tests {
         assert!(unavailable(engine::ModelKind::Gil, false).is_some());
         assert!(unavailable(engine::ModelKind::Gil, true).is_none());
         assert!(unavailable(engine::ModelKind::Async, false).is_none());
+        let mpi = unavailable(engine::ModelKind::Mpi, true).expect("mpi never runs in a page");
+        assert!(mpi.contains("mpirun"), "{mpi}");
     }
 }

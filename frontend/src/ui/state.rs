@@ -343,9 +343,12 @@ impl State {
         (self.hardware_concurrency.max(1) * 4).min(engine::limits::MAX_WORKERS)
     }
 
-    /// Whether the model can run here (threads need cross-origin isolation).
+    /// Whether the model can run here (threads need cross-origin isolation; MPI ranks need a
+    /// launcher, natively).
     pub fn model_available(&self, m: ModelKind) -> Result<(), &'static str> {
-        if m.info().host.needs_threads()
+        if let Some(why) = crate::worker::not_in_page(m) {
+            Err(why)
+        } else if m.info().host.needs_threads()
             && !(self.isolated && (self.engine.threads || !self.engine.ready))
         {
             Err("needs threads: the page is not cross-origin isolated")
@@ -390,8 +393,14 @@ impl State {
         if let Some((_, (_, why))) = self.drafts.iter().next() {
             return Some(why.clone());
         }
-        if let Err(why) = self.model_available(self.exp.model.name) {
-            return Some(format!("{}: {why}", self.exp.model.name));
+        let swept = match &self.exp.sweep {
+            Some(Sweep::Models(models)) => models.as_slice(),
+            _ => &[],
+        };
+        for &m in std::iter::once(&self.exp.model.name).chain(swept) {
+            if let Err(why) = self.model_available(m) {
+                return Some(format!("{m}: {why}"));
+            }
         }
         None
     }
@@ -1214,6 +1223,35 @@ mod tests {
         assert_ne!(s.exp.workload.n, 12345);
         let s = s.reduce(Action::Edit(Control::Workload, "primes".into()));
         assert_eq!(s.exp.workload.n, 12345);
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn mpi_is_listed_and_chosen_but_never_run_in_the_page() {
+        let s = Rc::new(State::new(2, true));
+        let s = s.reduce(Action::EngineReady {
+            threads: true,
+            pool_size: 2,
+            machine: None,
+        });
+        assert_eq!(s.run_blocker(), None);
+        let why = s
+            .model_available(ModelKind::Mpi)
+            .expect_err("ranks need mpirun");
+        assert!(why.contains("mpirun -np 2"), "{why}");
+        let mpi = s.clone().reduce(Action::Edit(Control::Model, "mpi".into()));
+        assert_eq!(mpi.exp.model.name, ModelKind::Mpi, "chosen, to read about");
+        assert_eq!(mpi.run_blocker(), Some(format!("mpi: {why}")));
+        let sweep = s.reduce(Action::Edit(Control::Sweep, "models".into()));
+        let sweep = sweep.reduce(Action::Edit(
+            Control::SweepValues,
+            "dynamic-pool,mpi".into(),
+        ));
+        assert!(
+            matches!(&sweep.exp.sweep, Some(Sweep::Models(m)) if m.contains(&ModelKind::Mpi)),
+            "{:?}",
+            sweep.exp.sweep
+        );
+        assert_eq!(sweep.run_blocker(), Some(format!("mpi: {why}")));
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]

@@ -139,6 +139,13 @@ async fn run_experiment_json(
     user_agent: String,
 ) -> Result<String, String> {
     let exp = Experiment::from_json(&spec_json).map_err(|e| e.to_string())?;
+    // Refused before the baseline runs: no run of this experiment could finish here.
+    if let Some((kind, why)) = engine::measure::configurations(&exp)
+        .iter()
+        .find_map(|c| Some((c.model.name, super::not_in_page(c.model.name)?)))
+    {
+        return Err(format!("{kind} {why}"));
+    }
     CONTROL.cancel.store(false, Ordering::Relaxed);
     CONTROL.tasks_done.store(0, Ordering::Relaxed);
     RUNS_DONE.store(0, Ordering::Relaxed);
@@ -238,8 +245,12 @@ async fn run_config(cfg: RunConfig) -> Result<RunOutcome, RunError> {
     if cfg.model.name.info().host == Host::RayonPool {
         ensure_threads(cfg.workers).await?;
     }
-    if cfg.model.name.info().host == Host::Processes {
-        return super::process_pool::run_once(&cfg, &CONTROL, &base_url()).await;
+    match cfg.model.name.info().host {
+        Host::Processes => {
+            return super::process_pool::run_once(&cfg, &CONTROL, &base_url()).await;
+        }
+        // Refused with the experiment (`run_experiment_json`); the engine would say the same.
+        Host::Ranks | Host::Caller | Host::Threads | Host::RayonPool => {}
     }
     let env = RunEnv {
         control: CONTROL.clone(),

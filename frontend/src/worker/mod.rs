@@ -5,3 +5,18 @@
 pub mod engine;
 pub mod machine;
 pub mod process_pool;
+
+use ::engine::ModelKind;
+use ::engine::model::Host;
+
+/// Why the page can never run a model, whatever the browser: MPI ranks are processes that a
+/// launcher starts, natively. `None` for the models a page can run (some need threads, which
+/// depends on the page: see the lab's `model_available`).
+pub fn not_in_page(kind: ModelKind) -> Option<&'static str> {
+    match kind.info().host {
+        Host::Ranks => Some(
+            "runs natively under an MPI launcher, not in a browser: mpirun -np 2 native-runner run ... -m mpi",
+        ),
+        Host::Caller | Host::Threads | Host::RayonPool | Host::Processes => None,
+    }
+}

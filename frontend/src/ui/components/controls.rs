@@ -127,17 +127,26 @@ pub fn controls(p: &ControlsProps) -> Html {
         .iter()
         .map(|k| (k.name().to_string(), k.name().to_string(), None))
         .collect();
+    // A model no page runs (mpi) stays selectable, so that its description and Python can be
+    // read; the note under the list and Run's reason say where it runs. One this page cannot run
+    // for want of threads is disabled, its reason in the tooltip.
     let models: Vec<Choice> = p
         .models
         .iter()
-        .map(|(k, why)| {
-            (
+        .map(|(k, why)| match crate::worker::not_in_page(*k) {
+            Some(_) => (k.name().to_string(), format!("{k} (native only)"), None),
+            None => (
                 k.name().to_string(),
                 k.name().to_string(),
                 why.map(str::to_string),
-            )
+            ),
         })
         .collect();
+    let unavailable = p
+        .models
+        .iter()
+        .find(|(k, _)| *k == m)
+        .and_then(|(_, why)| *why);
     let params = w.params().into_iter().map(|def| {
         let control = Control::Param(def.name);
         let current = if def.name == "n" {
@@ -196,6 +205,9 @@ pub fn controls(p: &ControlsProps) -> Html {
             { for params }
             <Select control={Control::Model} label="model" current={m.name()} options={models} on_edit={on_edit.clone()} />
             <p class="hint">{ m.description() }<br/><em>{ "Python: " }{ m.python() }</em></p>
+            if let Some(why) = unavailable {
+                <p class="note" id="model-unavailable" role="status">{ format!("{m} cannot run in this page: it {why}") }</p>
+            }
             if m.info().chunks.is_some() {
                 <Field control={Control::ChunkSize} label={format!("chunk size (1 to {}; empty: the model's default)", crate::ui::state::limit_text(engine::limits::MAX_CHUNK_SIZE))} value={exp.model.chunk_size.map(|c| c.to_string()).unwrap_or_default()} kind="text" draft={draft(Control::ChunkSize)} on_edit={on_edit.clone()} />
             }

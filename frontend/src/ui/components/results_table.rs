@@ -92,6 +92,22 @@ fn params_words(w: &engine::WorkloadSpec) -> String {
     w.params.iter().map(|(k, v)| format!(" {k}={v}")).collect()
 }
 
+/// The experiment's model with its own option, ", mpi schedule=dynamic", as its spec writes it;
+/// nothing for a model without one.
+fn model_option_words(m: &engine::ModelSpec) -> String {
+    let Some(option) = m.name.info().option else {
+        return String::new();
+    };
+    let value = serde_json::to_value(m)
+        .ok()
+        .and_then(|v| v.get(option.field()).cloned());
+    match value {
+        Some(serde_json::Value::String(v)) => format!(", {} {}={v}", m.name, option.field()),
+        Some(v) if !v.is_null() => format!(", {} {}={v}", m.name, option.field()),
+        _ => String::new(),
+    }
+}
+
 /// The explorer's smallest program that shows the hazard, its witness as a link into Be the
 /// scheduler, and how many of its schedules end that way: (schedules, ending so, fragment).
 fn explored(program: engine::explore::Program, outcome: &str) -> Option<(u64, u64, String)> {
@@ -432,7 +448,7 @@ pub fn results_table(p: &ResultsTableProps) -> Html {
                 </tr></thead>
                 { for results.iter().zip(&annotated.rows).enumerate().map(|(set, ((source, rs), notes))| html! {
                     <tbody class="set">
-                        <tr class="set-head"><td colspan="14">{ format!("{} — {} n={}{} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, params_words(&rs.experiment.workload), plan(rs)) }</td></tr>
+                        <tr class="set-head"><td colspan="14">{ format!("{} — {} n={}{}{} ({})", source.label(), rs.experiment.workload.name, rs.experiment.workload.n, params_words(&rs.experiment.workload), model_option_words(&rs.experiment.model), plan(rs)) }</td></tr>
                         { for rs.results.iter().zip(notes).enumerate().map(|(i, (r, n))| row(set, i, rs, r, n, (set, i) == selected, on_select)) }
                         { partial_row(set, rs, (set, rs.results.len()) == selected, on_select) }
                     </tbody>
@@ -452,6 +468,20 @@ mod tests {
 
     /// The links are the explorer's own witnesses: the racy counter's x = 1 and the naive
     /// philosophers' deadlock, with their counts.
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn a_models_own_option_is_named_with_the_set() {
+        use engine::ModelKind;
+        let mut mpi = engine::ModelSpec::defaults(ModelKind::Mpi);
+        mpi.schedule = Some(engine::spec::Schedule::Static);
+        assert_eq!(model_option_words(&mpi), ", mpi schedule=static");
+        let sync = engine::ModelSpec::defaults(ModelKind::SharedState);
+        assert_eq!(model_option_words(&sync), ", shared-state sync=lock");
+        assert_eq!(
+            model_option_words(&engine::ModelSpec::defaults(ModelKind::DynamicPool)),
+            ""
+        );
+    }
+
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn hazards_link_to_the_explorers_witnesses() {
         use engine::explore::{Order, Program, ProgramKind, SyncMode};

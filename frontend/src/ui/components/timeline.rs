@@ -45,7 +45,7 @@ fn draw(
                 r.workers,
                 chunk_words(r.chunk_size, "no chunks")
             ),
-            charts::timeline_svg(&r.tasks, &[], None, None),
+            charts::timeline_svg(&r.tasks, &[], None, None, r.hosts.as_deref()),
         ))
     } else {
         let s = set.partial.as_ref().and_then(|p| p.stopped.as_ref())?;
@@ -72,6 +72,7 @@ fn draw(
                 &s.in_flight,
                 Some(s.elapsed),
                 set.error.as_ref().map(|Failure::Deadlock(d)| d),
+                None,
             ),
         ))
     }
@@ -97,6 +98,12 @@ fn hint(p: &TimelineProps) -> String {
             " The async loop is one thread, so one row: its tasks' waits overlap, their computing never does.",
         );
     }
+    // MPI ranks: processes, possibly on several hosts.
+    if model.is_some_and(|m| m.info().host == engine::model::Host::Ranks) {
+        h.push_str(
+            " Here a row is an MPI rank, a process of its own: the ranks of one host are drawn together, the host named on the first.",
+        );
+    }
     h.push_str(" Click a row of the table to show its run.");
     h
 }
@@ -110,10 +117,10 @@ fn is_stopped_row(p: &TimelineProps) -> bool {
 /// nearest in time in the next or previous row that has bars (down, up), the first or last.
 pub fn next_bar(bars: &[BarDetail], i: usize, key: &str) -> Option<usize> {
     let cur = bars.get(i)?;
-    let nearest_in = |worker: u32| {
+    let nearest_in = |row: u32| {
         bars.iter()
             .enumerate()
-            .filter(|(_, b)| b.worker == worker)
+            .filter(|(_, b)| b.row == row)
             .min_by(|(_, a), (_, b)| {
                 (a.start - cur.start)
                     .abs()
@@ -128,14 +135,14 @@ pub fn next_bar(bars: &[BarDetail], i: usize, key: &str) -> Option<usize> {
         "End" => Some(bars.len() - 1),
         "ArrowDown" => bars
             .iter()
-            .map(|b| b.worker)
-            .filter(|&w| w > cur.worker)
+            .map(|b| b.row)
+            .filter(|&r| r > cur.row)
             .min()
             .and_then(nearest_in),
         "ArrowUp" => bars
             .iter()
-            .map(|b| b.worker)
-            .filter(|&w| w < cur.worker)
+            .map(|b| b.row)
+            .filter(|&r| r < cur.row)
             .max()
             .and_then(nearest_in),
         _ => None,
@@ -317,6 +324,7 @@ mod tests {
             tasks: 1,
             stage: 0,
             worker,
+            row: worker,
             start,
             end: start + 1.0,
             wait: 0.0,
