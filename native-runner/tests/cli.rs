@@ -49,8 +49,15 @@ fn list_names_every_workload_and_model_with_python_equivalents() {
     assert_eq!(names("workloads"), workloads);
     let models: Vec<&str> = engine::ModelKind::ALL.iter().map(|m| m.name()).collect();
     assert_eq!(names("models"), models);
-    for m in v["models"].as_array().unwrap() {
+    for (m, kind) in v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(engine::ModelKind::ALL)
+    {
         assert!(!m["python"].as_str().unwrap().is_empty());
+        let ranks = kind.info().host == engine::model::Host::Ranks;
+        assert_eq!(m["needs_launcher"], ranks, "{kind}");
     }
     let n = &v["workloads"][0]["params"][0];
     assert_eq!(n["name"], "n");

@@ -37,8 +37,10 @@ const ARGS = [
 const CATALOGUE = JSON.parse(execFileSync(NATIVE, ['list', '--format', 'json']).toString());
 const MODELS = CATALOGUE.models.map((m) => m.name);
 assert.ok(MODELS.includes('sequential') && MODELS.length >= 2, `models: ${MODELS}`);
-// The models a page runs: mpi's ranks are started by mpirun, natively (its checks: "mpi" below).
-const PAGE_MODELS = MODELS.filter((m) => m !== 'mpi');
+// The models a page runs: not those whose workers an MPI launcher starts, natively (their
+// checks: "mpi" below).
+const PAGE_MODELS = CATALOGUE.models.filter((m) => !m.needs_launcher).map((m) => m.name);
+assert.ok(PAGE_MODELS.length >= 2 && PAGE_MODELS.length < MODELS.length, `models a page runs: ${PAGE_MODELS}`);
 
 function serve(port, isolation) {
   const args = ['tests/e2e/serve.py', '--port', String(port), '--dir', 'dist'];

@@ -59,6 +59,8 @@ pub fn list_json() -> serde_json::Value {
             // Workers that are threads sharing memory: the models in which tasks can race and
             // deadlock (see the models README, "Hazards").
             "shared_memory_threads": m.info().host.needs_threads(),
+            // Workers that an MPI launcher starts: natively only, under `mpirun`, never in a page.
+            "needs_launcher": m.info().host == engine::model::Host::Ranks,
         })).collect::<Vec<_>>(),
     })
 }
