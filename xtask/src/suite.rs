@@ -217,6 +217,12 @@ fn experiment(workload: WorkloadKind, n: u64, model: ModelKind, workers: u32) ->
     exp
 }
 
+/// Whether a model runs in a plain `native-runner` process and in the page: not one whose
+/// workers are MPI ranks, which need a launcher.
+fn runs_alone(model: ModelKind) -> bool {
+    model.info().host != engine::model::Host::Ranks
+}
+
 fn all_verified(set: &ResultSet) -> bool {
     set.results.iter().all(|r| r.verified != Some(false))
 }
@@ -520,7 +526,7 @@ fn speedups(
             (1..=workers).collect()
         };
         for &model in ModelKind::ALL {
-            if model == ModelKind::Sequential {
+            if model == ModelKind::Sequential || !runs_alone(model) {
                 continue;
             }
             progress(&format!("speedup: {model} on {kind} n={n}"));
@@ -556,7 +562,7 @@ fn overheads(
     longest: &mut f64,
 ) -> Result<Vec<OverheadRow>> {
     let mut rows = Vec::new();
-    for &model in ModelKind::ALL {
+    for &model in ModelKind::ALL.iter().filter(|&&m| runs_alone(m)) {
         // Thread creation costs tens of microseconds per task: fewer tasks keep it short.
         let n = match model {
             ModelKind::ThreadPerTask => sizes.pick(10_000, 1_000),
@@ -702,7 +708,7 @@ fn python_pairs(python: &Value) -> Result<Vec<PythonPair>> {
 fn memory(sizes: &Sizes, workers: u32) -> Result<Vec<MemoryRow>> {
     let n = sizes.pick(1_000_000u64, 10_000);
     let mut rows = Vec::new();
-    for &model in ModelKind::ALL {
+    for &model in ModelKind::ALL.iter().filter(|&&m| runs_alone(m)) {
         let w = if model == ModelKind::Sequential {
             1
         } else {
