@@ -209,9 +209,17 @@ pub struct Report {
     pub python: Value,
     pub python_pairs: Vec<PythonPair>,
     pub memory: Vec<MemoryRow>,
+    /// Section 7: the `mpi` model under `mpirun` (absent in reports written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpi: Option<crate::mpi::MpiSection>,
 }
 
-fn experiment(workload: WorkloadKind, n: u64, model: ModelKind, workers: u32) -> Experiment {
+pub(crate) fn experiment(
+    workload: WorkloadKind,
+    n: u64,
+    model: ModelKind,
+    workers: u32,
+) -> Experiment {
     let mut exp = Experiment::new(workload, model, workers);
     exp.workload.n = n;
     exp
@@ -242,6 +250,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     });
     if !Path::new("engine").is_dir() {
         bail!("run from the repository root (cargo xtask bench)");
+    }
+    if args.only == Some(crate::Section::Mpi) {
+        return only_mpi(args, &out_dir);
     }
     if !args.no_build {
         // Trunk and the setup script find wasm-opt and playwright in node_modules, as the README's
@@ -297,6 +308,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let python = python(&sizes, workers)?;
     let python_pairs = python_pairs(&python)?;
     let memory = memory(&sizes, workers)?;
+    let mpi = crate::mpi::measure(args.quick, workers, !args.no_build);
 
     let mut wasm = Vec::new();
     for file in ["dist/frontend_bg.wasm", "dist/threads/frontend_bg.wasm"] {
@@ -349,11 +361,32 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         python,
         python_pairs,
         memory,
+        mpi: Some(mpi),
     };
     std::fs::create_dir_all(&out_dir)?;
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(out_dir.join("performance.json"), json + "\n")?;
     write_report(&report, &out_dir)
+}
+
+/// `cargo xtask bench --only mpi`: section 7 measured alone and merged into the report already
+/// in `out_dir`, which is then written again (the section states its own date).
+fn only_mpi(args: &BenchArgs, out_dir: &Path) -> Result<()> {
+    let from = out_dir.join("performance.json");
+    let text = std::fs::read_to_string(&from).with_context(|| {
+        format!(
+            "reading {} (--only merges into a report: run the suite once first)",
+            from.display()
+        )
+    })?;
+    let mut report: Report = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a report", from.display()))?;
+    let workers = args.workers.unwrap_or(report.workers).max(1);
+    let section = crate::mpi::measure(args.quick, workers, !args.no_build);
+    report.mpi = Some(section);
+    let json = serde_json::to_string_pretty(&report)?;
+    std::fs::write(&from, json + "\n")?;
+    write_report(&report, out_dir)
 }
 
 /// `cargo xtask report`: the report written again from its JSON twin (`from`), into `out` or
