@@ -142,6 +142,14 @@ fn schedule_name(s: Schedule) -> &'static str {
     }
 }
 
+/// "mpi static", or the model alone.
+fn label(model: ModelKind, schedule: Option<Schedule>) -> String {
+    match schedule {
+        Some(s) => format!("{model} {}", schedule_name(s)),
+        None => model.to_string(),
+    }
+}
+
 fn progress(what: &str) {
     eprintln!("bench: mpi: {what}");
 }
@@ -373,8 +381,8 @@ fn specs(section: &mut MpiSection, quick: bool, np: u32, file: &PathBuf) -> Resu
         };
         for (model, schedule) in configs {
             progress(&format!(
-                "per-task overhead: {model} {} x{np}, {n} tasks, chunk {}",
-                schedule.map_or("", schedule_name),
+                "per-task overhead: {} x{np}, {n} tasks, chunk {}",
+                label(model, schedule),
                 chunk.map_or_else(|| "default".to_string(), |c| c.to_string())
             ));
             let mut exp = crate::suite::experiment(WorkloadKind::Square, n, model, np);
@@ -408,8 +416,8 @@ fn specs(section: &mut MpiSection, quick: bool, np: u32, file: &PathBuf) -> Resu
         let first = section.speedups.len();
         for (model, schedule) in configs {
             progress(&format!(
-                "speedup: {model} {} on {kind} n={n}",
-                schedule.map_or("", schedule_name)
+                "speedup: {} on {kind} n={n}",
+                label(model, schedule)
             ));
             let mut exp = crate::suite::experiment(kind, n, model, np);
             exp.model.schedule = schedule;
