@@ -39,6 +39,14 @@ const MPI_ENV: [(&str, &str); 3] = [
     ("OMPI_MCA_rmaps_base_oversubscribe", "1"),
 ];
 
+/// The workloads the section runs, as the suite sizes them.
+pub struct Workloads {
+    /// The per-task overhead's tiny task (section 3's).
+    pub tiny: WorkloadKind,
+    /// The speedups' workloads and sizes (section 2's computing ones).
+    pub scaling: Vec<(WorkloadKind, u64)>,
+}
+
 #[derive(Serialize, Deserialize, Default)]
 pub struct MpiSection {
     /// When this section was measured (it can be newer than the rest: `--only mpi`).
@@ -223,7 +231,7 @@ fn why_not(np: u32) -> Option<String> {
 
 /// Measures the section: `np` ranks, full or quick sizes. Never fails: what could not be
 /// measured is said in the section.
-pub fn measure(quick: bool, np: u32, build: bool) -> MpiSection {
+pub fn measure(quick: bool, np: u32, build: bool, workloads: &Workloads) -> MpiSection {
     let t = Instant::now();
     let np = np.max(2);
     let mut section = MpiSection {
@@ -252,7 +260,7 @@ pub fn measure(quick: bool, np: u32, build: bool) -> MpiSection {
     if let Some(why) = why {
         progress(&format!("not measured: {why}"));
         section.not_measured = Some(why);
-    } else if let Err(e) = measure_into(&mut section, quick, np) {
+    } else if let Err(e) = measure_into(&mut section, quick, np, workloads) {
         progress(&format!("failed: {e:#}"));
         section.not_measured = Some(format!("a measurement failed: {e:#}"));
     }
@@ -260,7 +268,12 @@ pub fn measure(quick: bool, np: u32, build: bool) -> MpiSection {
     section
 }
 
-fn measure_into(section: &mut MpiSection, quick: bool, np: u32) -> Result<()> {
+fn measure_into(
+    section: &mut MpiSection,
+    quick: bool,
+    np: u32,
+    workloads: &Workloads,
+) -> Result<()> {
     let pick = |full: u64, q: u64| if quick { q } else { full };
     let quick_flag = if quick { " --quick" } else { "" };
     section.commands = vec![format!("cargo xtask bench --only mpi{quick_flag}")];
@@ -304,7 +317,7 @@ fn measure_into(section: &mut MpiSection, quick: bool, np: u32) -> Result<()> {
     section.commands.push(format!(
         "process-pool: {NATIVE_RUNNER} run --spec FILE --format json"
     ));
-    let result = specs(section, quick, np, &spec_file);
+    let result = specs(section, quick, np, workloads, &spec_file);
     let _ = std::fs::remove_file(&spec_file);
     result?;
 
@@ -362,7 +375,13 @@ fn run_spec(exp: &Experiment, np: Option<u32>, file: &PathBuf) -> Result<ResultS
 }
 
 /// The per-task overheads and the speedups, from specs.
-fn specs(section: &mut MpiSection, quick: bool, np: u32, file: &PathBuf) -> Result<()> {
+fn specs(
+    section: &mut MpiSection,
+    quick: bool,
+    np: u32,
+    workloads: &Workloads,
+    file: &PathBuf,
+) -> Result<()> {
     let pick = |full: u64, q: u64| if quick { q } else { full };
     let (mpi, pool) = (mpi_model(), process_model());
     let configs = [
@@ -385,7 +404,7 @@ fn specs(section: &mut MpiSection, quick: bool, np: u32, file: &PathBuf) -> Resu
                 label(model, schedule),
                 chunk.map_or_else(|| "default".to_string(), |c| c.to_string())
             ));
-            let mut exp = crate::suite::experiment(WorkloadKind::Square, n, model, np);
+            let mut exp = crate::suite::experiment(workloads.tiny, n, model, np);
             exp.model.chunk_size = chunk;
             exp.model.schedule = schedule;
             exp.repetitions = engine::Repetitions::Fixed(if quick { 1 } else { 5 });
@@ -409,10 +428,7 @@ fn specs(section: &mut MpiSection, quick: bool, np: u32, file: &PathBuf) -> Resu
 
     // Speedups at 1..np workers, process-pool last so that each mpi row finds it.
     let workers: Vec<u32> = (1..=np).collect();
-    for (kind, n) in [
-        (WorkloadKind::Mandelbrot, pick(2000, 200)),
-        (WorkloadKind::Primes, pick(CRITERION_N, 30_000)),
-    ] {
+    for &(kind, n) in &workloads.scaling {
         let first = section.speedups.len();
         for (model, schedule) in configs {
             progress(&format!(

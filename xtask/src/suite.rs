@@ -57,6 +57,23 @@ impl Sizes {
             (Amdahl, self.pick(2000, 100)),
         ]
     }
+
+    /// The computing workloads of the speedup figures (sections 2 and 7).
+    fn scaling_workloads(&self) -> [(WorkloadKind, u64); 2] {
+        [
+            (WorkloadKind::Mandelbrot, self.pick(2000, 200)),
+            (WorkloadKind::Primes, self.pick(3_000_000, 30_000)),
+        ]
+    }
+}
+
+/// What section 7 measures on: section 2's computing workloads at its sizes, and section 3's
+/// tiny task.
+fn mpi_workloads(quick: bool) -> crate::mpi::Workloads {
+    crate::mpi::Workloads {
+        tiny: WorkloadKind::Square,
+        scaling: Sizes { quick }.scaling_workloads().to_vec(),
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -308,7 +325,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let python = python(&sizes, workers)?;
     let python_pairs = python_pairs(&python)?;
     let memory = memory(&sizes, workers)?;
-    let mpi = crate::mpi::measure(args.quick, workers, !args.no_build);
+    let mpi = crate::mpi::measure(
+        args.quick,
+        workers,
+        !args.no_build,
+        &mpi_workloads(args.quick),
+    );
 
     let mut wasm = Vec::new();
     for file in ["dist/frontend_bg.wasm", "dist/threads/frontend_bg.wasm"] {
@@ -382,7 +404,12 @@ fn only_mpi(args: &BenchArgs, out_dir: &Path) -> Result<()> {
     let mut report: Report = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a report", from.display()))?;
     let workers = args.workers.unwrap_or(report.workers).max(1);
-    let section = crate::mpi::measure(args.quick, workers, !args.no_build);
+    let section = crate::mpi::measure(
+        args.quick,
+        workers,
+        !args.no_build,
+        &mpi_workloads(args.quick),
+    );
     report.mpi = Some(section);
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(&from, json + "\n")?;
@@ -544,11 +571,8 @@ fn speedups(
     longest: &mut f64,
 ) -> Result<Vec<SpeedupRow>> {
     let mut rows = Vec::new();
-    let workloads = [
-        (WorkloadKind::Mandelbrot, sizes.pick(2000, 200)),
-        (WorkloadKind::Primes, sizes.pick(3_000_000, 30_000)),
-        (WorkloadKind::Sleep, sizes.pick(40, 8)),
-    ];
+    let mut workloads = sizes.scaling_workloads().to_vec();
+    workloads.push((WorkloadKind::Sleep, sizes.pick(40, 8)));
     for (kind, n) in workloads {
         // Waiting overlaps beyond the core count, so sleep also goes to 4x the cores.
         let list: Vec<u32> = if kind == WorkloadKind::Sleep {
