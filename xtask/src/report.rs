@@ -776,6 +776,15 @@ fn mpi_section(s: &mut String, r: &Report) {
         );
         return;
     };
+    if m.not_measured.is_some() && m.ping_pong.is_empty() {
+        let _ = writeln!(
+            s,
+            "Not measured ({}): {}.",
+            m.date,
+            m.not_measured.as_deref().unwrap_or_default()
+        );
+        return;
+    }
     let _ = writeln!(
         s,
         "Measured {} in {:.0} s{}, {} ranks{}{}.\n",
