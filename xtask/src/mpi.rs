@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use engine::model::{Host, ModelKind};
 use engine::result::{ModelResult, ResultSet};
 use engine::spec::{Experiment, Schedule, Sweep};
+use engine::stats::{RatioEstimate, ratio_estimate};
 use engine::workload::WorkloadKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -106,7 +107,14 @@ pub struct MpiSpeedupRow {
     pub schedule: Option<String>,
     pub workers: Vec<u32>,
     pub chunk_sizes: Vec<Option<u64>>,
+    /// Mean sequential time over mean time at these workers, times pooled over the rounds.
     pub speedup: Vec<Option<f64>>,
+    /// The speedup's 95% interval (`engine::stats::ratio_estimate`).
+    #[serde(default)]
+    pub speedup_ci: Vec<Option<[f64; 2]>>,
+    /// Rounds, each running every configuration once, in turn.
+    #[serde(default)]
+    pub rounds: u32,
     /// This row's speedup over process-pool's at the same workers and chunk size (`mpi` rows).
     pub vs_process_pool: Vec<Option<f64>>,
     pub verified: bool,
@@ -362,6 +370,10 @@ fn last(set: &ResultSet) -> Result<&ModelResult> {
     set.results.last().context("a result set without results")
 }
 
+/// One configuration's sweeps pooled over the rounds: the baseline's times, each worker count's
+/// times and chunk size, and whether every answer was right.
+type Pooled = (Vec<f64>, Vec<Vec<f64>>, Vec<Option<u64>>, bool);
+
 /// One experiment through `native-runner run --spec FILE`, under `mpirun -np np` if `np` is given.
 fn run_spec(exp: &Experiment, np: Option<u32>, file: &PathBuf) -> Result<ResultSet> {
     std::fs::write(file, exp.to_json())?;
@@ -426,39 +438,71 @@ fn specs(
         }
     }
 
-    // Speedups at 1..np workers, process-pool last so that each mpi row finds it.
+    // Speedups at 1..np workers, in rounds: each round runs every configuration once, so that a
+    // busy minute of a shared machine hits them all; each configuration's times are pooled over
+    // the rounds. Process-pool is last, so that each mpi row finds it.
     let workers: Vec<u32> = (1..=np).collect();
+    let rounds = if quick { 1 } else { 3 };
     for &(kind, n) in &workloads.scaling {
         let first = section.speedups.len();
-        for (model, schedule) in configs {
-            progress(&format!(
-                "speedup: {} on {kind} n={n}",
-                label(model, schedule)
-            ));
-            let mut exp = crate::suite::experiment(kind, n, model, np);
-            exp.model.schedule = schedule;
-            exp.sweep = Some(Sweep::Workers(workers.clone()));
-            exp.repetitions = engine::Repetitions::Fixed(if quick { 1 } else { 5 });
-            exp.warmups = if quick { 0 } else { 1 };
-            exp.timeline = false;
-            let set = run_spec(&exp, (model == mpi).then_some(np), file)?;
-            let at = |w: u32| set.results.iter().skip(1).find(|r| r.workers == w);
+        let mut pooled: Vec<Pooled> = configs
+            .iter()
+            .map(|_| {
+                (
+                    Vec::new(),
+                    vec![Vec::new(); workers.len()],
+                    vec![None; workers.len()],
+                    true,
+                )
+            })
+            .collect();
+        for round in 1..=rounds {
+            for (c, &(model, schedule)) in configs.iter().enumerate() {
+                progress(&format!(
+                    "speedup: {} on {kind} n={n}, round {round} of {rounds}",
+                    label(model, schedule)
+                ));
+                let mut exp = crate::suite::experiment(kind, n, model, np);
+                exp.model.schedule = schedule;
+                exp.sweep = Some(Sweep::Workers(workers.clone()));
+                exp.repetitions = engine::Repetitions::Fixed(if quick { 1 } else { 3 });
+                exp.warmups = if quick { 0 } else { 1 };
+                exp.timeline = false;
+                let set = run_spec(&exp, (model == mpi).then_some(np), file)?;
+                let p = &mut pooled[c];
+                p.0.extend_from_slice(&set.results.first().context("no baseline")?.times);
+                for (i, &w) in workers.iter().enumerate() {
+                    if let Some(r) = set.results.iter().skip(1).find(|r| r.workers == w) {
+                        p.1[i].extend_from_slice(&r.times);
+                        p.2[i] = r.chunk_size;
+                    }
+                }
+                p.3 &= set.results.iter().all(|r| r.verified != Some(false));
+            }
+        }
+        for (&(model, schedule), (base, times, chunks, verified)) in configs.iter().zip(pooled) {
+            let estimates: Vec<Option<RatioEstimate>> = times
+                .iter()
+                .map(|t| (!t.is_empty() && !base.is_empty()).then(|| ratio_estimate(&base, t)))
+                .collect();
             section.speedups.push(MpiSpeedupRow {
                 workload: kind.to_string(),
                 n,
                 model: model.to_string(),
                 schedule: schedule.map(|s| schedule_name(s).to_string()),
                 workers: workers.clone(),
-                chunk_sizes: workers
+                chunk_sizes: chunks,
+                speedup: estimates
                     .iter()
-                    .map(|&w| at(w).and_then(|r| r.chunk_size))
+                    .map(|e| e.as_ref().map(|e| e.ratio))
                     .collect(),
-                speedup: workers
+                speedup_ci: estimates
                     .iter()
-                    .map(|&w| at(w).and_then(|r| r.speedup))
+                    .map(|e| e.as_ref().and_then(|e| e.ci))
                     .collect(),
+                rounds,
                 vs_process_pool: Vec::new(),
-                verified: set.results.iter().all(|r| r.verified != Some(false)),
+                verified,
             });
         }
         let (rows, pool_row) = section.speedups[first..].split_at_mut(2);

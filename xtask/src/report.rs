@@ -912,9 +912,15 @@ fn mpi_section(s: &mut String, r: &Report) {
             s,
             "\n### Speedup over sequential, 1 to {n} ranks\n\n\
              `mpi` under `mpirun -np {n}` (a sweep of its workers), and process-pool natively at \
-             the same chunk sizes (both take `Pool.map`'s default). Speedup against each run's own \
-             sequential baseline. The last column is `mpi`'s speedup over process-pool's at {n}; \
-             the target is at least {MPI_VS_PROCESS_POOL_MIN}.\n"
+             the same chunk sizes (both take `Pool.map`'s default), in {} that each run every row \
+             once, in turn. Speedup = mean sequential time / mean time, each row's times \
+             pooled over the rounds with the sequential baselines of its own runs, with its 95% \
+             interval. The last column is `mpi`'s speedup over process-pool's at {n}; the target \
+             is at least {MPI_VS_PROCESS_POOL_MIN}.\n",
+            match m.speedups.first().map_or(1, |x| x.rounds.max(1)) {
+                1 => "1 round".to_string(),
+                k => format!("{k} rounds"),
+            }
         );
         for w in workloads {
             let rows: Vec<_> = m.speedups.iter().filter(|x| x.workload == w).collect();
@@ -934,8 +940,11 @@ fn mpi_section(s: &mut String, r: &Report) {
                     "| {} |",
                     model_label(&row.model, row.schedule.as_deref())
                 );
-                for v in &row.speedup {
-                    let _ = write!(s, " {} |", opt(*v, 2));
+                for (i, v) in row.speedup.iter().enumerate() {
+                    let ci = row.speedup_ci.get(i).copied().flatten();
+                    let cell =
+                        v.map_or_else(|| "–".into(), |v| engine::stats::with_interval(v, ci));
+                    let _ = write!(s, " {cell} |");
                 }
                 let chunks: Vec<String> = row
                     .chunk_sizes
