@@ -305,7 +305,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let cores = machine["logical_cores"].as_u64().unwrap_or(2) as u32;
     let workers = args.workers.unwrap_or(cores).max(1);
 
-    let _server = procs::serve(Path::new("dist"), args.port)?;
+    let server = procs::serve(Path::new("dist"), args.port)?;
     let url = format!("http://127.0.0.1:{}/", args.port);
     let mut browser = Browser::open(&url)?;
     let page_info = browser.page()?;
@@ -321,6 +321,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let speedups = speedups(&sizes, workers, &mut browser, &mut longest_run_task)?;
     let overhead = overheads(&sizes, workers, &mut browser, &mut longest_run_task)?;
     drop(browser);
+    // The page is done with: its server would only hold the binary section 7 may rebuild.
+    drop(server);
 
     let python = python(&sizes, workers)?;
     let python_pairs = python_pairs(&python)?;
