@@ -237,9 +237,15 @@ fn why_not(np: u32) -> Option<String> {
     }
 }
 
-/// Measures the section: `np` ranks, full or quick sizes. Never fails: what could not be
+/// Measures the section: `np` ranks, full or quick sizes; `invoked` is the suite's command. Never fails: what could not be
 /// measured is said in the section.
-pub fn measure(quick: bool, np: u32, build: bool, workloads: &Workloads) -> MpiSection {
+pub fn measure(
+    invoked: &str,
+    quick: bool,
+    np: u32,
+    build: bool,
+    workloads: &Workloads,
+) -> MpiSection {
     let t = Instant::now();
     let np = np.max(2);
     let mut section = MpiSection {
@@ -268,7 +274,7 @@ pub fn measure(quick: bool, np: u32, build: bool, workloads: &Workloads) -> MpiS
     if let Some(why) = why {
         progress(&format!("not measured: {why}"));
         section.not_measured = Some(why);
-    } else if let Err(e) = measure_into(&mut section, quick, np, workloads) {
+    } else if let Err(e) = measure_into(&mut section, invoked, quick, np, workloads) {
         progress(&format!("failed: {e:#}"));
         section.not_measured = Some(format!("a measurement failed: {e:#}"));
     }
@@ -278,13 +284,13 @@ pub fn measure(quick: bool, np: u32, build: bool, workloads: &Workloads) -> MpiS
 
 fn measure_into(
     section: &mut MpiSection,
+    invoked: &str,
     quick: bool,
     np: u32,
     workloads: &Workloads,
 ) -> Result<()> {
     let pick = |full: u64, q: u64| if quick { q } else { full };
-    let quick_flag = if quick { " --quick" } else { "" };
-    section.commands = vec![format!("cargo xtask bench --only mpi{quick_flag}")];
+    section.commands = vec![invoked.to_string()];
     section.environment = format!(
         "{} MPIEXEC_TIMEOUT={JOB_TIMEOUT_S}",
         MPI_ENV.map(|(k, v)| format!("{k}={v}")).join(" ")

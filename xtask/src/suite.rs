@@ -328,6 +328,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let python_pairs = python_pairs(&python)?;
     let memory = memory(&sizes, workers)?;
     let mpi = crate::mpi::measure(
+        &format!(
+            "cargo xtask bench{}",
+            if args.quick { " --quick" } else { "" }
+        ),
         args.quick,
         workers,
         !args.no_build,
@@ -407,6 +411,10 @@ fn only_mpi(args: &BenchArgs, out_dir: &Path) -> Result<()> {
         .with_context(|| format!("{} is not a report", from.display()))?;
     let workers = args.workers.unwrap_or(report.workers).max(1);
     let section = crate::mpi::measure(
+        &format!(
+            "cargo xtask bench --only mpi{}",
+            if args.quick { " --quick" } else { "" }
+        ),
         args.quick,
         workers,
         !args.no_build,
