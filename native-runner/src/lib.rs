@@ -3,6 +3,8 @@
 
 pub mod cli;
 pub mod machine;
+#[cfg(feature = "mpi")]
+mod ping_pong;
 pub mod progress;
 pub mod python;
 pub mod ranks;

@@ -394,6 +394,11 @@ mod mpi_job {
             )));
         }
         abort_on_panic();
+        if std::env::args().nth(1).as_deref() == Some(crate::ping_pong::COMMAND) {
+            let code = crate::ping_pong::run(&world);
+            drop(universe);
+            return Ok(Start::Served(code));
+        }
         // Every rank's host, in rank order: a collective, so also the moment every rank is up.
         let mut mine = [0u8; HOST_BYTES];
         let name = host_name();

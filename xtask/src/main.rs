@@ -8,6 +8,7 @@
 //! figures, which on a shared machine are noise at those sizes.
 
 mod chart;
+mod mpi;
 mod procs;
 mod report;
 mod suite;
@@ -56,6 +57,17 @@ pub struct BenchArgs {
     /// Port for the page's server on 127.0.0.1.
     #[arg(long, default_value_t = 8190)]
     pub port: u16,
+    /// Measure only this section and merge it into the report already in the output folder,
+    /// whose Markdown and HTML are then written again.
+    #[arg(long, value_enum)]
+    pub only: Option<Section>,
+}
+
+/// A section `--only` can measure alone.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// 7: the mpi model under mpirun (latency, per-task overhead, speedups).
+    Mpi,
 }
 
 fn main() -> ExitCode {

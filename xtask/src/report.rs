@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::chart::{BarChart, Point, Row, tick_label};
+use crate::mpi::{MPI_PRIMES_SPEEDUP_MIN, MPI_VS_PROCESS_POOL_MIN};
 use crate::suite::{
     BROWSER_POOL_NS_MAX, LONG_TASK_MS_MAX, NATIVE_POOL_NS_MAX, POOL_MODELS, PROCESS_POOL_NS_MAX,
     Report, SPEEDUP_TWO_CORES_MIN, SPEEDUP_VS_NATIVE_MIN, WASM_NATIVE_MAX,
@@ -414,6 +415,7 @@ pub fn markdown(r: &Report) -> String {
         },
         verdict(longest <= LONG_TASK_MS_MAX)
     );
+    mpi_targets(&mut s, r);
     let all_ok = r.memory.iter().all(|m| m.ok);
     let _ = writeln!(
         s,
@@ -698,7 +700,303 @@ pub fn markdown(r: &Report) -> String {
         );
         i += if on.is_some() { 2 } else { 1 };
     }
+    mpi_section(&mut s, r);
     s
+}
+
+/// Microseconds with the digits a latency needs.
+fn us(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.2} µs")
+    } else {
+        format!("{v:.1} µs")
+    }
+}
+
+/// "mpi (static)", or the model alone.
+fn model_label(model: &str, schedule: Option<&str>) -> String {
+    schedule.map_or_else(|| model.to_string(), |s| format!("{model} ({s})"))
+}
+
+/// Section 7's rows of the targets table, when it was measured.
+fn mpi_targets(s: &mut String, r: &Report) {
+    let Some(m) = r.mpi.as_ref().filter(|m| m.not_measured.is_none()) else {
+        return;
+    };
+    for c in &m.criterion {
+        let _ = writeln!(
+            s,
+            "| mpi ({}) on primes n = {}, {} ranks ≥ {MPI_PRIMES_SPEEDUP_MIN}x sequential | {}{} | {} |",
+            c.schedule,
+            c.n,
+            m.ranks,
+            c.speedup
+                .map(|v| engine::stats::with_interval(v, c.speedup_ci))
+                .unwrap_or_else(|| "–".into()),
+            if c.verified {
+                ""
+            } else {
+                " (answer **not verified**)"
+            },
+            verdict(c.verified && c.speedup.is_some_and(|v| v >= MPI_PRIMES_SPEEDUP_MIN))
+        );
+    }
+    let n = m.ranks;
+    let worst = m
+        .speedups
+        .iter()
+        .filter_map(|row| {
+            let v = at_workers(&row.vs_process_pool, &row.workers, n)?;
+            Some((
+                v,
+                format!(
+                    "{} on {}",
+                    model_label(&row.model, row.schedule.as_deref()),
+                    row.workload
+                ),
+            ))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((v, what)) = worst {
+        let _ = writeln!(
+            s,
+            "| mpi speedup at {n} ranks ≥ {MPI_VS_PROCESS_POOL_MIN} × process-pool's, same chunk size | lowest: {what} {v:.2} | {} |",
+            verdict(v >= MPI_VS_PROCESS_POOL_MIN)
+        );
+    }
+}
+
+/// 7. The mpi model under mpirun.
+fn mpi_section(s: &mut String, r: &Report) {
+    let _ = writeln!(s, "\n## 7. MPI ranks (`mpi` under `mpirun`)\n");
+    let Some(m) = &r.mpi else {
+        let _ = writeln!(
+            s,
+            "Not measured: this report was written before the suite had the section (`cargo xtask bench --only mpi` adds it)."
+        );
+        return;
+    };
+    if m.not_measured.is_some() && m.ping_pong.is_empty() {
+        let _ = writeln!(
+            s,
+            "Not measured ({}): {}.",
+            m.date,
+            m.not_measured.as_deref().unwrap_or_default()
+        );
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "Measured {} in {:.0} s{}, {} ranks{}{}.\n",
+        m.date,
+        m.seconds,
+        if m.date == r.date {
+            ", in the same run as the sections above".to_string()
+        } else {
+            format!(" (the sections above: {})", r.date)
+        },
+        m.ranks,
+        m.library
+            .as_deref()
+            .map(|l| format!(", {}", l.split(',').next().unwrap_or(l)))
+            .unwrap_or_default(),
+        if m.quick {
+            ". **Quick mode: tiny sizes; these figures mean nothing**"
+        } else {
+            ""
+        }
+    );
+    if let Some(why) = &m.not_measured {
+        let _ = writeln!(s, "Not measured: {why}.\n");
+    }
+    if !m.commands.is_empty() {
+        let _ = writeln!(s, "How it was measured:\n");
+        for c in &m.commands {
+            let _ = writeln!(s, "- `{c}`");
+        }
+        let _ = writeln!(
+            s,
+            "\nEvery `mpirun` job ran with `{}` in its environment (Open MPI refuses root and more ranks than cores unless told; the timeout bounds the job).\n",
+            m.environment
+        );
+    }
+    if !m.ping_pong.is_empty() {
+        let _ = writeln!(
+            s,
+            "### Latency: one message between two ranks\n\n\
+             Ping-pong between ranks 0 and 1 with blocking sends and receives, `MPI_Wtime`; one way \
+             = a batch's time / (2 × round trips), the median of 5 batches (the fastest batch in \
+             brackets). `vader` is shared memory (ranks on one host); `tcp` over loopback is the \
+             path messages take between hosts.\n\n\
+             | path (`--mca btl`) | bytes | round trips | one way |\n|---|---|---|---|"
+        );
+        for p in &m.ping_pong {
+            let path = if p.btl == "vader" {
+                "shared memory (`self,vader`)"
+            } else {
+                "TCP loopback (`self,tcp`)"
+            };
+            let _ = writeln!(
+                s,
+                "| {path} | {} | {} | {} ({}) |",
+                p.bytes,
+                p.round_trips,
+                us(p.one_way_us),
+                us(p.min_one_way_us)
+            );
+        }
+        let mut beside = Vec::new();
+        if let Some(o) = r.overhead.iter().find(|o| o.model == "process-pool") {
+            beside.push(format!(
+                "section 3's process-pool at chunks of {}: {} per task natively (pipes to worker processes){}",
+                o.chunk_size.unwrap_or(1),
+                ns(o.native_ns),
+                o.browser_ns
+                    .map(|b| format!(", {} in the browser (`postMessage` to Web Workers)", ns(b)))
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some(o) = m
+            .overhead
+            .iter()
+            .find(|o| o.model == "process-pool" && o.chunk_asked == Some(1))
+        {
+            beside.push(format!(
+                "process-pool at chunk 1 (below): {} per task natively, a request and a reply through pipes for each",
+                ns(o.native_ns)
+            ));
+        }
+        if !beside.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nBeside it, the suite's hand-off figures (per task, not a one-way latency: a task's request and its reply, with the work): {}.",
+                beside.join("; ")
+            );
+        }
+    }
+    if !m.overhead.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### Per-task overhead on `square`\n\n\
+             As section 3: a task squares one number, timeline off, run time (median) / tasks, at \
+             {} workers (for `mpi`, one per rank; rank 0 works too). Chunk 1 sends every task as a \
+             message; the default chunk is `Pool.map`'s. process-pool runs natively beside it.\n\n\
+             | model | workers | tasks | chunk | per task | verified |\n|---|---|---|---|---|---|",
+            m.ranks
+        );
+        for o in &m.overhead {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {}{} | {} | {} |",
+                model_label(&o.model, o.schedule.as_deref()),
+                o.workers,
+                o.n,
+                o.chunk_size
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "–".into()),
+                if o.chunk_asked.is_none() {
+                    " (default)"
+                } else {
+                    ""
+                },
+                ns(o.native_ns),
+                if o.verified { "yes" } else { "**no**" }
+            );
+        }
+    }
+    let mut workloads: Vec<&str> = m.speedups.iter().map(|x| x.workload.as_str()).collect();
+    workloads.dedup();
+    if !workloads.is_empty() {
+        let n = m.ranks;
+        let _ = writeln!(
+            s,
+            "\n### Speedup over sequential, 1 to {n} ranks\n\n\
+             `mpi` under `mpirun -np {n}` (a sweep of its workers), and process-pool natively at \
+             the same chunk sizes (both take `Pool.map`'s default), in {} that each run every row \
+             once, in turn. Speedup = mean sequential time / mean time, each row's times \
+             pooled over the rounds with the sequential baselines of its own runs, with its 95% \
+             interval. The last column is `mpi`'s speedup over process-pool's at {n}; the target \
+             is at least {MPI_VS_PROCESS_POOL_MIN}.\n",
+            match m.speedups.first().map_or(1, |x| x.rounds.max(1)) {
+                1 => "1 round".to_string(),
+                k => format!("{k} rounds"),
+            }
+        );
+        for w in workloads {
+            let rows: Vec<_> = m.speedups.iter().filter(|x| x.workload == w).collect();
+            let Some(first) = rows.first() else { continue };
+            let _ = write!(s, "**{w}** (n = {})\n\n| model |", first.n);
+            for k in &first.workers {
+                let _ = write!(s, " {k} |");
+            }
+            let _ = write!(s, " chunk | ÷ process-pool at {n} |\n|---|");
+            for _ in &first.workers {
+                let _ = write!(s, "---|");
+            }
+            let _ = writeln!(s, "---|---|");
+            for row in &rows {
+                let _ = write!(
+                    s,
+                    "| {} |",
+                    model_label(&row.model, row.schedule.as_deref())
+                );
+                for (i, v) in row.speedup.iter().enumerate() {
+                    let ci = row.speedup_ci.get(i).copied().flatten();
+                    let cell =
+                        v.map_or_else(|| "–".into(), |v| engine::stats::with_interval(v, ci));
+                    let _ = write!(s, " {cell} |");
+                }
+                let chunks: Vec<String> = row
+                    .chunk_sizes
+                    .iter()
+                    .map(|c| c.map_or_else(|| "–".into(), |c| c.to_string()))
+                    .collect();
+                let rel = at_workers(&row.vs_process_pool, &row.workers, n)
+                    .map(|v| format!("{v:.2} ({})", verdict(v >= MPI_VS_PROCESS_POOL_MIN)))
+                    .unwrap_or_else(|| "–".into());
+                let _ = writeln!(
+                    s,
+                    " {} | {rel}{} |",
+                    chunks.join(" / "),
+                    if row.verified {
+                        ""
+                    } else {
+                        " (answer **not verified**)"
+                    }
+                );
+            }
+            let _ = writeln!(s);
+        }
+    }
+    if !m.criterion.is_empty() {
+        let _ = writeln!(
+            s,
+            "### The command a learner runs\n\n\
+             Exactly as written (the runner's defaults: its repetitions, its sequential baseline in \
+             the same run). Speedup with its 95% interval; the target is at least \
+             {MPI_PRIMES_SPEEDUP_MIN}x on 2 cores.\n\n\
+             | command | chunk | sequential median | mpi median | speedup | verified |\n|---|---|---|---|---|---|"
+        );
+        for c in &m.criterion {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {:.1} ms | {} ({}) | {} |",
+                c.command,
+                c.chunk_size
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "–".into()),
+                c.sequential_median
+                    .map(|v| format!("{:.1} ms", v * 1e3))
+                    .unwrap_or_else(|| "–".into()),
+                c.median * 1e3,
+                c.speedup
+                    .map(|v| engine::stats::with_interval(v, c.speedup_ci))
+                    .unwrap_or_else(|| "–".into()),
+                verdict(c.verified && c.speedup.is_some_and(|v| v >= MPI_PRIMES_SPEEDUP_MIN)),
+                if c.verified { "yes" } else { "**no**" }
+            );
+        }
+    }
 }
 
 /// The Markdown as a standalone page, for the playground's link, with `charts` (file name and

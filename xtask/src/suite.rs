@@ -57,6 +57,23 @@ impl Sizes {
             (Amdahl, self.pick(2000, 100)),
         ]
     }
+
+    /// The computing workloads of the speedup figures (sections 2 and 7).
+    fn scaling_workloads(&self) -> [(WorkloadKind, u64); 2] {
+        [
+            (WorkloadKind::Mandelbrot, self.pick(2000, 200)),
+            (WorkloadKind::Primes, self.pick(3_000_000, 30_000)),
+        ]
+    }
+}
+
+/// What section 7 measures on: section 2's computing workloads at its sizes, and section 3's
+/// tiny task.
+fn mpi_workloads(quick: bool) -> crate::mpi::Workloads {
+    crate::mpi::Workloads {
+        tiny: WorkloadKind::Square,
+        scaling: Sizes { quick }.scaling_workloads().to_vec(),
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -209,12 +226,26 @@ pub struct Report {
     pub python: Value,
     pub python_pairs: Vec<PythonPair>,
     pub memory: Vec<MemoryRow>,
+    /// Section 7: the `mpi` model under `mpirun` (absent in reports written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpi: Option<crate::mpi::MpiSection>,
 }
 
-fn experiment(workload: WorkloadKind, n: u64, model: ModelKind, workers: u32) -> Experiment {
+pub(crate) fn experiment(
+    workload: WorkloadKind,
+    n: u64,
+    model: ModelKind,
+    workers: u32,
+) -> Experiment {
     let mut exp = Experiment::new(workload, model, workers);
     exp.workload.n = n;
     exp
+}
+
+/// Whether a model runs in a plain `native-runner` process and in the page: not one whose
+/// workers are MPI ranks, which need a launcher.
+fn runs_alone(model: ModelKind) -> bool {
+    model.info().host != engine::model::Host::Ranks
 }
 
 fn all_verified(set: &ResultSet) -> bool {
@@ -236,6 +267,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     });
     if !Path::new("engine").is_dir() {
         bail!("run from the repository root (cargo xtask bench)");
+    }
+    if args.only == Some(crate::Section::Mpi) {
+        return only_mpi(args, &out_dir);
     }
     if !args.no_build {
         // Trunk and the setup script find wasm-opt and playwright in node_modules, as the README's
@@ -271,7 +305,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let cores = machine["logical_cores"].as_u64().unwrap_or(2) as u32;
     let workers = args.workers.unwrap_or(cores).max(1);
 
-    let _server = procs::serve(Path::new("dist"), args.port)?;
+    let server = procs::serve(Path::new("dist"), args.port)?;
     let url = format!("http://127.0.0.1:{}/", args.port);
     let mut browser = Browser::open(&url)?;
     let page_info = browser.page()?;
@@ -287,10 +321,22 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let speedups = speedups(&sizes, workers, &mut browser, &mut longest_run_task)?;
     let overhead = overheads(&sizes, workers, &mut browser, &mut longest_run_task)?;
     drop(browser);
+    // The page is done with: its server would only hold the binary section 7 may rebuild.
+    drop(server);
 
     let python = python(&sizes, workers)?;
     let python_pairs = python_pairs(&python)?;
     let memory = memory(&sizes, workers)?;
+    let mpi = crate::mpi::measure(
+        &format!(
+            "cargo xtask bench{}",
+            if args.quick { " --quick" } else { "" }
+        ),
+        args.quick,
+        workers,
+        !args.no_build,
+        &mpi_workloads(args.quick),
+    );
 
     let mut wasm = Vec::new();
     for file in ["dist/frontend_bg.wasm", "dist/threads/frontend_bg.wasm"] {
@@ -343,11 +389,41 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         python,
         python_pairs,
         memory,
+        mpi: Some(mpi),
     };
     std::fs::create_dir_all(&out_dir)?;
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(out_dir.join("performance.json"), json + "\n")?;
     write_report(&report, &out_dir)
+}
+
+/// `cargo xtask bench --only mpi`: section 7 measured alone and merged into the report already
+/// in `out_dir`, which is then written again (the section states its own date).
+fn only_mpi(args: &BenchArgs, out_dir: &Path) -> Result<()> {
+    let from = out_dir.join("performance.json");
+    let text = std::fs::read_to_string(&from).with_context(|| {
+        format!(
+            "reading {} (--only merges into a report: run the suite once first)",
+            from.display()
+        )
+    })?;
+    let mut report: Report = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a report", from.display()))?;
+    let workers = args.workers.unwrap_or(report.workers).max(1);
+    let section = crate::mpi::measure(
+        &format!(
+            "cargo xtask bench --only mpi{}",
+            if args.quick { " --quick" } else { "" }
+        ),
+        args.quick,
+        workers,
+        !args.no_build,
+        &mpi_workloads(args.quick),
+    );
+    report.mpi = Some(section);
+    let json = serde_json::to_string_pretty(&report)?;
+    std::fs::write(&from, json + "\n")?;
+    write_report(&report, out_dir)
 }
 
 /// `cargo xtask report`: the report written again from its JSON twin (`from`), into `out` or
@@ -505,11 +581,8 @@ fn speedups(
     longest: &mut f64,
 ) -> Result<Vec<SpeedupRow>> {
     let mut rows = Vec::new();
-    let workloads = [
-        (WorkloadKind::Mandelbrot, sizes.pick(2000, 200)),
-        (WorkloadKind::Primes, sizes.pick(3_000_000, 30_000)),
-        (WorkloadKind::Sleep, sizes.pick(40, 8)),
-    ];
+    let mut workloads = sizes.scaling_workloads().to_vec();
+    workloads.push((WorkloadKind::Sleep, sizes.pick(40, 8)));
     for (kind, n) in workloads {
         // Waiting overlaps beyond the core count, so sleep also goes to 4x the cores.
         let list: Vec<u32> = if kind == WorkloadKind::Sleep {
@@ -520,7 +593,7 @@ fn speedups(
             (1..=workers).collect()
         };
         for &model in ModelKind::ALL {
-            if model == ModelKind::Sequential {
+            if model == ModelKind::Sequential || !runs_alone(model) {
                 continue;
             }
             progress(&format!("speedup: {model} on {kind} n={n}"));
@@ -556,7 +629,7 @@ fn overheads(
     longest: &mut f64,
 ) -> Result<Vec<OverheadRow>> {
     let mut rows = Vec::new();
-    for &model in ModelKind::ALL {
+    for &model in ModelKind::ALL.iter().filter(|&&m| runs_alone(m)) {
         // Thread creation costs tens of microseconds per task: fewer tasks keep it short.
         let n = match model {
             ModelKind::ThreadPerTask => sizes.pick(10_000, 1_000),
@@ -702,7 +775,7 @@ fn python_pairs(python: &Value) -> Result<Vec<PythonPair>> {
 fn memory(sizes: &Sizes, workers: u32) -> Result<Vec<MemoryRow>> {
     let n = sizes.pick(1_000_000u64, 10_000);
     let mut rows = Vec::new();
-    for &model in ModelKind::ALL {
+    for &model in ModelKind::ALL.iter().filter(|&&m| runs_alone(m)) {
         let w = if model == ModelKind::Sequential {
             1
         } else {

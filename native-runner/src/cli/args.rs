@@ -48,6 +48,23 @@ pub enum Command {
     /// Serve as a process-pool worker on stdin/stdout (started by the runner itself).
     #[command(name = super::WORKER_COMMAND, hide = true)]
     Worker,
+    /// Measure MPI's one-way latency between ranks 0 and 1 with blocking sends and receives
+    /// (`mpirun -np 2 native-runner __ping-pong`); rank 0 prints JSON. The suite's MPI section.
+    #[command(name = "__ping-pong", hide = true)]
+    PingPong(PingPongArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PingPongArgs {
+    /// Message sizes in bytes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "8,1024")]
+    pub bytes: Vec<usize>,
+    /// Round trips per batch.
+    #[arg(long, default_value_t = 10_000)]
+    pub round_trips: u32,
+    /// Timed batches per size (after one untimed batch); the median batch is the figure.
+    #[arg(long, default_value_t = 5)]
+    pub batches: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

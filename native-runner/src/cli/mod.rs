@@ -20,7 +20,7 @@ mod run;
 
 pub use args::{
     Cli, Command, CompareArgs, CompareFormat, ExploreArgs, InfoFormat, OrderArg, OutputArgs,
-    RunArgs, ScheduleArg, ServeArgs, SyncArg,
+    PingPongArgs, RunArgs, ScheduleArg, ServeArgs, SyncArg,
 };
 pub use catalogue::list_json;
 pub use experiment::{build_experiment, parse_duration};
@@ -135,6 +135,12 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             std::io::stdout().lock(),
         )
         .map_err(|e| CliError::Io(format!("worker: {e}"))),
+        // Under a launcher every rank has run it already (`ranks::Job::start`): here there is none.
+        Command::PingPong(_) => Err(usage(if cfg!(feature = "mpi") {
+            "the ping-pong runs between two MPI ranks: run `mpirun -np 2 native-runner __ping-pong`"
+        } else {
+            "this native-runner was built without MPI: build with `cargo build --release -p native-runner --features mpi`, then run `mpirun -np 2 native-runner __ping-pong`"
+        })),
     }
 }
 
