@@ -205,7 +205,7 @@ mod mpi_job {
     /// `MPI_THREAD_SERIALIZED` (calls from any thread, one at a time), and the experiment runs
     /// on a thread of its own.
     struct Transport {
-        pending: Vec<Pending>,
+        pending: std::collections::VecDeque<Pending>,
     }
 
     // SAFETY: the request handles and buffers in `pending` are only touched with the lock held,
@@ -217,23 +217,27 @@ mod mpi_job {
             SimpleCommunicator::world()
         }
 
-        /// Completes the sends that are done and frees their buffers.
+        /// Completes the sends that are done, oldest first, and frees their buffers. It stops at
+        /// the first send still under way: sends mostly complete in the order they started, and
+        /// testing every one at every call would cost the number of sends in flight each time (a
+        /// static schedule starts one per chunk at once).
         fn progress(&mut self) {
-            let mut still = Vec::with_capacity(self.pending.len());
-            for p in self.pending.drain(..) {
+            while let Some(p) = self.pending.pop_front() {
                 match p.request.test() {
                     Ok(_) => {
                         // SAFETY: `buffer` came from `Box::into_raw` in `send`, and the send that
                         // read it has completed, so nothing refers to it any more.
                         drop(unsafe { Box::from_raw(p.buffer) });
                     }
-                    Err(request) => still.push(Pending {
-                        request,
-                        buffer: p.buffer,
-                    }),
+                    Err(request) => {
+                        self.pending.push_front(Pending {
+                            request,
+                            buffer: p.buffer,
+                        });
+                        return;
+                    }
                 }
             }
-            self.pending = still;
         }
     }
 
@@ -295,7 +299,7 @@ mod mpi_job {
             let request = Transport::world()
                 .process_at_rank(to as i32)
                 .immediate_send(StaticScope, unsafe { &*ptr });
-            t.pending.push(Pending {
+            t.pending.push_back(Pending {
                 request,
                 buffer: ptr,
             });
@@ -418,7 +422,7 @@ mod mpi_job {
             size,
             hosts,
             transport: Mutex::new(Transport {
-                pending: Vec::new(),
+                pending: std::collections::VecDeque::new(),
             }),
         });
         let me = super::me(rank, &ranks.hosts[rank]);

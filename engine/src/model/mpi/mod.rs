@@ -186,12 +186,16 @@ pub fn serve(ranks: &dyn Ranks, me: &RankInfo) -> Result<(), String> {
     loop {
         // Everything that has arrived, so that stale work can be seen for what it is before it
         // is started.
+        let mut arrived = false;
         while let Some((from, bytes)) = ranks.try_recv()? {
             let msg = serde_json::from_slice::<ToRank>(&bytes)
                 .map_err(|e| format!("an unreadable message from rank {from}: {e}"))?;
             queue.push_back(msg);
+            arrived = true;
         }
-        drop_stale_chunks(&mut queue);
+        if arrived {
+            drop_stale_chunks(&mut queue);
+        }
         let Some(msg) = queue.pop_front() else {
             idle.wait();
             continue;
@@ -224,6 +228,15 @@ fn drop_stale_chunks(queue: &mut VecDeque<ToRank>) {
         ToRank::Describe => None,
     });
     let Some(latest) = latest else { return };
+    // Within a run every message has the run's number: nothing to look through (a static
+    // schedule queues a whole share of chunks, which a scan per message would make quadratic).
+    let oldest = queue.iter().find_map(|m| match m {
+        ToRank::Run { run, .. } => Some(*run),
+        _ => None,
+    });
+    if oldest.is_none_or(|oldest| oldest >= latest) {
+        return;
+    }
     queue.retain(|m| match m {
         ToRank::Run {
             run,
