@@ -916,7 +916,10 @@ fn mpi_section(s: &mut String, r: &Report) {
              once, in turn. Speedup = mean sequential time / mean time, each row's times \
              pooled over the rounds with the sequential baselines of its own runs, with its 95% \
              interval. The last column is `mpi`'s speedup over process-pool's at {n}; the target \
-             is at least {MPI_VS_PROCESS_POOL_MIN}.\n",
+             is at least {MPI_VS_PROCESS_POOL_MIN}. What each run's time includes differs as the \
+             models do: process-pool starts its worker processes in every run and that is timed; \
+             the ranks exist before the run, and `mpi`'s clock starts after every rank has built \
+             its job and been timed (a barrier, as an MPI program times itself).\n",
             match m.speedups.first().map_or(1, |x| x.rounds.max(1)) {
                 1 => "1 round".to_string(),
                 k => format!("{k} rounds"),
