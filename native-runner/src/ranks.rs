@@ -139,12 +139,15 @@ impl Job {
     /// Starts MPI if a launcher started this process (and the binary has MPI); a rank other than
     /// 0 serves rank 0 here and returns [`Start::Served`].
     pub fn start() -> Result<Start, CliError> {
-        // A process-pool worker started by a rank inherits the launcher's environment, but it is
-        // the rank's child, not a rank.
-        let pool_worker = std::env::args().nth(1).as_deref() == Some(crate::cli::WORKER_COMMAND);
         #[cfg(feature = "mpi")]
-        if let Some(launcher) = Launcher::from_env().filter(|_| !pool_worker) {
-            return mpi_job::start(launcher);
+        {
+            // A process-pool worker started by a rank inherits the launcher's environment, but
+            // it is the rank's child, not a rank.
+            let pool_worker =
+                std::env::args().nth(1).as_deref() == Some(crate::cli::WORKER_COMMAND);
+            if let Some(launcher) = Launcher::from_env().filter(|_| !pool_worker) {
+                return mpi_job::start(launcher);
+            }
         }
         Ok(Start::Command(Job {
             #[cfg(feature = "mpi")]
