@@ -169,3 +169,48 @@ fn the_jobs_cores_are_each_hosts_cores_at_most() {
     assert_eq!(job_cores(&two_hosts), 3);
     assert_eq!(job_cores(&[rank(0, "a", 4, None)]), 4);
 }
+
+/// The run's clock starts after the barrier, and every rank's records are on that clock: the
+/// first task's result is delivered right after it ends, though each rank spent a whole job
+/// build (here a 128 MiB buffer) before the barrier. A record left on the clock from before the
+/// barrier would end a build earlier than its delivery.
+#[test]
+fn records_are_on_the_clock_that_starts_after_the_barrier() {
+    let mut w = WorkloadSpec::new(WorkloadKind::Stream);
+    w.set("n", ParamValue::Int(1 << 27)).unwrap();
+    w.set("passes", ParamValue::Int(1)).unwrap();
+    w.set("tasks", ParamValue::Int(8)).unwrap();
+    let built = std::time::Instant::now();
+    drop(engine::workload::build(&w).unwrap());
+    let build = built.elapsed().as_secs_f64();
+    assert!(build > 0.01, "a build long enough to see: {build} s");
+    let mut model = ModelSpec::new(ModelKind::Mpi);
+    model.chunk_size = Some(1);
+    let cfg = RunConfig {
+        workload: w,
+        model,
+        workers: 2,
+        timeline: true,
+    };
+    let out = run_once(&cfg, &env(2)).unwrap();
+    let first = out
+        .records
+        .tasks
+        .iter()
+        .find(|r| r.task == 0)
+        .expect("task 0");
+    let delivered = first.delivered.expect("ordered delivery is recorded");
+    assert!(first.end <= delivered, "{first:?}");
+    assert!(
+        delivered - first.end < build / 2.0,
+        "task 0 ended {} s before its delivery; a build takes {build} s",
+        delivered - first.end
+    );
+    for r in &out.records.tasks {
+        assert!(
+            r.start >= 0.0 && r.end <= out.wall,
+            "{r:?} in a run of {} s",
+            out.wall
+        );
+    }
+}

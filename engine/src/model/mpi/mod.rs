@@ -550,6 +550,10 @@ impl Executor for MpiExecutor {
         Ok(())
     }
 
+    fn clock_zero(&self) -> Option<web_time::Instant> {
+        Some(self.zero)
+    }
+
     fn hosts(&self) -> Option<Vec<String>> {
         Some(
             self.ranks
