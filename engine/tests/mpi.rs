@@ -81,7 +81,7 @@ fn more_workers_than_ranks_are_refused_with_what_to_start() {
     let err = run_once(&config(Schedule::Dynamic, 1, 3, 50), &env(2)).unwrap_err();
     match err {
         RunError::Unsupported { reason, .. } => {
-            assert!(reason.contains("start it with mpirun -np 3"), "{reason}")
+            assert!(reason.contains("run `mpirun -np 3 "), "{reason}")
         }
         e => panic!("expected Unsupported, got {e:?}"),
     }
@@ -136,6 +136,7 @@ fn ranks_describe_themselves_and_end_when_told() {
         host: "localhost".into(),
         cores: 2,
         host_cores: Some(2),
+        cpus: vec![0, 1],
     };
     let all = describe(&*ranks, me, Duration::from_secs(10)).unwrap();
     assert_eq!(all.iter().map(|r| r.rank).collect::<Vec<_>>(), [0, 1, 2]);
@@ -152,6 +153,7 @@ fn the_jobs_cores_are_each_hosts_cores_at_most() {
         host: host.into(),
         cores,
         host_cores,
+        cpus: Vec::new(),
     };
     // Three ranks unbound on one 2-core host: 2 cores, not 6.
     let one_host = [
@@ -168,6 +170,19 @@ fn the_jobs_cores_are_each_hosts_cores_at_most() {
     ];
     assert_eq!(job_cores(&two_hosts), 3);
     assert_eq!(job_cores(&[rank(0, "a", 4, None)]), 4);
+    // Unbound ranks in a container limited to CPUs 0 and 1 of a 64-core host share that mask:
+    // 2 cores, not 3 x 2.
+    let masked = |r| RankInfo {
+        cpus: vec![0, 1],
+        ..rank(r, "a", 2, Some(64))
+    };
+    assert_eq!(job_cores(&[masked(0), masked(1), masked(2)]), 2);
+    // Bound to CPUs 0 and 1, one each.
+    let bound = |r: usize| RankInfo {
+        cpus: vec![r as u32],
+        ..rank(r, "a", 1, Some(64))
+    };
+    assert_eq!(job_cores(&[bound(0), bound(1)]), 2);
 }
 
 /// The run's clock starts after the barrier, and every rank's records are on that clock: the

@@ -39,6 +39,32 @@ pub fn process_cores() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
 }
 
+/// The logical CPUs this process may run on, by number (`Cpus_allowed_list` in
+/// /proc/self/status: "0-3,8"); empty where the system does not say.
+pub fn allowed_cpus() -> Vec<u32> {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|t| {
+            let list = t
+                .lines()
+                .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?;
+            cpu_list(list.trim())
+        })
+        .unwrap_or_default()
+}
+
+/// Parses a kernel CPU list ("0-3,8"); `None` if it is not one.
+fn cpu_list(text: &str) -> Option<Vec<u32>> {
+    let mut cpus = Vec::new();
+    for part in text.split(',').filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => cpus.extend(a.trim().parse::<u32>().ok()?..=b.trim().parse().ok()?),
+            None => cpus.push(part.trim().parse().ok()?),
+        }
+    }
+    Some(cpus)
+}
+
 /// The host's logical cores, whatever this process is bound to: the processors /proc/cpuinfo
 /// lists, where there is one.
 pub fn host_cores() -> Option<u32> {
@@ -150,6 +176,13 @@ fn caches(dir: &Path) -> Vec<Cache> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cpu_lists_parse_as_the_kernel_writes_them() {
+        assert_eq!(super::cpu_list("0-3,8"), Some(vec![0, 1, 2, 3, 8]));
+        assert_eq!(super::cpu_list("1"), Some(vec![1]));
+        assert_eq!(super::cpu_list("x"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -55,16 +55,11 @@ pub fn run(world: &SimpleCommunicator) -> u8 {
     }
     world.barrier();
     if rank == 0 {
-        let library = mpi::environment::library_version()
-            .map(|v| {
-                let v = v.trim_end_matches('\0');
-                v.lines().next().unwrap_or("").to_string()
-            })
-            .unwrap_or_default();
+        let library = crate::ranks::library_name();
         let out = json!({
             "ranks": size,
             "round_trips": args.round_trips,
-            "batches": args.batches,
+            "batches": args.batches.max(1),
             "btl": std::env::var("OMPI_MCA_btl").ok(),
             "library": library,
             "clock_resolution_s": mpi::time_resolution(),

@@ -38,6 +38,7 @@ fn me(rank: usize, host: &str) -> RankInfo {
         host: host.to_string(),
         cores: crate::machine::process_cores(),
         host_cores: crate::machine::host_cores(),
+        cpus: crate::machine::allowed_cpus(),
     }
 }
 
@@ -76,6 +77,18 @@ impl Launcher {
     }
 }
 
+/// The MPI library's name and version ("Open MPI v4.1.4"), without the rest of what
+/// `MPI_Get_library_version` says (and the NUL that Open MPI ends it with).
+#[cfg(feature = "mpi")]
+pub fn library_name() -> String {
+    mpi::environment::library_version()
+        .map(|v| {
+            let v = v.trim_end_matches('\0');
+            v.split([',', '\n']).next().unwrap_or(v).trim().to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// The command line again, for a message that says what to run instead.
 fn command_line() -> String {
     let mut args = std::env::args();
@@ -105,10 +118,10 @@ pub fn why_not(workers: u32) -> Option<CliError> {
     }
     match (current(), Launcher::from_env()) {
         (Some(r), _) if r.size() >= 2 && r.size() >= workers as usize => None,
-        (Some(r), _) if r.size() >= 2 => Some(CliError::Usage(format!(
-            "{workers} workers need {workers} ranks, and this job has {}: run `mpirun -np {workers} {}`",
+        (Some(r), _) if r.size() >= 2 => Some(CliError::Usage(engine::model::mpi::too_few_ranks(
+            workers as usize,
             r.size(),
-            command_line()
+            &command_line(),
         ))),
         (Some(_), _) | (None, Some(_)) => Some(CliError::Usage(format!(
             "the mpi model needs 2 ranks or more, and this job has 1: run `mpirun -np {ranks} {}`",
@@ -149,6 +162,17 @@ impl Job {
                 return mpi_job::start(launcher);
             }
         }
+        // Without MPI every process the launcher started would run the whole command: say so
+        // instead, on each (a process-pool worker is not the launcher's, whatever it inherited).
+        #[cfg(not(feature = "mpi"))]
+        if let Some(l) = Launcher::from_env().filter(|l| l.size > 1)
+            && std::env::args().nth(1).as_deref() != Some(crate::cli::WORKER_COMMAND)
+        {
+            return Err(CliError::Usage(format!(
+                "{} started {} copies of a native-runner built without MPI, and each would run the whole command: build it with `cargo build --release -p native-runner --features mpi` (scripts/setup-mpi.sh installs Open MPI), or run it without the launcher",
+                l.name, l.size
+            )));
+        }
         Ok(Start::Command(Job {
             #[cfg(feature = "mpi")]
             inner: None,
@@ -173,7 +197,8 @@ mod mpi_job {
     //! large message to a rank that is sending one back cannot deadlock the two (a blocking
     //! send of a large message waits for the receiver to post its receive).
 
-    use std::sync::{Arc, Mutex};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex, OnceLock};
     use std::time::Duration;
 
     use engine::model::mpi::{self as mpi_model, Ranks};
@@ -342,18 +367,34 @@ mod mpi_job {
                 );
                 self.universe.world().abort(i32::from(code.max(1)));
             }
-            self.ranks.flush();
-            drop(self.universe);
+            finalize(self.universe, Some(&self.ranks));
             code
         }
     }
 
-    /// The panic hook under MPI: a task's panic is the engine's to report (rank 0 fails the run
-    /// with its message); any other panic would leave the other ranks waiting for this one in
-    /// vain, so after the usual message it aborts the whole job.
-    fn abort_on_panic() {
-        // The standard hook, which prints every panic, from whichever thread: under MPI a panic
-        // outside a task ends the job, so its message must be seen.
+    /// Set just before `MPI_Finalize`: no MPI call may follow it.
+    static FINALIZED: AtomicBool = AtomicBool::new(false);
+
+    /// This process's transport, for the panic hook.
+    static TRANSPORT: OnceLock<Arc<MpiRanks>> = OnceLock::new();
+
+    /// Ends MPI for this process (completing its sends first).
+    fn finalize(universe: mpi::environment::Universe, ranks: Option<&MpiRanks>) {
+        if let Some(r) = ranks {
+            r.flush();
+        }
+        FINALIZED.store(true, Ordering::SeqCst);
+        drop(universe);
+    }
+
+    /// The panic hook under MPI. A task's panic is the engine's to report (rank 0 fails the run
+    /// with its message). Any other panic on a rank other than 0, or on rank 0's main thread,
+    /// would leave the other ranks waiting in vain (unwinding the main thread finalizes MPI,
+    /// which waits for them): after the usual message it aborts the whole job. A panic of one
+    /// of rank 0's other threads is printed and left to the code that catches it (the
+    /// experiment's thread reports it as a failed run, and the job then ends as usual).
+    fn abort_on_panic(rank: usize) {
+        // The standard hook, which prints every panic, from whichever thread.
         drop(std::panic::take_hook());
         let default_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -361,7 +402,23 @@ mod mpi_job {
                 return;
             }
             default_hook(info);
-            SimpleCommunicator::world().abort(101);
+            let main = std::thread::current().name() == Some("main");
+            if (rank != 0 || main) && !FINALIZED.load(Ordering::SeqCst) {
+                // MPI_THREAD_SERIALIZED: wait (briefly) for a call under way on another thread.
+                let _guard = TRANSPORT.get().and_then(|t| {
+                    let deadline = std::time::Instant::now() + Duration::from_millis(200);
+                    loop {
+                        match t.transport.try_lock() {
+                            Ok(g) => break Some(g),
+                            Err(_) if std::time::Instant::now() < deadline => {
+                                std::thread::yield_now()
+                            }
+                            Err(_) => break None,
+                        }
+                    }
+                });
+                SimpleCommunicator::world().abort(101);
+            }
         }));
     }
 
@@ -381,13 +438,7 @@ mod mpi_job {
         if size != launcher.size {
             // Every process is "rank 0 of 1": say it once, from the launcher's rank 0.
             if launcher.rank == 0 {
-                let library = mpi::environment::library_version()
-                    .map(|v| {
-                        // "Open MPI v4.1.4, package: ...": the name and version are enough.
-                        let v = v.trim_end_matches('\0');
-                        v.split([',', '\n']).next().unwrap_or(v).trim().to_string()
-                    })
-                    .unwrap_or_default();
+                let library = super::library_name();
                 eprintln!(
                     "error: {} started {} processes, but MPI here sees a job of {size} (this binary's MPI library, {library}, is not the launcher's): start it with the launcher of the MPI it was built with",
                     launcher.name, launcher.size
@@ -400,10 +451,10 @@ mod mpi_job {
                 "this MPI library offers threading level {threading:?}; the native runner needs Serialized"
             )));
         }
-        abort_on_panic();
+        abort_on_panic(rank);
         if std::env::args().nth(1).as_deref() == Some(crate::ping_pong::COMMAND) {
             let code = crate::ping_pong::run(&world);
-            drop(universe);
+            finalize(universe, None);
             return Ok(Start::Served(code));
         }
         // Every rank's host, in rank order: a collective, so also the moment every rank is up.
@@ -428,6 +479,7 @@ mod mpi_job {
                 pending: std::collections::VecDeque::new(),
             }),
         });
+        let _ = TRANSPORT.set(ranks.clone());
         let me = super::me(rank, &ranks.hosts[rank]);
         if rank != 0 {
             let code = match mpi_model::serve(&*ranks, &me) {
@@ -437,8 +489,7 @@ mod mpi_job {
                     world.abort(1);
                 }
             };
-            ranks.flush();
-            drop(universe);
+            finalize(universe, Some(&ranks));
             return Ok(Start::Served(code));
         }
         if size > 1 {

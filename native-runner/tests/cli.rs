@@ -1057,3 +1057,22 @@ fn mpi_without_the_feature_says_how_to_build_it() {
         "this native-runner was built without MPI: install Open MPI (scripts/setup-mpi.sh), build with `cargo build --release -p native-runner --features mpi`",
     );
 }
+
+/// Under a launcher, a binary without MPI would run the whole command once per process: each
+/// says so instead.
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn a_launcher_without_mpi_is_refused_rather_than_run_n_times() {
+    let out = runner()
+        .args(["run", "-w", "primes", "--n", "3000", "-m", "sequential"])
+        .env("OMPI_COMM_WORLD_SIZE", "2")
+        .env("OMPI_COMM_WORLD_RANK", "1")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("Open MPI's mpirun started 2 copies of a native-runner built without MPI"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}

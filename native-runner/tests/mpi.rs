@@ -121,9 +121,23 @@ fn every_workload(np: usize, schedule: &str) {
         );
         let ranks = v["machine"]["ranks"].as_array().expect("machine.ranks");
         assert_eq!(ranks.len(), np, "{what}");
-        for t in mpi["tasks"].as_array().expect("tasks") {
-            assert!(t["worker"].as_u64().unwrap() < np as u64, "{what}: {t}");
-        }
+        // Both schedules deal the first chunks round-robin: with as many chunks of stage 0 as
+        // ranks, every rank computes.
+        let tasks = mpi["tasks"].as_array().expect("tasks");
+        let stage0: Vec<&Value> = tasks.iter().filter(|t| t["stage"] == 0).collect();
+        let chunk = mpi["chunk_size"].as_u64().expect("a chunk size") as usize;
+        let mut used: Vec<u64> = stage0
+            .iter()
+            .map(|t| t["worker"].as_u64().unwrap())
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let expected = stage0.len().div_ceil(chunk).min(np) as u64;
+        assert_eq!(
+            used,
+            (0..expected).collect::<Vec<_>>(),
+            "{what}: ranks used"
+        );
     }
 }
 
@@ -147,17 +161,24 @@ fn every_workload_on_3_ranks_dynamic() {
     every_workload(3, "dynamic");
 }
 
-/// A spec file for mandelbrot on 2 ranks with a fault in task `task`: n=64 in chunks of 4
-/// dynamically, or n=2000 in chunks of 1 dealt statically (1000 chunks queued on each rank).
+/// A spec file for 2 ranks with a fault in task `task`: mandelbrot n=64 in chunks of 4 handed
+/// out dynamically, or, dealt statically, 1000 sleeping tasks of 10 ms in chunks of 1 (5 s of
+/// work queued on rank 1, more than rank 0 waits for it at the end).
 fn spec_with_fault(task: u64, kind: &str, schedule: &str) -> tempfile::NamedTempFile {
-    let (n, chunk) = if schedule == "static" {
-        (2000, 1)
+    let (workload, chunk) = if schedule == "static" {
+        (
+            serde_json::json!({"name": "sleep", "n": 1000, "params": {"latency_ms": 10}}),
+            1,
+        )
     } else {
-        (64, 4)
+        (
+            serde_json::json!({"name": "mandelbrot", "n": 64, "params": {}}),
+            4,
+        )
     };
     let spec = serde_json::json!({
         "schema_version": 1,
-        "workload": {"name": "mandelbrot", "n": n, "params": {}},
+        "workload": workload,
         "model": {
             "name": "mpi",
             "schedule": schedule,
@@ -175,12 +196,12 @@ fn spec_with_fault(task: u64, kind: &str, schedule: &str) -> tempfile::NamedTemp
 }
 
 /// A task that panics, on rank 0 (task 1: the first chunk) or on rank 1 (task 5: the second),
-/// fails the run with its message, and the whole job ends promptly; under the static schedule
-/// the other rank drops the chunks it was dealt rather than compute them (so no rank is left
-/// busy for rank 0 to abort).
+/// fails the run with its message, and the whole job ends promptly. Under the static schedule
+/// (task 1 is rank 1's first chunk) the rank drops the 499 chunks it was still dealt rather
+/// than sleep through them, so none is left busy for rank 0 to abort.
 #[test]
 fn a_panicking_task_ends_the_job_with_its_message() {
-    for (task, schedule) in [(1, "dynamic"), (5, "dynamic"), (5, "static")] {
+    for (task, schedule) in [(1, "dynamic"), (5, "dynamic"), (1, "static")] {
         let spec = spec_with_fault(task, "panic", schedule);
         let started = Instant::now();
         let out = mpirun(2)
@@ -201,22 +222,37 @@ fn a_panicking_task_ends_the_job_with_its_message() {
     }
 }
 
-/// A task that never returns, on rank 1: the timeout stops the run and keeps its partial
-/// result; the stuck rank cannot say goodbye, so rank 0 aborts the job, which ends it.
+/// A task that never returns, on rank 1: the timeout stops the run and writes its partial
+/// result, with the hung chunk in flight; the stuck rank cannot say goodbye, so rank 0 aborts
+/// the job, which ends it.
 #[test]
 fn a_hung_rank_is_aborted_at_the_timeout() {
     let spec = spec_with_fault(5, "hang", "dynamic");
     let started = Instant::now();
     let out = mpirun(2)
-        .args(["run", "--timeout", "1s", "--spec"])
+        .args(["run", "--timeout", "1s", "--format", "json", "--spec"])
         .arg(spec.path())
         .output()
         .expect("mpirun runs");
     let took = started.elapsed();
-    assert!(!out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
+    // The command's code (124: timed out), which rank 0 aborts the job with and Open MPI's
+    // launcher passes on.
+    assert_eq!(out.status.code(), Some(124), "{err}");
     assert!(err.contains("timed out after 1 s"), "{err}");
     assert!(err.contains("aborting the job"), "{err}");
+    let result: Value = serde_json::from_slice(&out.stdout).expect("the partial result");
+    let partial = &result["partial"];
+    assert_eq!(partial["reason"], "timed out after 1 s", "{partial}");
+    let in_flight = partial["stopped"]["in_flight"]
+        .as_array()
+        .expect("in_flight");
+    assert!(
+        in_flight
+            .iter()
+            .any(|f| f["worker"] == 1 && f["task"].as_u64() <= Some(5)),
+        "the hung chunk, on rank 1, is in flight: {in_flight:?}"
+    );
     assert!(
         took < Duration::from_secs(JOB_SECONDS / 2),
         "the job took {took:?}"

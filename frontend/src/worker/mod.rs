@@ -13,10 +13,14 @@ use ::engine::model::Host;
 /// launcher starts, natively. `None` for the models a page can run (some need threads, which
 /// depends on the page: see the lab's `model_available`).
 pub fn not_in_page(kind: ModelKind) -> Option<&'static str> {
+    static RANKS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "runs natively under an MPI launcher, not in a browser: {}",
+            ::engine::model::mpi::LAUNCH
+        )
+    });
     match kind.info().host {
-        Host::Ranks => Some(
-            "runs natively under an MPI launcher, not in a browser: mpirun -np 2 native-runner run ... -m mpi",
-        ),
+        Host::Ranks => Some(RANKS.as_str()),
         Host::Caller | Host::Threads | Host::RayonPool | Host::Processes => None,
     }
 }

@@ -123,8 +123,14 @@ pub(super) fn run(a: &RunArgs, sweep: bool) -> Result<(), CliError> {
         return write_out(None, dry_run(&exp, cores, estimate).as_bytes());
     }
     if estimate > LONG_RUN_SECONDS && std::io::stderr().is_terminal() && timeout.is_none() {
+        // Under an MPI launcher Ctrl-C goes to the launcher, which ends every rank.
+        let stop = if crate::ranks::current().is_some() {
+            "--timeout limits it and keeps what ran; Ctrl-C ends the whole MPI job"
+        } else {
+            "--timeout limits it; Ctrl-C stops it and keeps what ran"
+        };
         eprintln!(
-            "estimated run time: about {} (--timeout limits it; Ctrl-C stops it and keeps what ran)",
+            "estimated run time: about {} ({stop})",
             engine::estimate::human(estimate)
         );
     }

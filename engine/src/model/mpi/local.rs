@@ -57,6 +57,7 @@ impl LocalRanks {
                         host: me.hosts[rank].clone(),
                         cores: 1,
                         host_cores: None,
+                        cpus: Vec::new(),
                     };
                     let _ = super::serve(&me, &info);
                 })

@@ -95,6 +95,9 @@ pub enum ToRank {
     Run { run: u64, msg: ToWorker },
     /// Reply with this rank's host and cores (`native-runner machine` under a launcher).
     Describe,
+    /// Run `run` is over on rank 0 before every chunk came back (it failed or was stopped):
+    /// drop its chunks not yet started. No reply.
+    Abandon { run: u64 },
     /// The job is over: reply `Bye` and return from [`serve`].
     Shutdown,
 }
@@ -118,21 +121,37 @@ pub struct RankInfo {
     /// Logical cores of the rank's host, where the host could tell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_cores: Option<u32>,
+    /// The host's logical CPUs this rank may run on, by number, where the host could tell
+    /// (Linux: `Cpus_allowed_list`); empty otherwise. Ranks that share a mask share the cores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpus: Vec<u32>,
 }
 
-/// The cores a job of these ranks can compute on: per host, the cores its ranks may use, at most
-/// the host's cores; summed over hosts. What a speedup of the job is held to.
+/// The cores a job of these ranks can compute on, summed over hosts: on each host, the CPUs its
+/// ranks may run on (the union of their masks where every rank gave one; else the sum of their
+/// counts, which counts a shared mask more than once), at most the host's cores. What a speedup
+/// of the job is held to.
 pub fn job_cores(ranks: &[RankInfo]) -> u32 {
-    let mut hosts: Vec<(&str, u32, Option<u32>)> = Vec::new();
+    let mut hosts: Vec<&str> = Vec::new();
     for r in ranks {
-        match hosts.iter_mut().find(|(h, ..)| *h == r.host) {
-            Some((_, cores, _)) => *cores += r.cores,
-            None => hosts.push((&r.host, r.cores, r.host_cores)),
+        if !hosts.contains(&r.host.as_str()) {
+            hosts.push(&r.host);
         }
     }
     hosts
         .iter()
-        .map(|&(_, cores, host)| host.map_or(cores, |h| cores.min(h)))
+        .map(|&host| {
+            let on: Vec<&RankInfo> = ranks.iter().filter(|r| r.host == host).collect();
+            let usable = if on.iter().all(|r| !r.cpus.is_empty()) {
+                let mut cpus: Vec<u32> = on.iter().flat_map(|r| r.cpus.iter().copied()).collect();
+                cpus.sort_unstable();
+                cpus.dedup();
+                cpus.len() as u32
+            } else {
+                on.iter().map(|r| r.cores).sum()
+            };
+            on[0].host_cores.map_or(usable, |h| usable.min(h))
+        })
         .sum::<u32>()
         .max(1)
 }
@@ -207,6 +226,7 @@ pub fn serve(ranks: &dyn Ranks, me: &RankInfo) -> Result<(), String> {
                 None => continue,
             },
             ToRank::Describe => FromRank::Described(me.clone()),
+            ToRank::Abandon { .. } => continue,
             ToRank::Shutdown => {
                 ranks.send(0, encode(&FromRank::Bye))?;
                 return Ok(());
@@ -224,6 +244,7 @@ pub fn serve(ranks: &dyn Ranks, me: &RankInfo) -> Result<(), String> {
 fn drop_stale_chunks(queue: &mut VecDeque<ToRank>) {
     let latest = queue.iter().rev().find_map(|m| match m {
         ToRank::Run { run, .. } => Some(*run),
+        ToRank::Abandon { run } => Some(run.saturating_add(1)),
         ToRank::Shutdown => Some(u64::MAX),
         ToRank::Describe => None,
     });
@@ -279,7 +300,8 @@ pub fn describe(
     Ok(out)
 }
 
-/// Rank 0: tells every other rank the job is over and waits up to `grace` for each to say so.
+/// Rank 0: tells every other rank the job is over and waits up to `grace`, in all, for every one
+/// to say so.
 /// Returns whether all did; a rank that did not is stuck (in a task that hangs, say), and the
 /// caller must abort the job rather than finalize, which would wait for it.
 pub fn shutdown(ranks: &dyn Ranks, grace: Duration) -> bool {
@@ -314,6 +336,17 @@ struct LocalChunk {
     records: Vec<super::TaskRecord>,
 }
 
+/// What to run to give the mpi model its ranks, for messages that say so: the engine's, the CLI's
+/// (with the user's own command line) and the page's.
+pub const LAUNCH: &str = "mpirun -np 2 native-runner run ... -m mpi";
+
+/// Why `workers` workers cannot run on a job of `ranks` ranks, and what to start instead.
+pub fn too_few_ranks(workers: usize, ranks: usize, command: &str) -> String {
+    format!(
+        "{workers} workers need {workers} ranks, and this job has {ranks}: run `mpirun -np {workers} {command}`"
+    )
+}
+
 /// Numbers rank 0's runs, so that a late reply of a failed run is not taken for the next one's.
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 
@@ -335,6 +368,9 @@ struct MpiExecutor {
     cancel: Arc<AtomicBool>,
     /// The run's clock: started once every rank is ready and timed.
     zero: web_time::Instant,
+    /// Whether requests of this run may be outstanding on other ranks: from the start until the
+    /// handshake ends, and from a stage's start until every chunk of it came back.
+    unfinished: bool,
 }
 
 fn start(
@@ -346,7 +382,7 @@ fn start(
     let ranks = env.ranks.clone().ok_or_else(|| {
         super::unsupported(
             cfg,
-            "mpi runs under an MPI launcher, on a native runner built with MPI: mpirun -np 2 native-runner run ... -m mpi (docs/cluster.md)",
+            format!("mpi runs under an MPI launcher, on a native runner built with MPI: {LAUNCH} (docs/cluster.md)"),
         )
     })?;
     if ranks.rank() != 0 {
@@ -358,13 +394,7 @@ fn start(
     if cfg.workers > ranks.size() {
         return Err(super::unsupported(
             cfg,
-            format!(
-                "{} workers need {} ranks and this job has {}: start it with mpirun -np {}",
-                cfg.workers,
-                cfg.workers,
-                ranks.size(),
-                cfg.workers
-            ),
+            too_few_ranks(cfg.workers, ranks.size(), "native-runner run ... -m mpi"),
         ));
     }
     let mut exec = MpiExecutor {
@@ -382,6 +412,7 @@ fn start(
         offsets: Vec::new(),
         cancel: env.control.cancel.clone(),
         zero: t0,
+        unfinished: true,
     };
     // Every rank builds its job, then each is timed against rank 0's clock (the barrier before
     // the clock matters: no rank computes before all are ready).
@@ -403,6 +434,7 @@ fn start(
     exec.zero = web_time::Instant::now();
     let shift = exec.zero.duration_since(t0).as_secs_f64();
     exec.offsets = offsets.iter().map(|o| o - shift).collect();
+    exec.unfinished = false;
     Ok(Box::new(exec))
 }
 
@@ -465,6 +497,10 @@ impl MpiExecutor {
     fn local_step(&mut self) -> Option<FromWorker> {
         if self.running.is_none() {
             match self.inbox.pop_front()? {
+                // Dealt ahead, nobody waits for rank 0 to hand out work: the chunk runs whole.
+                run @ ToWorker::Run { .. } if self.schedule == Schedule::Static => {
+                    return self.local.handle(run);
+                }
                 ToWorker::Run { stage, start, end } => {
                     self.running = Some(LocalChunk {
                         stage,
@@ -510,6 +546,19 @@ impl MpiExecutor {
     }
 }
 
+impl Drop for MpiExecutor {
+    /// A run that ends with requests outstanding (it failed or was stopped) tells the ranks, so
+    /// that they drop its chunks rather than compute what nobody will read.
+    fn drop(&mut self) {
+        if self.unfinished {
+            let abandon = encode(&ToRank::Abandon { run: self.run });
+            for rank in 1..self.workers {
+                let _ = self.ranks.send(rank, abandon.clone());
+            }
+        }
+    }
+}
+
 impl Executor for MpiExecutor {
     fn run_stage(
         &mut self,
@@ -528,6 +577,7 @@ impl Executor for MpiExecutor {
         if self.schedule == Schedule::Static {
             driver = driver.dealt_ahead();
         }
+        self.unfinished = true;
         if let Some(log) = &rt.log {
             driver = driver.with_log(log.clone());
         }
@@ -540,6 +590,7 @@ impl Executor for MpiExecutor {
                 self.post(to, next)?;
             }
         }
+        self.unfinished = false;
         driver.finish()
     }
 
@@ -563,5 +614,76 @@ impl Executor for MpiExecutor {
                 .cloned()
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(run: u64, start: usize) -> ToRank {
+        ToRank::Run {
+            run,
+            msg: ToWorker::Run {
+                stage: 0,
+                start,
+                end: start + 1,
+            },
+        }
+    }
+
+    fn starts(queue: &VecDeque<ToRank>) -> Vec<(u64, usize)> {
+        queue
+            .iter()
+            .filter_map(|m| match m {
+                ToRank::Run {
+                    run,
+                    msg: ToWorker::Run { start, .. },
+                } => Some((*run, *start)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chunks_of_the_running_run_are_kept() {
+        let mut q: VecDeque<ToRank> = (0..5).map(|t| chunk(3, t)).collect();
+        q.push_back(ToRank::Describe);
+        drop_stale_chunks(&mut q);
+        assert_eq!(q.len(), 6);
+    }
+
+    #[test]
+    fn a_later_run_an_abandon_or_the_end_drops_earlier_chunks_only() {
+        let ping = ToRank::Run {
+            run: 4,
+            msg: ToWorker::Ping,
+        };
+        let mut q: VecDeque<ToRank> = (0..3).map(|t| chunk(3, t)).collect();
+        q.push_back(ping.clone());
+        q.push_back(chunk(4, 7));
+        drop_stale_chunks(&mut q);
+        assert_eq!(starts(&q), [(4, 7)]);
+        assert!(q.contains(&ping), "requests other than chunks stay");
+
+        let mut q: VecDeque<ToRank> = (0..3).map(|t| chunk(3, t)).collect();
+        q.push_back(ToRank::Abandon { run: 3 });
+        drop_stale_chunks(&mut q);
+        assert!(starts(&q).is_empty());
+
+        let mut q: VecDeque<ToRank> = (0..3).map(|t| chunk(4, t)).collect();
+        q.push_back(ToRank::Abandon { run: 3 });
+        drop_stale_chunks(&mut q);
+        assert_eq!(
+            starts(&q).len(),
+            3,
+            "an older run's abandon drops nothing newer"
+        );
+
+        let mut q: VecDeque<ToRank> = (0..3).map(|t| chunk(4, t)).collect();
+        q.push_back(ToRank::Shutdown);
+        drop_stale_chunks(&mut q);
+        assert!(starts(&q).is_empty());
+        assert_eq!(q.back(), Some(&ToRank::Shutdown));
     }
 }
