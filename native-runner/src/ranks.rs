@@ -482,6 +482,9 @@ mod mpi_job {
         let _ = TRANSPORT.set(ranks.clone());
         let me = super::me(rank, &ranks.hosts[rank]);
         if rank != 0 {
+            // Launchers that pass Ctrl-C on to every rank (MPICH's, Slurm's) would end the
+            // serving ranks under rank 0's stop, which keeps what ran and then ends the job.
+            let _ = ctrlc::set_handler(|| {});
             let code = match mpi_model::serve(&*ranks, &me) {
                 Ok(()) => 0,
                 Err(e) => {
