@@ -105,6 +105,8 @@ pub struct BarDetail {
     pub worker: u32,
     /// The row it is drawn in: its worker's, except where ranks are grouped by host.
     pub row: u32,
+    /// The host of its worker, where the workers are ranks with hosts (mpi).
+    pub host: Option<String>,
     pub start: f64,
     pub end: f64,
     /// Seconds inside the bar spent waiting (timer, I/O, GIL, a lock) rather than computing.
@@ -159,10 +161,13 @@ impl BarDetail {
             (Some(at), None) => format!(", delivered {}", ms(at)),
             _ => String::new(),
         };
+        let who = match &self.host {
+            Some(host) => format!("rank {} on {host}", self.worker),
+            None => format!("worker {}", self.worker),
+        };
         format!(
-            "{what}, stage {}, worker {}: start {}, duration {}, waited {}{blocked}, computed {}{delivered}{state}",
+            "{what}, stage {}, {who}: start {}, duration {}, waited {}{blocked}, computed {}{delivered}{state}",
             self.stage,
-            self.worker,
             ms(self.start),
             ms(self.end - self.start),
             ms(self.wait),
@@ -302,6 +307,7 @@ pub fn timeline_svg(
                 stage: f.stage,
                 worker: f.worker,
                 row: f.worker,
+                host: None,
                 start: f.since?,
                 end,
                 wait: 0.0,
@@ -356,6 +362,7 @@ pub fn timeline_svg(
                 stage: t.stage,
                 worker: t.worker,
                 row: t.worker,
+                host: None,
                 start: t.start,
                 end: t.end,
                 wait: t.wait.clamp(0.0, (t.end - t.start).max(0.0)),
@@ -377,6 +384,7 @@ pub fn timeline_svg(
                 stage,
                 worker: w,
                 row: w,
+                host: None,
                 start: s,
                 end: e,
                 wait: ((e - s) - busy).max(0.0),
@@ -391,6 +399,7 @@ pub fn timeline_svg(
     bars.extend(running);
     for b in &mut bars {
         b.row = row_of[b.worker as usize];
+        b.host = lanes[b.row as usize].host.clone();
     }
     // Ranks grouped by host: the bars in the order of their rows, as the keys move along them.
     if lanes.iter().any(|l| l.host.is_some()) {
@@ -1343,6 +1352,13 @@ mod tests {
         let tasks: Vec<_> = (0..4).map(|w| rec(w, w, 0.0, 1.0, 0.0)).collect();
         let hosts: Vec<String> = ["a", "b", "a", "b"].map(String::from).to_vec();
         let d = timeline_svg(&tasks, &[], None, None, Some(&hosts)).unwrap();
+        assert!(
+            d.bars.iter().all(|b| b.describe().contains(&format!(
+                "rank {} on {}",
+                b.worker, hosts[b.worker as usize]
+            ))),
+            "a rank's bar names its rank and host"
+        );
         let labels: Vec<&str> = d
             .svg
             .split(r#"class="row-label""#)

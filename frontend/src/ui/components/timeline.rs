@@ -86,9 +86,12 @@ fn hint(p: &TimelineProps) -> String {
             .map(|r| r.model)
             .or_else(|| s.partial.as_ref()?.stopped.as_ref().map(|r| r.model))
     });
-    let mut h = String::from(
-        "One row per worker thread, one bar per task: bars in different rows at the same time ran in parallel.",
-    );
+    let ranks = model.is_some_and(|m| m.info().host == engine::model::Host::Ranks);
+    let mut h = String::from(if ranks {
+        "One row per rank, one bar per task: bars in different rows at the same time ran in parallel."
+    } else {
+        "One row per worker thread, one bar per task: bars in different rows at the same time ran in parallel."
+    });
     // The event loop: one thread (the caller's) that overlaps waits.
     if model.is_some_and(|m| {
         let info = m.info();
@@ -99,7 +102,7 @@ fn hint(p: &TimelineProps) -> String {
         );
     }
     // MPI ranks: processes, possibly on several hosts.
-    if model.is_some_and(|m| m.info().host == engine::model::Host::Ranks) {
+    if ranks {
         h.push_str(
             " Here a row is an MPI rank, a process of its own: the ranks of one host are drawn together, the host named on the first.",
         );
@@ -325,6 +328,7 @@ mod tests {
             stage: 0,
             worker,
             row: worker,
+            host: None,
             start,
             end: start + 1.0,
             wait: 0.0,
