@@ -873,6 +873,26 @@ try {
     await p.close();
   });
 
+  // A row whose figures are flagged (a badge under the speedup and the mean, an outlier count):
+  // a native-runner result with a noisy baseline, so the check does not wait for a busy machine.
+  await test('fits: a flagged row (badges, an outlier count) keeps speedup, efficiency and verified in view at 1366 px', async () => {
+    const p = await context.newPage();
+    await p.setViewportSize({ width: 1366, height: 900 });
+    await p.goto(BASE);
+    await ready(p);
+    await p.setInputFiles('#import', 'tests/e2e/fixtures/flagged-result.json');
+    const row = '#results tr[data-model="static-pool"]';
+    await p.waitForSelector(row);
+    assert.ok(await p.locator(`${row} td.speedup .badge`).count() >= 1, 'the speedup is flagged');
+    assert.ok(await p.locator(`${row} td.mean .badge`).count() >= 1, 'the mean is flagged');
+    for (const cell of ['td.speedup', 'td[data-label=efficiency]', 'td[data-label=verified]']) {
+      const box = await inView(p, `${row} ${cell}`);
+      assert.ok(box.ok, `${cell} at ${box.left}..${box.right}, clipped by ${JSON.stringify(box.clips)}`);
+    }
+    await (await p.$('#results')).screenshot({ path: `${ART}/fits-flagged-1366.png` });
+    await p.close();
+  });
+
   await test('refusals give the range in words: 1e6 is a size, -5 and too many workers are refused with the limit', async () => {
     const p = await context.newPage();
     await p.goto(BASE);

@@ -365,7 +365,10 @@ fn row(
             <NativeRatioCell ratio={notes.native.clone()} />
             <td class="num mean" title={spread} data-label="mean ± sd">
                 <span class="figure">{ format!("{}{sd}", fmt_time(r.summary.mean)) }</span>
-                { if r.summary.outliers.is_empty() { String::new() } else { format!(" ({} outlier)", r.summary.outliers.len()) } }
+                { match r.summary.outliers.len() {
+                    0 => html! {},
+                    n => html! { <>{" "}<span class="outliers">{ format!("({n} outlier{})", if n == 1 { "" } else { "s" }) }</span></> },
+                } }
                 <Badges notes={time_notes} />
             </td>
             <td class="num" data-label="median">{ fmt_time(r.summary.median) }</td>
