@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use engine::model::{Host, ModelKind};
 use engine::result::{ModelResult, ResultSet};
 use engine::spec::{Experiment, Schedule, Sweep};
@@ -183,26 +183,6 @@ fn mpirun(np: u32, btl: Option<&str>, args: &[&str]) -> Command {
     cmd
 }
 
-/// Runs a command; its stdout, or its stderr's lines as the error.
-fn output(cmd: &mut Command) -> Result<Vec<u8>> {
-    let what = format!("{cmd:?}");
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("starting {what}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        // Open MPI adds a box of its own after the rank's message: the first line says why.
-        let why = err
-            .lines()
-            .find(|l| l.starts_with("error:"))
-            .or_else(|| err.lines().find(|l| !l.trim().is_empty()))
-            .unwrap_or("");
-        bail!("{what} failed ({}): {why}", out.status);
-    }
-    Ok(out.stdout)
-}
-
 /// Why the section cannot be measured here, if it cannot.
 fn why_not(np: u32) -> Option<String> {
     let found = Command::new("mpirun")
@@ -215,7 +195,7 @@ fn why_not(np: u32) -> Option<String> {
     if !found {
         return Some("`mpirun` was not found (install Open MPI: scripts/setup-mpi.sh)".to_string());
     }
-    let probe = output(&mut mpirun(
+    let probe = procs::run_checked(&mut mpirun(
         np,
         None,
         &[
@@ -303,8 +283,9 @@ fn measure_into(
         let mca = format!("self,{btl}");
         let rt = round_trips.to_string();
         let args = ["__ping-pong", "--bytes", "8,1024", "--round-trips", &rt];
-        let v: Value = serde_json::from_slice(&output(&mut mpirun(2, Some(&mca), &args))?)
-            .context("reading the ping-pong's figures")?;
+        let v: Value =
+            serde_json::from_slice(&procs::run_checked(&mut mpirun(2, Some(&mca), &args))?)
+                .context("reading the ping-pong's figures")?;
         section.commands.push(format!(
             "mpirun -np 2 --mca btl {mca} {NATIVE_RUNNER} {}",
             args.join(" ")
@@ -353,8 +334,9 @@ fn measure_into(
             "--format",
             "json",
         ];
-        let set: ResultSet = serde_json::from_slice(&output(&mut mpirun(np, None, &args))?)
-            .context("reading native-runner's result")?;
+        let set: ResultSet =
+            serde_json::from_slice(&procs::run_checked(&mut mpirun(np, None, &args))?)
+                .context("reading native-runner's result")?;
         let r = last(&set)?;
         section.criterion.push(CriterionRow {
             command: format!("mpirun -np {np} native-runner {}", args.join(" ")),
@@ -386,8 +368,8 @@ fn run_spec(exp: &Experiment, np: Option<u32>, file: &PathBuf) -> Result<ResultS
     let file = file.to_string_lossy();
     let args = ["run", "--spec", &file, "--format", "json"];
     let out = match np {
-        Some(np) => output(&mut mpirun(np, None, &args))?,
-        None => output(Command::new(NATIVE_RUNNER).args(args))?,
+        Some(np) => procs::run_checked(&mut mpirun(np, None, &args))?,
+        None => procs::run_checked(Command::new(NATIVE_RUNNER).args(args))?,
     };
     serde_json::from_slice(&out).context("reading native-runner's result")
 }

@@ -13,7 +13,9 @@ use serde_json::Value;
 
 pub const NATIVE_RUNNER: &str = "target/release/native-runner";
 
-/// Runs a command to completion, failing with its stderr's last line.
+/// Runs a command to completion, failing with the line of its stderr that says why: the first
+/// `error:` line (Open MPI's launcher adds a box of its own after a rank's message), else the
+/// last line.
 pub fn run_checked(cmd: &mut Command) -> Result<Vec<u8>> {
     let what = format!("{cmd:?}");
     let out = cmd
@@ -22,11 +24,12 @@ pub fn run_checked(cmd: &mut Command) -> Result<Vec<u8>> {
         .with_context(|| format!("starting {what}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        bail!(
-            "{what} failed ({}): {}",
-            out.status,
-            err.lines().last().unwrap_or("")
-        );
+        let why = err
+            .lines()
+            .find(|l| l.starts_with("error:"))
+            .or_else(|| err.lines().rfind(|l| !l.trim().is_empty()))
+            .unwrap_or("");
+        bail!("{what} failed ({}): {why}", out.status);
     }
     Ok(out.stdout)
 }

@@ -67,13 +67,20 @@ impl Sizes {
     }
 }
 
-/// What section 7 measures on: section 2's computing workloads at its sizes, and section 3's
-/// tiny task.
-fn mpi_workloads(quick: bool) -> crate::mpi::Workloads {
-    crate::mpi::Workloads {
-        tiny: WorkloadKind::Square,
-        scaling: Sizes { quick }.scaling_workloads().to_vec(),
-    }
+/// Section 7, measured on section 2's computing workloads at its sizes and section 3's tiny
+/// task; `command` is how the report says it was started (`--quick` is added where given).
+fn mpi_section(args: &BenchArgs, workers: u32, command: &str) -> crate::mpi::MpiSection {
+    let quick = if args.quick { " --quick" } else { "" };
+    crate::mpi::measure(
+        &format!("{command}{quick}"),
+        args.quick,
+        workers,
+        !args.no_build,
+        &crate::mpi::Workloads {
+            tiny: WorkloadKind::Square,
+            scaling: Sizes { quick: args.quick }.scaling_workloads().to_vec(),
+        },
+    )
 }
 
 #[derive(Serialize, Deserialize)]
@@ -327,16 +334,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let python = python(&sizes, workers)?;
     let python_pairs = python_pairs(&python)?;
     let memory = memory(&sizes, workers)?;
-    let mpi = crate::mpi::measure(
-        &format!(
-            "cargo xtask bench{}",
-            if args.quick { " --quick" } else { "" }
-        ),
-        args.quick,
-        workers,
-        !args.no_build,
-        &mpi_workloads(args.quick),
-    );
+    let mpi = mpi_section(args, workers, "cargo xtask bench");
 
     let mut wasm = Vec::new();
     for file in ["dist/frontend_bg.wasm", "dist/threads/frontend_bg.wasm"] {
@@ -410,16 +408,7 @@ fn only_mpi(args: &BenchArgs, out_dir: &Path) -> Result<()> {
     let mut report: Report = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a report", from.display()))?;
     let workers = args.workers.unwrap_or(report.workers).max(1);
-    let section = crate::mpi::measure(
-        &format!(
-            "cargo xtask bench --only mpi{}",
-            if args.quick { " --quick" } else { "" }
-        ),
-        args.quick,
-        workers,
-        !args.no_build,
-        &mpi_workloads(args.quick),
-    );
+    let section = mpi_section(args, workers, "cargo xtask bench --only mpi");
     report.mpi = Some(section);
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(&from, json + "\n")?;
